@@ -1,0 +1,75 @@
+"""boundary: find broken security boundaries in serverless applications before deploy.
+
+The public API is small and typed::
+
+    import boundary
+
+    model = boundary.load(["template.yaml"])        # SAM, CloudFormation, Terraform plan JSON
+    graph = boundary.build_graph(model)             # networkx.MultiDiGraph
+    findings = boundary.scan(["template.yaml"])     # list[Finding]
+
+Names are imported lazily, so `boundary --version` stays fast: nothing heavy
+(the SAM translator, the IAM catalog, networkx) is imported until it is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Category",
+    "Config",
+    "Finding",
+    "LoadError",
+    "Model",
+    "ScanResult",
+    "Severity",
+    "__version__",
+    "analyze",
+    "build_graph",
+    "load",
+    "load_config",
+    "scan",
+    "validate_policy",
+]
+
+_LAZY = {
+    "load": "boundary.load",
+    "Model": "boundary.model",
+    "LoadError": "boundary.model",
+    "build_graph": "boundary.graph",
+    "analyze": "boundary.scanner",
+    "scan": "boundary.scanner",
+    "ScanResult": "boundary.scanner",
+    "Finding": "boundary.rules",
+    "Severity": "boundary.rules",
+    "Category": "boundary.rules",
+    "Config": "boundary.config",
+    "load_config": "boundary.config",
+    "validate_policy": "boundary.iam",
+}
+
+if TYPE_CHECKING:
+    from boundary.config import Config, load_config
+    from boundary.graph import build_graph
+    from boundary.iam import validate_policy
+    from boundary.load import load
+    from boundary.model import LoadError, Model
+    from boundary.rules import Category, Finding, Severity
+    from boundary.scanner import ScanResult, analyze, scan
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'boundary' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

