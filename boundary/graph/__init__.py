@@ -1,0 +1,8 @@
+"""Model to graph, and the queries rules ask of it. Schema: docs/graph.md."""
+
+from __future__ import annotations
+
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, build_graph, node_id
+from boundary.graph import queries
+
+__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "node_id", "queries"]

@@ -1,0 +1,420 @@
+"""Model to `networkx.MultiDiGraph`: the resource-permission graph (schema in docs/graph.md).
+
+Nodes carry meaning only (kind, type, location, ARNs); styling belongs to the
+exporters. Every edge has a `kind` attribute; two nodes may be joined by many
+edges of one kind (one `grants` edge per statement and resource pattern).
+Works on networkx 2.6 and 3.x: only the long-stable MultiDiGraph API is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from boundary.iam.arn import TargetClass, classify
+from boundary.iam.managed import managed_policy
+from boundary.model import (
+    Endpoint,
+    Location,
+    Model,
+    Policy,
+    PolicyDocument,
+    PolicyKind,
+    Resource,
+    ResourceKind,
+    Statement,
+    Symbolic,
+    Template,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "node_id"]
+
+
+class NodeKind:
+    """Node kinds (the `kind` attribute). Template resources use `ResourceKind` values."""
+
+    COMPUTE = ResourceKind.COMPUTE.value
+    ROLE = ResourceKind.ROLE.value
+    USER = ResourceKind.USER.value
+    GROUP = ResourceKind.GROUP.value
+    POLICY = ResourceKind.POLICY.value
+    DATA = ResourceKind.DATA.value
+    API = ResourceKind.API.value
+    ENDPOINT = ResourceKind.ENDPOINT.value
+    PRINCIPAL = "external-principal"  # service principal, another account, `*`, the internet
+    ARN = "external-arn"  # an ARN or ARN pattern outside the template, or `*`
+    UNRESOLVED = "unresolved"  # a resource the policy names symbolically, e.g. an undefined parameter
+
+
+class EdgeKind:
+    EXECUTES_AS = "executes-as"
+    ATTACHED_POLICY = "attached-policy"
+    GRANTS = "grants"
+    ASSUMABLE_BY = "assumable-by"
+    INVOKES = "invokes"
+    REFERENCES = "references"
+    ROUTES = "routes"
+    MEMBER_OF = "member-of"
+    KEY_OF = "key-of"
+
+
+INTERNET = "principal::*"
+
+_PRINCIPAL_KINDS = {ResourceKind.ROLE, ResourceKind.USER, ResourceKind.GROUP}
+
+
+def node_id(template: Template | str, local_id: str) -> str:
+    """The graph node of a template element: unique across all scanned files."""
+    path = template if isinstance(template, str) else template.path
+    return f"{path}::{local_id}"
+
+
+def _principal_node(kind: str, value: str) -> str:
+    if value == "*":
+        return INTERNET
+    return f"principal::{kind}::{value}"
+
+
+def _location_attrs(location: Location) -> dict[str, Any]:
+    return {"file": location.file, "line": location.line, "column": location.column, "address": location.address}
+
+
+def build_graph(model: Model) -> nx.MultiDiGraph:
+    """Build one resource-permission graph from every template in `model`."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    graph.add_node(INTERNET, kind=NodeKind.PRINCIPAL, principal_type="*", label="anyone (*)")
+    for template in model.templates:
+        _add_template(graph, template)
+    return graph
+
+
+def _add_template(graph: nx.MultiDiGraph, template: Template) -> None:
+    for resource in template.resources.values():
+        graph.add_node(node_id(template, resource.id), **_resource_attrs(template, resource))
+    for endpoint in template.endpoints:
+        _add_endpoint(graph, template, endpoint)
+    for relation in template.relations:
+        source = node_id(template, relation.source)
+        if relation.attributes.get("external"):
+            target = f"arn::{relation.target}"
+            if target not in graph:
+                graph.add_node(target, kind=NodeKind.ARN, arn=relation.target, label=relation.target, target_class="external")
+        else:
+            target = node_id(template, relation.target)
+        if source not in graph or target not in graph:
+            continue
+        attrs = {k: v for k, v in relation.attributes.items() if k != "external"}
+        if relation.location is not None:
+            attrs.update(_location_attrs(relation.location))
+        graph.add_edge(source, target, kind=relation.kind.value, **attrs)
+    arn_index = _arn_index(template)
+    for policy in template.policies:
+        _add_policy(graph, template, policy, arn_index)
+
+
+def _resource_attrs(template: Template, resource: Resource) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "kind": resource.kind.value,
+        "type": resource.type,
+        "resource": resource.id,
+        "template": template.path,
+        "format": template.format.value,
+        "label": resource.id,
+        "arns": resource.arns,
+        "name": resource.name if isinstance(resource.name, str) else None,
+        "origin": resource.origin,
+    }
+    attrs.update(_location_attrs(resource.location))
+    return attrs
+
+
+def _add_endpoint(graph: nx.MultiDiGraph, template: Template, endpoint: Endpoint) -> None:
+    node = node_id(template, endpoint.id)
+    attrs: dict[str, Any] = {
+        "endpoint": True,
+        "protocol": endpoint.protocol.value,
+        "method": endpoint.method,
+        "path": endpoint.path,
+        "authorization": str(endpoint.authorization),
+        "api_key_required": endpoint.api_key_required,
+        "authorizer": endpoint.authorizer,
+        "api": endpoint.api,
+        "defined_by": endpoint.resource,
+    }
+    if node in graph:
+        graph.nodes[node].update(attrs)
+    else:
+        graph.add_node(
+            node,
+            kind=NodeKind.ENDPOINT,
+            type="OpenAPI operation",
+            resource=endpoint.resource,
+            template=template.path,
+            format=template.format.value,
+            label=f"{endpoint.method} {endpoint.path}",
+            arns=(),
+            origin=endpoint.origin,
+            **_location_attrs(endpoint.location),
+            **attrs,
+        )
+        if endpoint.api is not None:
+            api = node_id(template, endpoint.api)
+            if api in graph:
+                graph.add_edge(api, node, kind=EdgeKind.ROUTES, **_location_attrs(endpoint.location))
+        for target in endpoint.integrations:
+            target_node = node_id(template, target)
+            if target_node in graph:
+                graph.add_edge(node, target_node, kind=EdgeKind.INVOKES, **_location_attrs(endpoint.location))
+    if endpoint.authorization == "NONE":
+        graph.add_edge(INTERNET, node, kind=EdgeKind.INVOKES, **_location_attrs(endpoint.location))
+
+
+def _arn_index(template: Template) -> dict[str, str]:
+    """Every ARN a template resource answers to, mapped to its resource id."""
+    index: dict[str, str] = {}
+    for resource in template.resources.values():
+        for arn in resource.arns:
+            index.setdefault(arn, resource.id)
+    return index
+
+
+def _policy_node(graph: nx.MultiDiGraph, template: Template, policy: Policy) -> str:
+    if policy.managed_arn is not None and policy.id == policy.managed_arn:
+        node = f"policy::{policy.managed_arn}"
+        if node not in graph:
+            graph.add_node(
+                node,
+                kind=NodeKind.POLICY,
+                type="AWS managed policy" if ":aws:policy/" in policy.managed_arn else "managed policy",
+                label=policy.name or policy.managed_arn,
+                managed_arn=policy.managed_arn,
+                known=_document(policy) is not None,
+                policy_kind=policy.kind.value,
+            )
+        return node
+    node = node_id(template, policy.id)
+    if node not in graph:
+        graph.add_node(
+            node,
+            kind=NodeKind.POLICY,
+            type="inline policy",
+            resource=policy.id,
+            template=template.path,
+            format=template.format.value,
+            label=policy.name or policy.id,
+            arns=(),
+            origin=policy.origin,
+            **_location_attrs(policy.location),
+        )
+    graph.nodes[node].update(policy_kind=policy.kind.value, known=policy.document is not None)
+    return node
+
+
+def _document(policy: Policy) -> PolicyDocument | None:
+    if policy.document is not None:
+        return policy.document
+    if policy.managed_arn is not None:
+        managed = managed_policy(policy.managed_arn)
+        if managed is not None:
+            return managed.document
+    return None
+
+
+def _add_policy(graph: nx.MultiDiGraph, template: Template, policy: Policy, arn_index: Mapping[str, str]) -> None:
+    document = _document(policy)
+    if policy.kind is PolicyKind.TRUST:
+        for owner in policy.attached_to:
+            if document is not None:
+                _add_trust(graph, template, node_id(template, owner), policy, document)
+        return
+    if policy.kind is PolicyKind.RESOURCE:
+        if document is not None:
+            _add_resource_policy(graph, template, policy, document, arn_index)
+        return
+    policy_node = _policy_node(graph, template, policy)
+    for owner in policy.attached_to:
+        owner_node = node_id(template, owner)
+        if owner_node not in graph:
+            continue
+        graph.add_edge(
+            owner_node,
+            policy_node,
+            kind=EdgeKind.ATTACHED_POLICY,
+            policy=policy.id,
+            **_location_attrs(policy.location),
+        )
+        if document is None:
+            continue
+        for index, statement in enumerate(document.statements):
+            for target, attrs in _statement_targets(graph, template, statement, arn_index):
+                graph.add_edge(
+                    owner_node,
+                    target,
+                    **_grant_attrs(policy_node, policy, index, statement),
+                    **attrs,
+                )
+
+
+def _grant_attrs(policy_node: str, policy: Policy, index: int, statement: Statement) -> dict[str, Any]:
+    location = statement.location or policy.location
+    return {
+        "kind": EdgeKind.GRANTS,
+        "effect": str(statement.effect),
+        "actions": statement.actions,
+        "not_actions": statement.not_actions,
+        "conditions": dict(statement.conditions),
+        "policy": policy_node,
+        "policy_id": policy.id,
+        "managed_arn": policy.managed_arn,
+        "statement_index": index,
+        "sid": statement.sid,
+        "statement": statement,
+        **_location_attrs(location),
+    }
+
+
+def _statement_targets(
+    graph: nx.MultiDiGraph, template: Template, statement: Statement, arn_index: Mapping[str, str]
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """The nodes a statement's resources point at, each with how it was matched."""
+    if statement.not_resources is not None:
+        # NotResource grants everything but the listed resources: as wide as `*`.
+        yield _arn_node(graph, "*", TargetClass.FULL_WILDCARD), {
+            "target_class": TargetClass.FULL_WILDCARD.value,
+            "pattern": "NotResource",
+        }
+        return
+    resources = statement.resources or (("*",) if statement.principals is not None else ())
+    known = list(arn_index)
+    for pattern in resources:
+        if isinstance(pattern, Symbolic):
+            local = [r for r in pattern.references if r in template.resources]
+            if local:
+                for resource_id in local:
+                    yield node_id(template, resource_id), {"target_class": TargetClass.SPECIFIC.value, "pattern": pattern.text}
+            else:
+                node = f"unresolved::{pattern.text}"
+                if node not in graph:
+                    graph.add_node(node, kind=NodeKind.UNRESOLVED, label=pattern.text, reason=pattern.reason, arns=())
+                yield node, {"target_class": "unresolved", "pattern": pattern.text, "reason": pattern.reason}
+            continue
+        target_class, matched = classify(pattern, known)
+        if target_class is TargetClass.FULL_WILDCARD:
+            # `*` reaches every resource of the services the actions belong to, not a
+            # table through `logs:CreateLogGroup`.
+            services = _action_services(statement)
+            matched = tuple(arn for arn in matched if services is None or _arn_service(arn) in services)
+        seen: set[str] = set()
+        for arn in matched:
+            resource_id = arn_index[arn]
+            if resource_id not in seen:
+                seen.add(resource_id)
+                yield node_id(template, resource_id), {"target_class": target_class.value, "pattern": pattern}
+        if not matched or target_class is TargetClass.FULL_WILDCARD or (
+            target_class is TargetClass.PARTIAL_WILDCARD and not _within(pattern, template, seen)
+        ):
+            yield _arn_node(graph, pattern, target_class), {"target_class": target_class.value, "pattern": pattern}
+
+
+def _action_services(statement: Statement) -> frozenset[str] | None:
+    """The service prefixes a statement's actions name; None when it may be any service."""
+    if statement.not_actions is not None:
+        return None
+    services: set[str] = set()
+    for action in statement.actions:
+        if not isinstance(action, str):
+            return None
+        service = action.partition(":")[0].lower()
+        if "*" in service or "?" in service:
+            return None
+        services.add(service)
+    return frozenset(services)
+
+
+def _arn_service(arn: str) -> str:
+    parts = arn.split(":", 3)
+    return parts[2].lower() if len(parts) > 2 else ""
+
+
+def _within(pattern: str, template: Template, resource_ids: Iterable[str]) -> bool:
+    """Whether a wildcard pattern only names sub-resources of the matched resources
+    (`table/Bookings/index/*`), so it reaches nothing outside the template."""
+    for resource_id in resource_ids:
+        arns = template.resources[resource_id].arns
+        if arns and pattern.startswith((arns[0] + "/", arns[0] + ":")):
+            return True
+    return False
+
+
+def _arn_node(graph: nx.MultiDiGraph, pattern: str, target_class: TargetClass) -> str:
+    node = f"arn::{pattern}"
+    if node not in graph:
+        graph.add_node(node, kind=NodeKind.ARN, arn=pattern, label=pattern, target_class=target_class.value, arns=(pattern,))
+    return node
+
+
+def _add_trust(
+    graph: nx.MultiDiGraph, template: Template, role_node: str, policy: Policy, document: PolicyDocument
+) -> None:
+    for index, statement in enumerate(document.statements):
+        if str(statement.effect) != "Allow" or not statement.principals:
+            continue
+        for principal_type, values in statement.principals.items():
+            for value in values:
+                node = _external_principal(graph, template, principal_type, value)
+                graph.add_edge(
+                    role_node,
+                    node,
+                    kind=EdgeKind.ASSUMABLE_BY,
+                    actions=statement.actions,
+                    conditions=dict(statement.conditions),
+                    policy_id=policy.id,
+                    statement_index=index,
+                    statement=statement,
+                    **_location_attrs(statement.location or policy.location),
+                )
+
+
+def _external_principal(graph: nx.MultiDiGraph, template: Template, principal_type: str, value: str | Symbolic) -> str:
+    if isinstance(value, Symbolic):
+        local = [r for r in value.references if r in template.resources]
+        if local:
+            return node_id(template, local[0])
+        text = value.text
+    else:
+        text = value
+    for resource in template.resources.values():
+        if resource.kind in _PRINCIPAL_KINDS and text in resource.arns:
+            return node_id(template, resource.id)
+    node = _principal_node(principal_type, text)
+    if node not in graph:
+        graph.add_node(node, kind=NodeKind.PRINCIPAL, principal_type=principal_type, label=text, arns=())
+    return node
+
+
+def _add_resource_policy(
+    graph: nx.MultiDiGraph, template: Template, policy: Policy, document: PolicyDocument, arn_index: Mapping[str, str]
+) -> None:
+    """A resource policy lets its principals act on the resource: `grants` from the principal."""
+    policy_node = _policy_node(graph, template, policy)
+    for index, statement in enumerate(document.statements):
+        if not statement.principals:
+            continue
+        targets = [node_id(template, owner) for owner in policy.attached_to if node_id(template, owner) in graph]
+        for principal_type, values in statement.principals.items():
+            for value in values:
+                principal = _external_principal(graph, template, principal_type, value)
+                for target in targets:
+                    graph.add_edge(
+                        principal,
+                        target,
+                        via="resource-policy",
+                        target_class=TargetClass.SPECIFIC.value,
+                        pattern=None,
+                        **_grant_attrs(policy_node, policy, index, statement),
+                    )

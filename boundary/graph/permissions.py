@@ -1,0 +1,405 @@
+"""What a principal may do, read from its `grants` edges with the IAM catalog.
+
+The graph has one `grants` edge per statement and resource target; rules that
+judge statements (wildcards, admin access, escalation) want each statement
+once, with its targets. This module gives them that view, and answers "which
+of these actions can this principal perform" with Deny applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from boundary.graph import queries
+from boundary.iam import PolicyIssue, catalog, wildcard_match
+from boundary.iam.arn import Arn, is_full_wildcard
+from boundary.model import Location, Policy, Statement, Symbolic, Template
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "DATA_ACCESS_LEVELS",
+    "DATA_SERVICES",
+    "TELEMETRY_SERVICES",
+    "DataAccess",
+    "StatementView",
+    "action_applies",
+    "allowed_actions",
+    "data_access",
+    "identity_statements_of",
+    "is_resource_policy",
+    "issue_location",
+    "literal",
+    "statement_data_actions",
+    "statements_of",
+    "written_policies",
+]
+
+
+def literal(values: Iterable[str | Symbolic] | None) -> tuple[str, ...]:
+    """The values that are known strings; symbolic ones are left out."""
+    return tuple(v for v in values or () if isinstance(v, str))
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """One statement of one policy that applies to a principal, with where it points."""
+
+    principal: str
+    policy_node: str
+    policy_id: str
+    managed_arn: str | None
+    index: int
+    statement: Statement
+    location: Location
+    targets: tuple[tuple[str, str], ...]  # (node, target class)
+
+    @property
+    def effect(self) -> str:
+        return str(self.statement.effect)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return literal(self.statement.actions)
+
+    @property
+    def resources(self) -> tuple[str, ...]:
+        return literal(self.statement.resources)
+
+    @property
+    def key(self) -> str:
+        """Stable across runs and line shifts: the policy and the statement's index (or Sid)."""
+        return f"{self.policy_id}#{self.statement.sid or self.index}"
+
+    @property
+    def aws_managed(self) -> bool:
+        return self.managed_arn is not None and ":iam::aws:policy/" in self.managed_arn
+
+    @property
+    def all_resources(self) -> bool:
+        """Whether the statement applies to every resource (`*`, or NotResource)."""
+        if self.statement.not_resources is not None:
+            return True
+        return any(is_full_wildcard(r) for r in self.resources)
+
+    def describe(self) -> str:
+        name = f"statement {self.statement.sid!r}" if self.statement.sid else f"statement {self.index}"
+        return f"{name} of policy {self.policy_id}"
+
+
+def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:
+    """Each statement that applies to `principal` (its own policies and its groups'), once."""
+    views: dict[tuple[str, int], dict[str, Any]] = {}
+    for _, target, data in queries.grants_from(graph, principal):
+        key = (str(data.get("policy")), int(data.get("statement_index", -1)))
+        entry = views.setdefault(key, {"data": data, "targets": []})
+        entry["targets"].append((target, str(data.get("target_class"))))
+    out: list[StatementView] = []
+    for (policy_node, index), entry in sorted(views.items()):
+        data = entry["data"]
+        statement = data["statement"]
+        out.append(
+            StatementView(
+                principal=principal,
+                policy_node=policy_node,
+                policy_id=str(data.get("policy_id")),
+                managed_arn=data.get("managed_arn"),
+                index=index,
+                statement=statement,
+                location=Location(
+                    file=str(data.get("file") or ""),
+                    line=int(data.get("line") or 0),
+                    column=int(data.get("column") or 0),
+                    address=data.get("address"),
+                ),
+                targets=tuple(sorted(set(entry["targets"]))),
+            )
+        )
+    return out
+
+
+def _action_in(statement: Statement, action: str) -> bool:
+    if statement.not_actions is not None:
+        return not any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions))
+    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
+
+
+def _unconditional(statement: Statement) -> bool:
+    return not statement.conditions
+
+
+def allowed_actions(
+    views: Iterable[StatementView], candidates: Iterable[str], *, on_all_resources: bool = False
+) -> dict[str, list[StatementView]]:
+    """Which candidate actions some Allow statement grants and no unconditional Deny on
+    every resource takes away; each with the statements that grant it.
+
+    With `on_all_resources`, only statements whose Resource is `*` (or NotResource) count.
+    """
+    views = list(views)
+    allows = [v for v in views if v.effect == "Allow"]
+    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
+    granted: dict[str, list[StatementView]] = {}
+    for action in candidates:
+        if any(_action_in(d.statement, action) for d in denies):
+            continue
+        for view in allows:
+            if on_all_resources and not view.all_resources:
+                continue
+            if _action_in(view.statement, action):
+                granted.setdefault(action, []).append(view)
+    return granted
+
+
+def expand_actions(patterns: Iterable[str]) -> Iterator[str]:
+    """The concrete actions of patterns, through the catalog; unknown names pass through."""
+    cat = catalog()
+    for pattern in patterns:
+        expanded = cat.expand(pattern) if ("*" in pattern or "?" in pattern) else ()
+        yield from expanded or (pattern,)
+
+
+# Lambda permissions become resource policies the loaders write, not the user: their
+# Resource is whatever FunctionName said (a name, an alias), never a statement to fix.
+_SYNTHETIC_POLICY_TYPES = frozenset({"AWS::Lambda::Permission", "aws_lambda_permission"})
+
+
+def written_policies(template: Template) -> Iterator[Policy]:
+    """The policies of a template whose document is known and was written as a policy
+    (or expanded by SAM): identity, resource and trust policies, without the ones
+    loaders derive from Lambda permissions and without AWS managed policies."""
+    for policy in template.policies:
+        if policy.document is None:
+            continue
+        owner = template.resources.get(policy.id)
+        if owner is not None and owner.type in _SYNTHETIC_POLICY_TYPES:
+            continue
+        yield policy
+
+
+def issue_location(template: Template, issue: PolicyIssue, fallback: Location) -> Location:
+    """The line of the element at fault (`Resource:`) inside the issue's statement when
+    the source shows it within the next lines; else the statement's location."""
+    where = issue.location or fallback
+    if not issue.element or not where.line or where.address or not template.source_lines:
+        return where
+    pattern = re.compile(r'(^|[\s"{,\-])' + re.escape(issue.element) + r'"?\s*[:=]')
+    number = queries.source_line(template.source_lines, pattern, where.line, where.line + 25)
+    if not number:
+        return where
+    text = template.source_lines[number - 1]
+    return Location(where.file, number, len(text) - len(text.lstrip()) + 1, where.address)
+
+
+# --- data access: which data a principal can reach, and with which actions -----------
+
+#: Services whose actions write telemetry (logs, traces, metrics) rather than touch data.
+TELEMETRY_SERVICES = frozenset({"cloudwatch", "logs", "xray"})
+
+#: Services whose resources hold or move application data. KMS is left out on purpose:
+#: a key protects data held elsewhere, and `kms:Decrypt` follows from the data service
+#: it serves (an encrypted queue, a table, the function's own environment).
+DATA_SERVICES = frozenset(
+    {
+        "aoss",
+        "appsync",
+        "athena",
+        "cassandra",
+        "dax",
+        "dsql",
+        "dynamodb",
+        "elasticache",
+        "elasticfilesystem",
+        "es",
+        "events",
+        "firehose",
+        "glue",
+        "kafka-cluster",
+        "kinesis",
+        "memorydb",
+        "neptune-db",
+        "qldb",
+        "rds-data",
+        "rds-db",
+        "redshift-data",
+        "s3",
+        "s3-object-lambda",
+        "s3express",
+        "s3tables",
+        "secretsmanager",
+        "sns",
+        "sqs",
+        "ssm",
+        "timestream",
+    }
+)
+
+#: Access levels that read, change or hand out data; List and Tagging do not.
+DATA_ACCESS_LEVELS = frozenset({"Read", "Write", "Permissions management"})
+
+
+@dataclass(frozen=True)
+class DataAccess:
+    """What one principal may do to one target node, through its Allow statements."""
+
+    target: str
+    target_classes: tuple[str, ...]
+    actions: tuple[str, ...]
+    views: tuple[StatementView, ...]
+
+
+def is_resource_policy(graph: nx.MultiDiGraph, view: StatementView) -> bool:
+    """Whether the statement comes from a resource policy (a bucket or queue policy naming
+    the principal) rather than from an identity policy attached to it."""
+    for _, _, data in queries.grants_from(graph, view.principal):
+        if data.get("policy") == view.policy_node and data.get("statement_index") == view.index:
+            return data.get("via") == "resource-policy"
+    return False
+
+
+def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:
+    """`statements_of`, without the statements of resource policies that name the principal."""
+    return [view for view in statements_of(graph, principal) if not is_resource_policy(graph, view)]
+
+
+_SERVICE_ACTIONS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+
+
+def _service_data_actions(service: str, levels: frozenset[str]) -> tuple[str, ...]:
+    key = (service, levels)
+    found = _SERVICE_ACTIONS.get(key)
+    if found is None:
+        cat = catalog()
+        found = tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
+        _SERVICE_ACTIONS[key] = found
+    return found
+
+
+def statement_data_actions(
+    view: StatementView,
+    services: frozenset[str] = DATA_SERVICES,
+    levels: frozenset[str] = DATA_ACCESS_LEVELS,
+) -> tuple[str, ...]:
+    """The concrete actions of `services` at `levels` that a statement names, sorted.
+
+    `*`, `service:*` and NotAction are answered per data service, never by expanding
+    every service in the catalog.
+    """
+    cat = catalog()
+    statement = view.statement
+    found: set[str] = set()
+    if statement.not_actions is not None or any(cat.expands_to_all(p) for p in view.actions):
+        for service in sorted(services):
+            found.update(a for a in _service_data_actions(service, levels) if _action_in(statement, a))
+        return tuple(sorted(found))
+    for pattern in view.actions:
+        service, colon, _ = pattern.partition(":")
+        if not colon:
+            continue
+        for prefix in cat.matching_services(service):
+            if prefix not in services:
+                continue
+            if pattern.lower() == f"{prefix}:*" or service != prefix and _glob_all(pattern):
+                found.update(_service_data_actions(prefix, levels))
+            else:
+                found.update(
+                    a for a in cat.expand(f"{prefix}:{pattern.partition(':')[2]}") if cat.access_level(a) in levels
+                )
+    return tuple(sorted(found))
+
+
+def _glob_all(pattern: str) -> bool:
+    return pattern.partition(":")[2] in ("*", "**")
+
+
+_APPLIES: dict[tuple[str, str], bool] = {}
+
+
+def action_applies(action: str, arn: str) -> bool:
+    """Whether `action` can act on a resource named by `arn` (a pattern may name several
+    types); undecidable cases (a placeholder service part) count as applying."""
+    key = (action, arn)
+    found = _APPLIES.get(key)
+    if found is None:
+        matches = catalog().arn_matches_type(action, arn)
+        found = matches is None or matches
+        _APPLIES[key] = found
+    return found
+
+
+def _denied(denies: list[StatementView], action: str) -> bool:
+    return any(_action_in(d.statement, action) for d in denies)
+
+
+def data_access(
+    graph: nx.MultiDiGraph,
+    principal: str,
+    *,
+    services: frozenset[str] = DATA_SERVICES,
+    levels: frozenset[str] = DATA_ACCESS_LEVELS,
+    classes: frozenset[str] | None = None,
+) -> dict[str, DataAccess]:
+    """Each node a principal's Allow statements reach with data actions that fit the
+    node's resource type, after unconditional Deny statements on every resource.
+
+    A DynamoDB statement on `*` reaches the template's tables, not its topics; a
+    telemetry or List action reaches nothing here. AWS managed policies count
+    wherever their content is known. With `classes`, only targets matched with
+    one of those target classes (`specific`, `partial-wildcard`, ...) count.
+    """
+    views = statements_of(graph, principal)
+    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
+    reached: dict[str, dict[str, Any]] = {}
+    for view in views:
+        if view.effect != "Allow":
+            continue
+        actions = [a for a in statement_data_actions(view, services, levels) if not _denied(denies, a)]
+        if not actions:
+            continue
+        by_service: dict[str, list[str]] = {}
+        for action in actions:
+            by_service.setdefault(action.partition(":")[0], []).append(action)
+        for target, target_class in view.targets:
+            if classes is not None and target_class not in classes:
+                continue
+            data = graph.nodes[target] if target in graph else {}
+            arns = tuple(data.get("arns") or ())
+            if not arns:
+                continue
+            fitting = [
+                action
+                for service, group in by_service.items()
+                if any(_arn_service_fits(arn, service) for arn in arns)
+                for action in group
+                if any(action_applies(action, arn) for arn in arns)
+            ]
+            if not fitting:
+                continue
+            entry = reached.setdefault(target, {"classes": set(), "actions": set(), "views": []})
+            entry["classes"].add(target_class)
+            entry["actions"].update(fitting)
+            if view not in entry["views"]:
+                entry["views"].append(view)
+    return {
+        target: DataAccess(
+            target=target,
+            target_classes=tuple(sorted(entry["classes"])),
+            actions=tuple(sorted(entry["actions"])),
+            views=tuple(entry["views"]),
+        )
+        for target, entry in sorted(reached.items())
+    }
+
+
+def _arn_service_fits(arn: str, service: str) -> bool:
+    """A cheap first test before the catalog: the ARN's service part can be `service`."""
+    if arn.strip() and set(arn) == {"*"}:
+        return True
+    parsed = Arn.parse(arn)
+    if parsed is None:
+        return False
+    return Arn.is_variable(parsed.service) or parsed.service.lower() == service

@@ -1,0 +1,288 @@
+"""Questions the rules ask of the graph, each a short, named query.
+
+Rules compose these instead of walking edges themselves, so the meaning of an
+edge kind lives in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, node_id
+from boundary.model import Location, Model, Policy, Resource, Template
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "api_endpoints",
+    "api_of",
+    "edges_of_kind",
+    "endpoints",
+    "execution_roles",
+    "executors",
+    "grants_from",
+    "internet_paths",
+    "invokers",
+    "nodes_of_kind",
+    "policy_subject",
+    "reach",
+    "referenced_by",
+    "resource_of",
+    "roles_of",
+    "service_callers",
+    "source_line",
+    "text_location",
+    "wiring_of",
+]
+
+Edge = tuple[str, str, dict[str, Any]]
+
+
+def nodes_of_kind(graph: nx.MultiDiGraph, *kinds: str) -> Iterator[str]:
+    """Nodes whose `kind` is one of `kinds`, in a stable order."""
+    wanted = set(kinds)
+    for node in sorted(graph.nodes):
+        if graph.nodes[node].get("kind") in wanted:
+            yield node
+
+
+def edges_of_kind(graph: nx.MultiDiGraph, kind: str) -> Iterator[Edge]:
+    """`(source, target, attrs)` for every edge of `kind`, in a stable order."""
+    found = [(u, v, data) for u, v, data in graph.edges(data=True) if data.get("kind") == kind]
+    found.sort(key=lambda edge: (edge[0], edge[1], edge[2].get("statement_index", -1), str(edge[2].get("pattern"))))
+    return iter(found)
+
+
+def _out(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[Edge]:
+    for _, target, data in graph.out_edges(node, data=True):
+        if data.get("kind") == kind:
+            yield node, target, data
+
+
+def _in(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[Edge]:
+    for source, _, data in graph.in_edges(node, data=True):
+        if data.get("kind") == kind:
+            yield source, node, data
+
+
+def roles_of(graph: nx.MultiDiGraph, compute: str) -> tuple[str, ...]:
+    """The roles a compute resource executes as."""
+    return tuple(sorted({target for _, target, _ in _out(graph, compute, EdgeKind.EXECUTES_AS)}))
+
+
+def executors(graph: nx.MultiDiGraph, role: str) -> tuple[str, ...]:
+    """Everything that executes as `role` (functions, state machines, data sources, rules)."""
+    return tuple(sorted({source for source, _, _ in _in(graph, role, EdgeKind.EXECUTES_AS)}))
+
+
+def execution_roles(graph: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    """Each role that some compute resource executes as, with those compute resources."""
+    roles: dict[str, set[str]] = {}
+    for source, target, _ in edges_of_kind(graph, EdgeKind.EXECUTES_AS):
+        if graph.nodes[source].get("kind") == NodeKind.COMPUTE:
+            roles.setdefault(target, set()).add(source)
+    return {role: tuple(sorted(users)) for role, users in sorted(roles.items())}
+
+
+def grants_from(graph: nx.MultiDiGraph, principal: str, *, include_groups: bool = True) -> list[Edge]:
+    """The grant edges of a principal: its own and, for a user, its groups'."""
+    edges = list(_out(graph, principal, EdgeKind.GRANTS))
+    if include_groups:
+        for _, group, _ in _out(graph, principal, EdgeKind.MEMBER_OF):
+            edges.extend(_out(graph, group, EdgeKind.GRANTS))
+    edges.sort(key=lambda edge: (edge[1], edge[2].get("policy_id") or "", edge[2].get("statement_index", -1)))
+    return edges
+
+
+def reach(graph: nx.MultiDiGraph, principal: str) -> dict[str, list[dict[str, Any]]]:
+    """Every node a principal's Allow statements reach, with the grants that reach it."""
+    reached: dict[str, list[dict[str, Any]]] = {}
+    for _, target, data in grants_from(graph, principal):
+        if data.get("effect") == "Allow":
+            reached.setdefault(target, []).append(data)
+    return reached
+
+
+def invokers(graph: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
+    """What invokes `node`: event sources, endpoints, APIs, state machines, the internet."""
+    return tuple(sorted({source for source, _, _ in _in(graph, node, EdgeKind.INVOKES)}))
+
+
+def referenced_by(graph: nx.MultiDiGraph, compute: str) -> frozenset[str]:
+    """What a compute resource knows about: resources named in its properties and
+    environment, its event sources, and the resources of the endpoints that invoke it."""
+    known = {target for _, target, _ in _out(graph, compute, EdgeKind.REFERENCES)}
+    known.update(source for source, _, _ in _in(graph, compute, EdgeKind.INVOKES))
+    known.update(target for _, target, _ in _out(graph, compute, EdgeKind.INVOKES))
+    return frozenset(known)
+
+
+def endpoints(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """Every endpoint node (methods, routes, operations, function URLs, GraphQL modes)."""
+    for node in sorted(graph.nodes):
+        if graph.nodes[node].get("endpoint"):
+            yield node
+
+
+def internet_paths(graph: nx.MultiDiGraph, *, cutoff: int = 8) -> list[list[str]]:
+    """Paths from anyone on the internet through open endpoints and public permissions,
+    into compute, its role, and the data that role may touch: for each open entry
+    point and each data node it leads to, one shortest path."""
+    import networkx as nx
+
+    if INTERNET not in graph:
+        return []
+    follow = {EdgeKind.INVOKES, EdgeKind.EXECUTES_AS, EdgeKind.GRANTS}
+    view = nx.DiGraph()
+    view.add_nodes_from(graph.nodes)
+    view.add_edges_from(
+        (u, v)
+        for u, v, data in graph.edges(data=True)
+        if data.get("kind") in follow and data.get("effect", "Allow") == "Allow"
+    )
+    targets = {n for n, data in graph.nodes(data=True) if data.get("kind") in (NodeKind.DATA, NodeKind.ARN)}
+    paths: list[list[str]] = []
+    for entry in sorted(view.successors(INTERNET)):
+        lengths = nx.single_source_shortest_path(view, entry, cutoff=cutoff - 1)
+        for target in sorted(t for t in lengths if t in targets):
+            paths.append([INTERNET, *lengths[target]])
+    return paths
+
+
+def policy_subject(graph: nx.MultiDiGraph, template: Template, policy: Policy) -> str:
+    """The node a finding about `policy` belongs to: the policy resource when the
+    template declares one (`AWS::IAM::Policy`, `aws_iam_role_policy`, a bucket
+    policy), else the resource it is written inside (a role's inline or trust
+    policy, an S3 bucket's `policy` attribute), else the policy's own node."""
+    own = node_id(template, policy.id)
+    if policy.id in template.resources:
+        return own
+    for owner in policy.attached_to:
+        node = node_id(template, owner)
+        if node in graph:
+            return node
+    if policy.managed_arn is not None and f"policy::{policy.managed_arn}" in graph:
+        return f"policy::{policy.managed_arn}"
+    return own
+
+
+def source_line(
+    lines: Sequence[str], pattern: str | re.Pattern[str], start: int = 1, stop: int | None = None
+) -> int:
+    """The 1-based number of the first line in `start..stop` (inclusive) that contains
+    `pattern` (a literal string or a compiled regex); 0 when there is none.
+
+    Loaders locate resources and statements; rules that point at one property
+    (an environment variable, a parameter default) look for its text here."""
+    last = len(lines) if stop is None else min(stop, len(lines))
+    for number in range(max(start, 1), last + 1):
+        line = lines[number - 1]
+        if pattern.search(line) if isinstance(pattern, re.Pattern) else pattern in line:
+            return number
+    return 0
+
+
+def text_location(template: Template, text: str, near: Location | None = None) -> Location | None:
+    """Where `text` first appears in the template source at or after `near` (else
+    anywhere); the column is where the text starts. None when it does not appear."""
+    lines = template.source_lines
+    starts = [near.line] if near is not None and near.line else []
+    for start in [*starts, 1]:
+        number = source_line(lines, text, start)
+        if number:
+            column = lines[number - 1].find(text) + 1
+            return Location(template.path, number, column, near.address if near is not None else None)
+    return None
+
+
+def resource_of(model: Model, graph: nx.MultiDiGraph, node: str) -> Resource | None:
+    """The model resource behind a graph node (its properties), or None for other nodes."""
+    data = graph.nodes[node] if node in graph else {}
+    template_path, resource_id = data.get("template"), data.get("resource")
+    for template in model.templates:
+        if template.path == template_path:
+            return template.resources.get(str(resource_id))
+    return None
+
+
+def api_endpoints(graph: nx.MultiDiGraph, api: str) -> tuple[str, ...]:
+    """The endpoints (methods, routes, operations) an API routes to."""
+    return tuple(sorted({t for _, t, _ in _out(graph, api, EdgeKind.ROUTES) if graph.nodes[t].get("endpoint")}))
+
+
+def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
+    """The API an endpoint belongs to, if the template declares it."""
+    for source, _, _ in sorted(_in(graph, endpoint, EdgeKind.ROUTES), key=lambda edge: edge[0]):
+        if graph.nodes[source].get("kind") == NodeKind.API:
+            return source
+    return None
+
+
+_STATE_MACHINE_TYPES = {"AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"}
+_API_GATEWAY_TYPES = {
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGatewayV2::Api",
+    "aws_api_gateway_rest_api",
+    "aws_apigatewayv2_api",
+}
+_API_INVOKE_TASK = re.compile(r"arn:[^\s\"']*:states:::apigateway:invoke")
+
+
+def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str, ...]]:
+    """Each API Gateway API that another component of the stack calls, with those callers.
+
+    A caller is what `invokes` the API itself (an AppSync HTTP data source, an
+    EventBridge rule or schedule target), or a state machine that names the API
+    and has an `apigateway:invoke` task. Endpoints and `principal::*` (clients
+    on the internet) are not callers.
+    """
+    found: dict[str, set[str]] = {}
+    for source, target, data in graph.edges(data=True):
+        kind = data.get("kind")
+        if kind not in (EdgeKind.INVOKES, EdgeKind.REFERENCES) or graph.nodes[target].get("type") not in _API_GATEWAY_TYPES:
+            continue
+        attrs = graph.nodes[source]
+        if attrs.get("endpoint") or attrs.get("kind") in (NodeKind.PRINCIPAL, NodeKind.API, NodeKind.ENDPOINT):
+            continue
+        if attrs.get("type") in _STATE_MACHINE_TYPES:
+            resource = resource_of(model, graph, source)
+            text = repr(dict(resource.properties)) if resource is not None else ""
+            if not _API_INVOKE_TASK.search(text):
+                continue
+        elif kind != EdgeKind.INVOKES:
+            continue
+        found.setdefault(target, set()).add(source)
+    return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
+
+
+def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[str]:
+    """The template resources that run or serve a compute resource rather than being
+    what its code works on: what invokes it (a queue, stream or topic it is
+    subscribed to), its dead-letter target, and whatever the template's glue
+    resources that name it (event source mappings, asynchronous invoke
+    configurations with their destinations, permissions, subscriptions) point at,
+    and what invokes its aliases and versions.
+
+    Lambda uses the function's own role to poll its event sources and to deliver
+    to its on-failure destinations, so those grants belong to running the function.
+    """
+    wired = set(invokers(graph, compute))
+    for _, target, data in _out(graph, compute, EdgeKind.REFERENCES):
+        if "dead" in str(data.get("property") or data.get("attribute") or "").lower():
+            wired.add(target)
+    data = graph.nodes[compute] if compute in graph else {}
+    template_path, local = data.get("template"), data.get("resource")
+    glue_kinds = ("event-source", "other", "permission")
+    for template in model.templates:
+        if template.path != template_path:
+            continue
+        for resource in template.resources.values():
+            if resource.kind.value in glue_kinds and local in resource.references:
+                wired.update(node_id(template, ref) for ref in resource.references if ref != local)
+                # An alias or version of the function is invoked in its place.
+                wired.update(invokers(graph, node_id(template, resource.id)))
+    wired.discard(compute)
+    return frozenset(node for node in wired if node in graph)

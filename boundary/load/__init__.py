@@ -1,0 +1,213 @@
+"""Files to model: find templates and plans, tell their formats apart by content, load them.
+
+`load(paths)` never raises for bad input: each file that cannot be read
+becomes one located `LoadError` in `Model.errors`, and the other files are
+still loaded.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import sys
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from boundary.load._errors import SourceError
+from boundary.model import Format, LoadError, Model, Template
+
+__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file"]
+
+# Folders that hold build output, dependencies or tool state, never sources.
+_SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".terraform", ".aws-sam", "node_modules", "cdk.out", "__pycache__", ".venv", "venv", ".tox"}
+)
+_CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
+_TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """How to load: template parameter overrides and the account the stack deploys to."""
+
+    parameters: Mapping[str, str] | None = None
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    partition: str = "aws"
+    stack_name: str = "boundary-stack"
+
+
+def discover(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str] = ()) -> Iterator[tuple[str, bool]]:
+    """Yield `(file, named)` for every candidate file, in a stable order.
+
+    `named` is True for files given explicitly (they must be templates); files
+    found by walking a directory are candidates only, skipped silently when
+    they turn out not to be templates.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not _excluded(os.path.join(root, d), exclude))
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    if name.lower().endswith(_CANDIDATE_SUFFIXES) and not _excluded(full, exclude):
+                        yield full, False
+        elif not _excluded(str(path), exclude):
+            yield str(path), True
+
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    normalized = path.replace(os.sep, "/").removeprefix("./")
+    return any(
+        fnmatch.fnmatch(normalized, pattern)
+        or fnmatch.fnmatch(os.path.basename(normalized), pattern)
+        or fnmatch.fnmatch(normalized, f"*/{pattern}")
+        or fnmatch.fnmatch(normalized, f"{pattern.rstrip('/')}/*")
+        for pattern in patterns
+    )
+
+
+def load(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    parameters: Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    account: str = "123456789012",
+    exclude: Sequence[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Model:
+    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
+    options = LoadOptions(parameters=parameters, region=region, account=account)
+    candidates = list(discover(paths, exclude))
+    templates: list[Template] = []
+    errors: list[LoadError] = []
+    for index, (file, named) in enumerate(candidates):
+        if progress is not None:
+            progress(file, index, len(candidates))
+        try:
+            template = load_file(file, options, named=named)
+        except SourceError as error:
+            errors.append(error.to_load_error())
+            continue
+        if template is not None:
+            templates.append(template)
+    return Model(templates=tuple(templates), errors=tuple(errors))
+
+
+def load_file(file: str, options: LoadOptions | None = None, *, named: bool = True) -> Template | None:
+    """One file to a `Template`; None when a walked file is not a template at all.
+
+    Raises `SourceError` for bad input (and for a named file that is not a
+    template); never anything else.
+    """
+    options = options or LoadOptions()
+    try:
+        raw = Path(file).read_bytes()
+    except OSError as error:
+        raise SourceError(file, 0, 0, f"cannot read file: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if not named:
+            return None
+        raise SourceError(file, 1, 0, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if not named and not any(marker in text for marker in (*_TEMPLATE_MARKERS, '"format_version"')):
+        return None
+    try:
+        return _load_text(file, text, options, named=named)
+    except SourceError:
+        raise
+    except RecursionError:
+        raise SourceError(file, 1, 0, "nesting too deep to load") from None
+    except Exception as error:  # noqa: BLE001 - a bug must not hide the other files' results
+        raise SourceError(file, 1, 0, f"internal error while loading ({type(error).__name__}: {error})") from None
+
+
+def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if data is not None:
+            from boundary.load.terraform import is_plan, load_plan
+
+            if is_plan(data):
+                return load_plan(data, file=file, text=text)
+    from boundary.load._yaml import parse_document
+
+    try:
+        document = parse_document(text, file)
+    except SourceError:
+        if not named and not _looks_like_template(text):
+            return None
+        raise
+    data = document.data
+    if not isinstance(data, Mapping) or not any(key in data for key in ("Resources", "AWSTemplateFormatVersion")):
+        if not named:
+            return None
+        raise SourceError(file, 1, 1, "not a SAM template, CloudFormation template or Terraform plan (no 'Resources')")
+    return _cloudformation(file, document, data, options)
+
+
+def _looks_like_template(text: str) -> bool:
+    return "AWSTemplateFormatVersion" in text or "\nResources:" in text or text.startswith("Resources:")
+
+
+def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: LoadOptions) -> Template:
+    from boundary.load import sam
+    from boundary.load.cloudformation import build_template
+
+    origins: Mapping[str, tuple[str | int, ...]] = {}
+    template_format = Format.CLOUDFORMATION
+    sam_source: Mapping[str, Any] | None = None
+    if sam.is_sam(data):
+        sam_source = data
+        expansion = sam.expand(
+            data,
+            file=file,
+            base_dir=str(Path(file).parent),
+            parameters=options.parameters,
+            region=options.region,
+            account=options.account,
+            partition=options.partition,
+            stack_name=options.stack_name,
+            locate=document.locate,
+        )
+        data = expansion.template
+        origins = expansion.origins
+        template_format = Format.SAM
+    return build_template(
+        data,
+        file=file,
+        locate=document.locate,
+        template_format=template_format,
+        origins=origins,
+        sam_source=sam_source,
+        parameters=options.parameters,
+        region=options.region,
+        account=options.account,
+        partition=options.partition,
+        stack_name=options.stack_name,
+        source_lines=document.lines,
+    )
+
+
+class _CallableModule(types.ModuleType):
+    """`boundary.load` is both this package and the public function `boundary.load(paths)`.
+
+    Importing a submodule makes Python set `boundary.load` to the package, so the
+    package itself must be callable for `boundary.load([...])` to keep working.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Model:
+        return load(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

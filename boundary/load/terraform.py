@@ -1,0 +1,1485 @@
+"""Terraform plans (`terraform show -json`) into the model.
+
+A plan is the only Terraform artefact that knows what will be deployed:
+modules are expanded, `count`/`for_each` instances have their final addresses,
+and every value is either known or explicitly "known after apply". What is not
+known yet is kept as a `Symbolic` that names the resources its configuration
+expression refers to, so a function whose `role` is `aws_iam_role.x.arn` still
+executes as `aws_iam_role.x` although the ARN does not exist yet.
+
+Locations are resource addresses plus the line and column of the resource's
+`"address"` key in the plan text (the .tf lines do not survive planning).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from boundary.iam.document import normalize_policy
+from boundary.load._errors import SourceError
+from boundary.load._tf_types import arns_for, kind_of, name_attribute
+from boundary.model import (
+    Endpoint,
+    EndpointProtocol,
+    Format,
+    Location,
+    Policy,
+    PolicyDocument,
+    PolicyKind,
+    Relation,
+    RelationKind,
+    Resource,
+    ResourceKind,
+    Symbolic,
+    Template,
+)
+
+__all__ = ["UNKNOWN_TEXT", "decode_plan", "is_plan", "load_plan", "load_plan_text"]
+
+UNKNOWN_TEXT = "(known after apply)"
+_UNKNOWN_REASON = "unknown at plan time"
+_DEFAULT_REGION = "us-east-1"
+_ACCOUNT = "123456789012"
+_PARTITION = "aws"
+
+_PLAN_PARTS = ("planned_values", "resource_changes", "configuration")
+_ADDRESS_KEY = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_RESOURCE_CHANGES_KEY = re.compile(r'"resource_changes"\s*:\s*\[')
+_KEY = r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]'
+_TRAILING_KEY = re.compile(_KEY + "$")
+_MODULE_STEP = re.compile(r"module\.([A-Za-z_][\w-]*)(" + _KEY + r")?(?:\.|$)")
+_RESOURCE_REF = re.compile(r"^((?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)(" + _KEY + r")?")
+_MODULE_REF = re.compile(r"^(module\.[A-Za-z_][\w-]*)(" + _KEY + r")?(?:\.([A-Za-z_][\w-]*))?")
+_INDEXED_REF = re.compile(r"^((?:module|data\.[\w-]+|[A-Za-z_][\w-]*)\.[\w-]+)\[")
+_NON_RESOURCE_ROOTS = frozenset({"local", "each", "count", "path", "terraform", "self", "var", "module"})
+_FUNCTION_IN_URI = re.compile(r"(arn:[\w-]+:lambda:[\w-]+:\d{12}:function:[\w.-]+(?::[\w$-]+)?)")
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method")
+_MAX_DEPTH = 12
+
+
+# ---------------------------------------------------------------- public API
+
+
+def is_plan(data: Any) -> bool:
+    """True for the JSON of `terraform show -json <planfile>`.
+
+    A plan has a string `format_version` and at least one of the plan parts in
+    its expected JSON shape; CloudFormation (`Resources`) and state files
+    (`values` without a plan part) are not plans.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("format_version"), str):
+        return False
+    if "Resources" in data or "AWSTemplateFormatVersion" in data:
+        return False
+    return (
+        isinstance(data.get("planned_values"), Mapping)
+        or isinstance(data.get("resource_changes"), list)
+        or isinstance(data.get("configuration"), Mapping)
+    )
+
+
+def decode_plan(text: str, *, file: str) -> Any:
+    """Parse plan text as JSON; a syntax error is a `SourceError` at the decoder's position."""
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise SourceError(file, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise SourceError(file, 0, 0, "invalid JSON: nested too deeply") from None
+
+
+def load_plan_text(text: str, *, file: str) -> Template:
+    """Decode and load a plan; JSON that is not a plan is a `SourceError` here."""
+    data = decode_plan(text, file=file)
+    if not is_plan(data):
+        raise SourceError(file, 1, 1, "not a Terraform plan (expected the output of `terraform show -json`)")
+    return load_plan(data, file=file, text=text)
+
+
+def load_plan(data: Mapping[str, Any], *, file: str, text: str) -> Template:
+    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised."""
+    try:
+        return _PlanLoader(data, file, text).load()
+    except SourceError:
+        raise
+    except RecursionError:
+        raise SourceError(file, 0, 0, "Terraform plan is nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001 - the contract: bad input never escapes as a traceback
+        raise SourceError(file, 0, 0, f"cannot read Terraform plan: {type(exc).__name__}: {exc}") from None
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _get(values: Any, path: Sequence[str | int]) -> Any:
+    node = values
+    for step in path:
+        if isinstance(step, str) and isinstance(node, Mapping):
+            node = node.get(step)
+        elif isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
+def _strip_key(address: str) -> str:
+    """`aws_x.y["a"]` -> `aws_x.y`: the resource an instance belongs to."""
+    return _TRAILING_KEY.sub("", address)
+
+
+def _module_names(module_address: str) -> tuple[str, ...]:
+    return tuple(match.group(1) for match in _MODULE_STEP.finditer(module_address))
+
+
+def _parent_module(module_address: str) -> str:
+    steps = list(_MODULE_STEP.finditer(module_address))
+    if len(steps) <= 1:
+        return ""
+    return module_address[: steps[-1].start()].rstrip(".")
+
+
+def _has_true(marks: Any) -> bool:
+    if marks is True:
+        return True
+    if isinstance(marks, Mapping):
+        return any(_has_true(v) for v in marks.values())
+    if isinstance(marks, list):
+        return any(_has_true(v) for v in marks)
+    return False
+
+
+def _is_expression(node: Any) -> bool:
+    return isinstance(node, Mapping) and bool(node) and set(node) <= {"references", "constant_value"}
+
+
+def _expression_at(expressions: Any, path: Sequence[str | int]) -> Any:
+    """The configuration expression that produced the value at `path`.
+
+    A whole-attribute expression (`variables = {...}`) answers for every path
+    below it; a block list without the exact index answers with all its items.
+    """
+    node = expressions
+    for step in path:
+        if _is_expression(node):
+            return node
+        if isinstance(node, Mapping) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list):
+            if isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return node
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
+def _prune(references: Iterable[str]) -> list[str]:
+    """Drop `aws_x.y` when `aws_x.y[0]` is listed too: Terraform lists both for an indexed reference."""
+    refs = [r for r in references if isinstance(r, str)]
+    indexed = {m.group(1) for m in map(_INDEXED_REF.match, refs) if m}
+    return [r for r in refs if r not in indexed]
+
+
+def _expression_references(node: Any) -> list[str]:
+    """Every reference string inside an expression tree, in order."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            refs = item.get("references")
+            if _is_expression(item) and isinstance(refs, list):
+                out.extend(_prune(refs))
+                continue
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return out
+
+
+def _json_object(value: Any) -> Any:
+    if not isinstance(value, str):
+        return None
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+
+
+# ---------------------------------------------------------------- locating addresses
+
+
+class _Locator:
+    """Line and column of each resource's `"address"` key, from one scan of the text.
+
+    The same address appears in several plan parts; the one in
+    `resource_changes` is preferred, where the planned change is.
+    """
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._positions: dict[str, list[int]] = {}
+        for match in _ADDRESS_KEY.finditer(text):
+            raw = match.group(1)
+            address = raw
+            if "\\" in raw:
+                try:
+                    address = json.loads(f'"{raw}"')
+                except ValueError:
+                    continue
+            self._positions.setdefault(address, []).append(match.start())
+        changes = _RESOURCE_CHANGES_KEY.search(text)
+        self._changes_at = changes.start() if changes else -1
+
+    def locate(self, address: str) -> Location:
+        positions = self._positions.get(address)
+        if not positions:
+            return Location(self.file, 0, 0, address=address)
+        index = bisect.bisect_left(positions, self._changes_at)
+        offset = positions[index] if 0 <= self._changes_at and index < len(positions) else positions[0]
+        line = bisect.bisect_left(self._newlines, offset)
+        start = self._newlines[line - 1] + 1 if line else 0
+        return Location(self.file, line + 1, offset - start + 1, address=address)
+
+
+# ---------------------------------------------------------------- instances
+
+
+@dataclass(slots=True)
+class _Instance:
+    address: str
+    module: str
+    mode: str
+    type: str
+    name: str
+    index: Any
+    raw_values: Mapping[str, Any]
+    unknown: Any
+    config: Mapping[str, Any]
+    actions: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+    references: tuple[str, ...] = ()
+
+    @property
+    def expressions(self) -> Mapping[str, Any]:
+        return _map(self.config.get("expressions"))
+
+
+def _module_resources(root: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """(resource, module address) for a `planned_values`/`prior_state` module tree."""
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        module, address = stack.pop()
+        module = _map(module)
+        for resource in _list(module.get("resources")):
+            if isinstance(resource, Mapping):
+                yield resource, address
+        children = _list(module.get("child_modules"))
+        for child in reversed(children):
+            if isinstance(child, Mapping):
+                stack.append((child, _str(child.get("address")) or address))
+
+
+class _PlanLoader:
+    def __init__(self, data: Mapping[str, Any], file: str, text: str) -> None:
+        self.data = data
+        self.file = file
+        self.text = text
+        self.locator = _Locator(file, text)
+        self.configuration = _map(data.get("configuration"))
+        self.region = self._provider_region("aws") or _DEFAULT_REGION
+        self.instances: dict[str, _Instance] = {}
+        self.by_base: dict[str, list[str]] = {}
+        self.modules: set[str] = {""}
+        self.module_configs: dict[tuple[str, ...], Mapping[str, Any]] = {}
+        self.by_value: dict[str, set[str]] = {}
+        self.resources: dict[str, Resource] = {}
+        self.policies: list[Policy] = []
+        self.relations: dict[tuple[str, str, RelationKind], Relation] = {}
+        self.endpoints: list[Endpoint] = []
+        self._documents: dict[str, PolicyDocument | None] = {}
+        self._customer_attachments: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------ top level
+
+    def load(self) -> Template:
+        self._index_configuration()
+        self._collect_instances()
+        for instance in self.instances.values():
+            self._prepare(instance)
+        for instance in self.instances.values():
+            self._index_values(instance)
+        for instance in self.instances.values():
+            self.resources[instance.address] = self._resource(instance)
+        self._policies()
+        self._relations()
+        self._endpoints()
+        variables = {str(k): _map(v).get("value") for k, v in _map(self.data.get("variables")).items()}
+        return Template(
+            path=self.file,
+            format=Format.TERRAFORM,
+            resources=self.resources,
+            policies=tuple(self.policies),
+            relations=tuple(self.relations.values()),
+            endpoints=tuple(self.endpoints),
+            parameters=variables,
+            region=self.region,
+            account=_ACCOUNT,
+            partition=_PARTITION,
+            source_lines=tuple(self.text.splitlines()),
+        )
+
+    def _provider_region(self, key: str) -> str | None:
+        provider = _map(_map(self.configuration.get("provider_config")).get(key))
+        region = _map(_map(provider.get("expressions")).get("region")).get("constant_value")
+        return _str(region)
+
+    # ------------------------------------------------------------ configuration
+
+    def _index_configuration(self) -> None:
+        stack: list[tuple[tuple[str, ...], Any]] = [((), self.configuration.get("root_module"))]
+        while stack:
+            path, module = stack.pop()
+            module = _map(module)
+            self.module_configs[path] = module
+            if len(path) >= _MAX_DEPTH:
+                continue
+            for name, call in _map(module.get("module_calls")).items():
+                stack.append(((*path, str(name)), _map(call).get("module")))
+
+    def _resource_config(self, module: str, relative: str) -> Mapping[str, Any]:
+        config = self.module_configs.get(_module_names(module), {})
+        for resource in _list(config.get("resources")):
+            if isinstance(resource, Mapping) and resource.get("address") == relative:
+                return resource
+        return {}
+
+    # ------------------------------------------------------------ instances
+
+    def _collect_instances(self) -> None:
+        changes: dict[str, Mapping[str, Any]] = {}
+        for change in _list(self.data.get("resource_changes")):
+            if isinstance(change, Mapping) and _str(change.get("address")):
+                changes[str(change["address"])] = change
+        planned = _map(self.data.get("planned_values")).get("root_module")
+        prior = _map(_map(self.data.get("prior_state")).get("values")).get("root_module")
+        for resource, module in _module_resources(planned):
+            self._add(resource, module, changes)
+        for resource, module in _module_resources(prior):
+            if resource.get("mode") == "data":
+                self._add(resource, module, changes)
+        for address, change in changes.items():
+            if address not in self.instances:
+                self._add(change, _str(change.get("module_address")) or "", changes)
+        for address in self.instances:
+            self.by_base.setdefault(_strip_key(address), []).append(address)
+
+    def _add(self, entry: Mapping[str, Any], module: str, changes: Mapping[str, Mapping[str, Any]]) -> None:
+        address, rtype, name = _str(entry.get("address")), _str(entry.get("type")), _str(entry.get("name"))
+        if address is None or rtype is None or name is None or address in self.instances:
+            return
+        mode = "data" if entry.get("mode") == "data" else "managed"
+        change = _map(_map(changes.get(address)).get("change"))
+        actions = tuple(str(a) for a in _list(change.get("actions")))
+        if isinstance(change.get("after"), Mapping):
+            values, unknown = change["after"], change.get("after_unknown")
+        elif actions == ("delete",):
+            return  # gone after apply
+        else:
+            values, unknown = _map(entry.get("values")), None
+        module = _str(_map(changes.get(address)).get("module_address")) or module
+        relative = f"data.{rtype}.{name}" if mode == "data" else f"{rtype}.{name}"
+        self.instances[address] = _Instance(
+            address=address,
+            module=module,
+            mode=mode,
+            type=rtype,
+            name=name,
+            index=entry.get("index"),
+            raw_values=values,
+            unknown=unknown,
+            config=self._resource_config(module, relative),
+            actions=actions,
+        )
+        self.modules.add(module)
+        parent = module
+        while parent:
+            parent = _parent_module(parent)
+            self.modules.add(parent)
+
+    # ------------------------------------------------------------ references
+
+    def resolve(self, reference: str, module: str, depth: int = 0) -> list[str]:
+        """Instance addresses a configuration reference means, seen from `module`."""
+        if depth > _MAX_DEPTH:
+            return []
+        root = reference.split(".", 1)[0].split("[", 1)[0]
+        prefix = f"{module}." if module else ""
+        if root == "var":
+            return self._resolve_variable(reference, module, depth)
+        if root == "module":
+            return self._resolve_output(reference, module, depth)
+        if root in _NON_RESOURCE_ROOTS:
+            return []
+        match = _RESOURCE_REF.match(reference)
+        if not match:
+            return []
+        base = prefix + match.group(1)
+        if match.group(2):
+            exact = base + match.group(2)
+            return [exact] if exact in self.instances else []
+        if base in self.instances:
+            return [base]
+        return list(self.by_base.get(base, ()))
+
+    def _resolve_variable(self, reference: str, module: str, depth: int) -> list[str]:
+        if not module:
+            return []  # a root variable is an input, not a resource
+        parts = reference.split(".")
+        if len(parts) < 2:
+            return []
+        names = _module_names(module)
+        call = _map(_map(self.module_configs.get(names[:-1], {}).get("module_calls")).get(names[-1]))
+        expression = _map(call.get("expressions")).get(parts[1])
+        parent = _parent_module(module)
+        out: list[str] = []
+        for ref in _expression_references(expression):
+            out.extend(self.resolve(ref, parent, depth + 1))
+        return out
+
+    def _resolve_output(self, reference: str, module: str, depth: int) -> list[str]:
+        match = _MODULE_REF.match(reference)
+        if not match or not match.group(3):
+            return []
+        prefix = f"{module}." if module else ""
+        call_base = prefix + match.group(1)
+        if match.group(2):
+            children = [call_base + match.group(2)] if call_base + match.group(2) in self.modules else []
+        else:
+            children = [m for m in self.modules if m == call_base or _strip_key(m) == call_base]
+        names = (*_module_names(module), match.group(1).split(".", 1)[1])
+        output = _map(_map(self.module_configs.get(names, {}).get("outputs")).get(match.group(3)))
+        refs = _expression_references(output.get("expression"))
+        out: list[str] = []
+        for child in sorted(children):
+            for ref in refs:
+                out.extend(self.resolve(ref, child, depth + 1))
+        return out
+
+    def references_at(self, instance: _Instance, path: Sequence[str | int]) -> tuple[str, ...]:
+        expression = _expression_at(instance.expressions, path)
+        return self._resolve_all(_expression_references(expression), instance)
+
+    def _resolve_all(self, references: Iterable[str], instance: _Instance) -> tuple[str, ...]:
+        out: dict[str, None] = {}
+        for ref in references:
+            for address in self.resolve(ref, instance.module):
+                if address != instance.address:
+                    out[address] = None
+        return tuple(sorted(out))
+
+    # ------------------------------------------------------------ values
+
+    def _prepare(self, instance: _Instance) -> None:
+        instance.values = self._mark(instance.raw_values, instance.unknown, instance, ())
+        instance.location = self.locator.locate(instance.address)
+        config = instance.config
+        refs = _expression_references(config.get("expressions"))
+        for key in ("count_expression", "for_each_expression"):
+            refs.extend(_expression_references(config.get(key)))
+        instance.references = self._resolve_all(refs, instance)
+
+    def _mark(self, value: Any, unknown: Any, instance: _Instance, path: tuple[str | int, ...]) -> Any:
+        """Values with every path marked unknown replaced by a `Symbolic`; copies, never mutates."""
+        if unknown is True:
+            return Symbolic(UNKNOWN_TEXT, self.references_at(instance, path), _UNKNOWN_REASON)
+        if isinstance(value, Mapping):
+            marks = unknown if isinstance(unknown, Mapping) else {}
+            out = {str(k): self._mark(v, marks.get(k), instance, (*path, str(k))) for k, v in value.items()}
+            for key, sub in marks.items():
+                if key not in out and _has_true(sub):
+                    out[str(key)] = self._mark(None, sub, instance, (*path, str(key)))
+            return out
+        if isinstance(value, list) or (value is None and isinstance(unknown, list) and _has_true(unknown)):
+            items = list(value) if isinstance(value, list) else []
+            marks_list = unknown if isinstance(unknown, list) else []
+            items.extend([None] * (len(marks_list) - len(items)))
+            per_item = self._item_references(instance, path, marks_list)
+            return [
+                Symbolic(UNKNOWN_TEXT, per_item[i], _UNKNOWN_REASON)
+                if i in per_item
+                else self._mark(item, marks_list[i] if i < len(marks_list) else None, instance, (*path, i))
+                for i, item in enumerate(items)
+            ]
+        if value is None and isinstance(unknown, Mapping) and _has_true(unknown):
+            return self._mark({}, unknown, instance, path)
+        return value
+
+    def _item_references(
+        self, instance: _Instance, path: tuple[str | int, ...], marks: list[Any]
+    ) -> dict[int, tuple[str, ...]]:
+        """Unknown list items paired with the resources of one list expression, in order.
+
+        `[a.arn, b.arn]` is one expression whose references come in source
+        order; when there are exactly as many referenced resources as unknown
+        items, item k is the k-th resource (otherwise each item names them all).
+        """
+        unknown = [i for i, mark in enumerate(marks) if mark is True]
+        leaf = _expression_at(instance.expressions, path) if len(unknown) > 1 else None
+        if not _is_expression(leaf):
+            return {}
+        bases: list[str] = []
+        for ref in _expression_references(leaf):
+            match = _RESOURCE_REF.match(ref)
+            if match is None or ref.split(".", 1)[0] in _NON_RESOURCE_ROOTS:
+                return {}
+            base = match.group(1) + (match.group(2) or "")
+            if base not in bases:
+                bases.append(base)
+        if len(bases) != len(unknown):
+            return {}
+        return {i: self._resolve_all([base], instance) for i, base in zip(unknown, bases)}
+
+    def _name(self, instance: _Instance) -> str | Symbolic | None:
+        name = instance.values.get(name_attribute(instance.type))
+        return name if isinstance(name, (str, Symbolic)) and name != "" else None
+
+    def _arns(self, instance: _Instance) -> tuple[str, ...]:
+        if instance.mode == "data" and instance.type == "aws_iam_policy_document":
+            return ()
+        region = self._provider_region(str(instance.config.get("provider_config_key", ""))) or self.region
+        return arns_for(
+            instance.type,
+            instance.values,
+            name=self._name(instance),
+            partition=_PARTITION,
+            region=region,
+            account=_ACCOUNT,
+        )
+
+    def _index_values(self, instance: _Instance) -> None:
+        """Known identifying values -> address, to resolve `role = "arn:..."` without references."""
+        keys = (
+            "arn",
+            "id",
+            "name",
+            "function_name",
+            "bucket",
+            "url",
+            "invoke_arn",
+            "execution_arn",
+            "qualified_arn",
+        )
+        values = [instance.values.get(k) for k in keys]
+        if instance.type == "aws_api_gateway_rest_api":
+            values.append(instance.values.get("root_resource_id"))
+        for value in (*values, *self._arns(instance)):
+            if isinstance(value, str) and value:
+                self.by_value.setdefault(value, set()).add(instance.address)
+
+    def _resource(self, instance: _Instance) -> Resource:
+        metadata: dict[str, Any] = {"mode": instance.mode}
+        if instance.module:
+            metadata["module"] = instance.module
+        if instance.index is not None:
+            metadata["index"] = instance.index
+        if instance.actions:
+            metadata["actions"] = list(instance.actions)
+        return Resource(
+            id=instance.address,
+            type=instance.type,
+            kind=kind_of(instance.type),
+            location=self._loc(instance),
+            properties=instance.values,
+            arns=self._arns(instance),
+            name=self._name(instance),
+            metadata=metadata,
+            references=instance.references,
+        )
+
+    def _loc(self, instance: _Instance) -> Location:
+        return instance.location or Location(self.file, address=instance.address)
+
+    # ------------------------------------------------------------ finding targets
+
+    def _of_type(self, addresses: Iterable[str], types: Iterable[str] | None) -> list[str]:
+        wanted = None if types is None else set(types)
+        return sorted(
+            {
+                a
+                for a in addresses
+                if a in self.instances and (wanted is None or self.instances[a].type in wanted)
+            }
+        )
+
+    def _match_value(self, value: str, types: Iterable[str] | None) -> list[str]:
+        candidates = set(self.by_value.get(value, ()))
+        function = _FUNCTION_IN_URI.search(value) if not candidates else None
+        if function:
+            arn = function.group(1)
+            candidates |= self.by_value.get(arn, set())
+            if not candidates and arn.count(":") > 6:  # a qualified ARN: function:name:alias
+                candidates |= self.by_value.get(arn.rsplit(":", 1)[0], set())
+        return self._of_type(candidates, types)
+
+    def targets(
+        self, instance: _Instance, path: Sequence[str | int], types: Iterable[str] | None = None
+    ) -> list[str]:
+        """The resources an attribute designates: by its known value, else by its references."""
+        types = None if types is None else tuple(types)
+        value = _get(instance.values, path)
+        found: list[str] = []
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str) and item:
+                found.extend(self._match_value(item, types))
+            elif isinstance(item, Symbolic):
+                found.extend(self._of_type(item.references, types))
+        if not found:
+            found = self._of_type(self.references_at(instance, path), types)
+        return sorted(set(found))
+
+    def of_type(self, *types: str) -> Iterator[_Instance]:
+        wanted = set(types)
+        return (i for i in self.instances.values() if i.type in wanted)
+
+    # ------------------------------------------------------------ policy documents
+
+    def document(self, instance: _Instance, path: Sequence[str | int]) -> PolicyDocument | None:
+        """The policy at `path`: parsed when known, else the policy document data source it refers to."""
+        value = _get(instance.values, path)
+        location = self._loc(instance)
+        if isinstance(value, str):
+            parsed = _json_object(value)
+            return normalize_policy(parsed if isinstance(parsed, Mapping) else value, location)
+        if isinstance(value, Mapping):
+            return normalize_policy(value, location)
+        refs = value.references if isinstance(value, Symbolic) else self.references_at(instance, path)
+        for address in refs:
+            source = self.instances.get(address)
+            if source is not None and source.type == "aws_iam_policy_document":
+                return self.data_document(source)
+        return None
+
+    def data_document(self, source: _Instance) -> PolicyDocument | None:
+        if source.address in self._documents:
+            return self._documents[source.address]
+        self._documents[source.address] = None  # a cycle reads as unknown
+        location = self._loc(source)
+        parsed = _json_object(source.values.get("json"))
+        if isinstance(parsed, Mapping):
+            document: PolicyDocument | None = normalize_policy(parsed, location)
+        else:
+            statements = [_statement_from_block(b) for b in _list(source.values.get("statement"))]
+            raw: dict[str, Any] = {"Version": _str(source.values.get("version")) or "2012-10-17"}
+            raw["Statement"] = [s for s in statements if s]
+            document = normalize_policy(raw, location)
+        self._documents[source.address] = document
+        return document
+
+    # ------------------------------------------------------------ policies
+
+    def _policy(
+        self,
+        instance: _Instance,
+        kind: PolicyKind,
+        document: PolicyDocument | None,
+        attached_to: Iterable[str],
+        *,
+        policy_id: str | None = None,
+        name: Any = None,
+        managed_arn: str | None = None,
+    ) -> None:
+        self.policies.append(
+            Policy(
+                id=policy_id or instance.address,
+                kind=kind,
+                document=document,
+                attached_to=tuple(dict.fromkeys(attached_to)),
+                location=self._loc(instance),
+                name=name if isinstance(name, str) else None,
+                managed_arn=managed_arn,
+            )
+        )
+
+    def _policies(self) -> None:
+        principal_types = {
+            "role": ("aws_iam_role",),
+            "user": ("aws_iam_user",),
+            "group": ("aws_iam_group",),
+        }
+        customer = self._customer_attachments
+        managed: dict[str, tuple[list[str], _Instance]] = {}
+
+        def attach(instance: _Instance, principals: list[str]) -> None:
+            if not principals:
+                return
+            policies = self.targets(instance, ("policy_arn",), ("aws_iam_policy",))
+            for policy in policies:
+                customer.setdefault(policy, []).extend(principals)
+            arn = instance.values.get("policy_arn")
+            if not policies and isinstance(arn, str) and arn.startswith("arn:"):
+                managed.setdefault(arn, ([], instance))[0].extend(principals)
+
+        for instance in self.instances.values():
+            t, values = instance.type, instance.values
+            if t == "aws_iam_role":
+                self._role_policies(instance, managed)
+            elif t in ("aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"):
+                owner = t.split("_")[2]
+                targets = self.targets(instance, (owner,), principal_types[owner])
+                self._policy(
+                    instance,
+                    PolicyKind.IDENTITY,
+                    self.document(instance, ("policy",)),
+                    targets,
+                    name=values.get("name"),
+                )
+            elif t in (
+                "aws_iam_role_policy_attachment",
+                "aws_iam_user_policy_attachment",
+                "aws_iam_group_policy_attachment",
+            ):
+                owner = t.split("_")[2]
+                attach(instance, self.targets(instance, (owner,), principal_types[owner]))
+            elif t == "aws_iam_policy_attachment":
+                principals = []
+                for owner, key in (("role", "roles"), ("user", "users"), ("group", "groups")):
+                    principals.extend(self.targets(instance, (key,), principal_types[owner]))
+                attach(instance, principals)
+            elif t == "aws_lambda_permission":
+                self._lambda_permission(instance)
+            elif t in _RESOURCE_POLICY_TYPES:
+                target_attr, target_types = _RESOURCE_POLICY_TYPES[t]
+                targets = self.targets(instance, (target_attr,), target_types)
+                self._policy(instance, PolicyKind.RESOURCE, self.document(instance, ("policy",)), targets)
+            elif t in _INLINE_RESOURCE_POLICY and _sets_policy(instance):
+                self._policy(
+                    instance,
+                    PolicyKind.RESOURCE,
+                    self.document(instance, ("policy",)),
+                    [instance.address],
+                    policy_id=f"{instance.address}/policy",
+                )
+
+        for instance in self.of_type("aws_iam_policy"):
+            arn = instance.values.get("arn")
+            self._policy(
+                instance,
+                PolicyKind.IDENTITY,
+                self.document(instance, ("policy",)),
+                sorted(set(customer.get(instance.address, ()))),
+                name=instance.values.get("name"),
+                managed_arn=arn if isinstance(arn, str) else None,
+            )
+        for arn in sorted(managed):
+            principals, first = managed[arn]
+            self._policy(
+                first,
+                PolicyKind.IDENTITY,
+                None,
+                sorted(set(principals)),
+                policy_id=arn,
+                name=arn.rsplit("/", 1)[-1],
+                managed_arn=arn,
+            )
+
+    def _role_policies(self, role: _Instance, managed: dict[str, tuple[list[str], _Instance]]) -> None:
+        values = role.values
+        if "assume_role_policy" in values:
+            self._policy(
+                role,
+                PolicyKind.TRUST,
+                self.document(role, ("assume_role_policy",)),
+                [role.address],
+                policy_id=f"{role.address}/assume_role_policy",
+                name="assume_role_policy",
+            )
+        for index, block in enumerate(_list(values.get("inline_policy"))):
+            if not isinstance(block, Mapping) or block.get("policy") in (None, ""):
+                continue
+            name = block.get("name")
+            label = name if isinstance(name, str) and name else f"inline_policy[{index}]"
+            self._policy(
+                role,
+                PolicyKind.IDENTITY,
+                self.document(role, ("inline_policy", index, "policy")),
+                [role.address],
+                policy_id=f"{role.address}/{label}",
+                name=label,
+            )
+        arns = values.get("managed_policy_arns")
+        for arn in arns if isinstance(arns, list) else []:
+            if not isinstance(arn, str):
+                continue
+            customer = self._match_value(arn, ("aws_iam_policy",))
+            if not customer:
+                managed.setdefault(arn, ([], role))[0].append(role.address)
+        # customer policies named by reference in managed_policy_arns attach like attachments do
+        for policy in self.targets(role, ("managed_policy_arns",), ("aws_iam_policy",)):
+            self._customer_attachments.setdefault(policy, []).append(role.address)
+
+    def _lambda_permission(self, instance: _Instance) -> None:
+        values = instance.values
+        functions = self.targets(instance, ("function_name",), ("aws_lambda_function", "aws_lambda_alias"))
+        resources: list[str | Symbolic] = []
+        for address in functions:
+            arns = self.resources[address].arns if address in self.resources else ()
+            resources.append(arns[0] if arns else Symbolic(UNKNOWN_TEXT, (address,), _UNKNOWN_REASON))
+        if not resources:
+            name = values.get("function_name")
+            if isinstance(name, (str, Symbolic)):
+                resources.append(name)
+        statement: dict[str, Any] = {
+            "Effect": "Allow",
+            "Action": values.get("action") or "lambda:InvokeFunction",
+        }
+        sid = values.get("statement_id")
+        if isinstance(sid, str) and sid:
+            statement["Sid"] = sid
+        statement["Principal"] = _principal(values.get("principal"))
+        statement["Resource"] = resources[0] if len(resources) == 1 else resources
+        conditions: dict[str, dict[str, Any]] = {}
+        for key, operator, condition_key in (
+            ("source_arn", "ArnLike", "AWS:SourceArn"),
+            ("source_account", "StringEquals", "AWS:SourceAccount"),
+            ("principal_org_id", "StringEquals", "aws:PrincipalOrgID"),
+            ("function_url_auth_type", "StringEquals", "lambda:FunctionUrlAuthType"),
+            ("event_source_token", "StringEquals", "lambda:EventSourceToken"),
+        ):
+            value = values.get(key)
+            if isinstance(value, (str, Symbolic)) and value != "":
+                conditions.setdefault(operator, {})[condition_key] = value
+        if conditions:
+            statement["Condition"] = conditions
+        raw = {"Version": "2012-10-17", "Statement": [statement]}
+        document = normalize_policy(raw, self._loc(instance))
+        self.policies.append(
+            Policy(
+                id=instance.address,
+                kind=PolicyKind.RESOURCE,
+                document=document,
+                attached_to=tuple(functions),
+                location=self._loc(instance),
+                name=sid if isinstance(sid, str) else None,
+            )
+        )
+
+    # ------------------------------------------------------------ relations
+
+    def relate(
+        self, source: str, target: str, kind: RelationKind, via: _Instance, /, **attributes: Any
+    ) -> None:
+        if source == target or (source, target, kind) in self.relations:
+            return
+        self.relations[(source, target, kind)] = Relation(source, target, kind, self._loc(via), attributes)
+
+    def _relations(self) -> None:
+        for instance in list(self.instances.values()):
+            handler = _RELATION_HANDLERS.get(instance.type)
+            if handler is not None:
+                handler(self, instance)
+            if kind_of(instance.type) is ResourceKind.COMPUTE:
+                self._compute_references(instance)
+
+    def _compute_references(self, instance: _Instance) -> None:
+        skip = {"role", "role_arn"}
+        invoked = set()
+        if instance.type == "aws_sfn_state_machine":
+            invoked = set(self.targets(instance, ("definition",), _INVOCABLE))
+            for target in sorted(invoked):
+                self.relate(instance.address, target, RelationKind.INVOKES, instance, attribute="definition")
+        for attribute, expression in instance.expressions.items():
+            if attribute in skip:
+                continue
+            for target in self._resolve_all(_expression_references(expression), instance):
+                if target not in invoked and kind_of(self.instances[target].type) is not ResourceKind.POLICY:
+                    self.relate(
+                        instance.address, target, RelationKind.REFERENCES, instance, attribute=attribute
+                    )
+        variables = _get(instance.values, ("environment", 0, "variables"))
+        for key, value in _map(variables).items():
+            if isinstance(value, str) and value:
+                for target in self._match_value(value, None):
+                    if target != instance.address and kind_of(self.instances[target].type) in _NAMED_IN_ENV:
+                        self.relate(
+                            instance.address,
+                            target,
+                            RelationKind.REFERENCES,
+                            instance,
+                            attribute="environment",
+                            variable=key,
+                        )
+
+    def executes_as(self, instance: _Instance, attribute: str) -> None:
+        for role in self.targets(instance, (attribute,), ("aws_iam_role",)):
+            self.relate(instance.address, role, RelationKind.EXECUTES_AS, instance, attribute=attribute)
+
+    # ------------------------------------------------------------ endpoints
+
+    def _endpoints(self) -> None:
+        integrations = self._rest_integrations()
+        for method in self.of_type("aws_api_gateway_method"):
+            self._rest_method(method, integrations)
+        for route in self.of_type("aws_apigatewayv2_route"):
+            self._http_route(route)
+        for url in self.of_type("aws_lambda_function_url"):
+            functions = self.targets(url, ("function_name",), ("aws_lambda_function", "aws_lambda_alias"))
+            auth = url.values.get("authorization_type")
+            self.endpoints.append(
+                Endpoint(
+                    id=url.address,
+                    protocol=EndpointProtocol.FUNCTION_URL,
+                    api=None,
+                    method="ANY",
+                    path="/",
+                    authorization=auth if isinstance(auth, (str, Symbolic)) else "NONE",
+                    resource=url.address,
+                    location=self._loc(url),
+                    integrations=tuple(functions),
+                )
+            )
+            for function in functions:
+                self.relate(url.address, function, RelationKind.INVOKES, url)
+        for api in self.of_type("aws_api_gateway_rest_api", "aws_apigatewayv2_api"):
+            self._openapi(api)
+            if api.type == "aws_apigatewayv2_api":
+                self._quick_create(api)
+        for api in self.of_type("aws_appsync_graphql_api"):
+            self._graphql(api)
+
+    def _rest_path(self, resource: str, depth: int = 0) -> str | None:
+        instance = self.instances.get(resource)
+        if instance is None or depth > 64:
+            return None
+        if instance.type == "aws_api_gateway_rest_api":
+            return "/"
+        known = instance.values.get("path")
+        if isinstance(known, str) and known.startswith("/"):
+            return known
+        part = instance.values.get("path_part")
+        parents = self.targets(instance, ("parent_id",), _REST_PARENTS)
+        if not isinstance(part, str) or len(parents) != 1:
+            return None
+        parent = self._rest_path(parents[0], depth + 1)
+        return None if parent is None else parent.rstrip("/") + "/" + part
+
+    def _rest_key(self, instance: _Instance) -> tuple[str, str, str] | None:
+        apis = self.targets(instance, ("rest_api_id",), ("aws_api_gateway_rest_api",))
+        where = self.targets(instance, ("resource_id",), _REST_PARENTS)
+        method = instance.values.get("http_method")
+        if len(apis) != 1 or len(where) != 1 or not isinstance(method, str):
+            return None
+        return apis[0], where[0], method.upper()
+
+    def _rest_integrations(self) -> dict[str, list[str]]:
+        """Method address -> what its integrations invoke."""
+        by_key = {}
+        for candidate in self.of_type("aws_api_gateway_method"):
+            key = self._rest_key(candidate)
+            if key is not None:
+                by_key[key] = candidate.address
+        out: dict[str, list[str]] = {}
+        for integration in self.of_type("aws_api_gateway_integration"):
+            methods = self.targets(integration, ("http_method",), ("aws_api_gateway_method",))
+            if not methods:
+                key = self._rest_key(integration)
+                methods = [by_key[key]] if key in by_key else []
+            targets = self.targets(integration, ("uri",), _INVOCABLE)
+            for method in methods:
+                out.setdefault(method, []).extend(targets)
+                for target in targets:
+                    self.relate(
+                        method, target, RelationKind.INVOKES, integration, integration=integration.address
+                    )
+        return out
+
+    def _rest_method(self, method: _Instance, integrations: Mapping[str, list[str]]) -> None:
+        values = method.values
+        apis = self.targets(method, ("rest_api_id",), ("aws_api_gateway_rest_api",))
+        resources = self.targets(method, ("resource_id",), _REST_PARENTS)
+        path = self._rest_path(resources[0]) if len(resources) == 1 else None
+        authorizers = self.targets(method, ("authorizer_id",), ("aws_api_gateway_authorizer",))
+        auth = values.get("authorization")
+        http_method = values.get("http_method")
+        self.endpoints.append(
+            Endpoint(
+                id=method.address,
+                protocol=EndpointProtocol.REST,
+                api=apis[0] if apis else None,
+                method=http_method.upper() if isinstance(http_method, str) else UNKNOWN_TEXT,
+                path=path or UNKNOWN_TEXT,
+                authorization=auth.upper()
+                if isinstance(auth, str)
+                else auth
+                if isinstance(auth, Symbolic)
+                else "NONE",
+                resource=method.address,
+                location=self._loc(method),
+                api_key_required=values.get("api_key_required") is True,
+                authorizer=authorizers[0] if authorizers else None,
+                integrations=tuple(sorted(set(integrations.get(method.address, ())))),
+            )
+        )
+        if apis:
+            self.relate(apis[0], method.address, RelationKind.ROUTES, method)
+
+    def _http_route(self, route: _Instance) -> None:
+        values = route.values
+        apis = self.targets(route, ("api_id",), ("aws_apigatewayv2_api",))
+        protocol = EndpointProtocol.HTTP
+        if apis and self.instances[apis[0]].values.get("protocol_type") == "WEBSOCKET":
+            protocol = EndpointProtocol.WEBSOCKET
+        key = values.get("route_key")
+        method, path = "ANY", UNKNOWN_TEXT
+        if isinstance(key, str):
+            method, _, rest = key.partition(" ")
+            method, path = (method.upper(), rest) if rest else ("ANY", key)
+        integrations = self.targets(route, ("target",), ("aws_apigatewayv2_integration",))
+        invoked: list[str] = []
+        for integration in integrations:
+            invoked.extend(self.targets(self.instances[integration], ("integration_uri",), _INVOCABLE))
+        for target in invoked:
+            self.relate(route.address, target, RelationKind.INVOKES, route)
+        authorizers = self.targets(route, ("authorizer_id",), ("aws_apigatewayv2_authorizer",))
+        auth = values.get("authorization_type")
+        self.endpoints.append(
+            Endpoint(
+                id=route.address,
+                protocol=protocol,
+                api=apis[0] if apis else None,
+                method=method,
+                path=path,
+                authorization=auth.upper()
+                if isinstance(auth, str)
+                else auth
+                if isinstance(auth, Symbolic)
+                else "NONE",
+                resource=route.address,
+                location=self._loc(route),
+                api_key_required=values.get("api_key_required") is True,
+                authorizer=authorizers[0] if authorizers else None,
+                integrations=tuple(sorted(set(invoked))),
+            )
+        )
+        if apis:
+            self.relate(apis[0], route.address, RelationKind.ROUTES, route)
+
+    def _quick_create(self, api: _Instance) -> None:
+        """`target` on an HTTP API creates a `$default` route with no authorizer."""
+        if api.values.get("target") in (None, ""):
+            return
+        functions = self.targets(api, ("target",), _INVOCABLE)
+        self.endpoints.append(
+            Endpoint(
+                id=f"{api.address}#$default",
+                protocol=EndpointProtocol.HTTP,
+                api=api.address,
+                method="ANY",
+                path="$default",
+                authorization="NONE",
+                resource=api.address,
+                location=self._loc(api),
+                integrations=tuple(functions),
+            )
+        )
+        for function in functions:
+            self.relate(api.address, function, RelationKind.INVOKES, api)
+
+    def _openapi(self, api: _Instance) -> None:
+        body = api.values.get("body")
+        if not isinstance(body, str) or not body.strip():
+            return
+        document = _json_object(body)
+        if document is None:
+            try:
+                document = yaml.safe_load(body)
+            except (yaml.YAMLError, RecursionError, ValueError):
+                return
+        if not isinstance(document, Mapping):
+            return
+        http = api.type == "aws_apigatewayv2_api"
+        protocol = EndpointProtocol.HTTP if http else EndpointProtocol.REST
+        if http and api.values.get("protocol_type") == "WEBSOCKET":
+            protocol = EndpointProtocol.WEBSOCKET
+        schemes = dict(_map(document.get("securityDefinitions")))
+        schemes.update(_map(_map(document.get("components")).get("securitySchemes")))
+        top_security = document.get("security")
+        for path, operations in _map(document.get("paths")).items():
+            for verb, operation in _map(operations).items():
+                if verb not in _HTTP_METHODS or not isinstance(operation, Mapping):
+                    continue
+                method = "ANY" if verb == "x-amazon-apigateway-any-method" else verb.upper()
+                security = operation.get("security", top_security)
+                authorization, api_key = _openapi_authorization(security, schemes)
+                integration = _map(operation.get("x-amazon-apigateway-integration"))
+                uri = integration.get("uri")
+                targets = self._match_value(uri, _INVOCABLE) if isinstance(uri, str) else []
+                endpoint_id = f"{api.address}#{method} {path}"
+                self.endpoints.append(
+                    Endpoint(
+                        id=endpoint_id,
+                        protocol=protocol,
+                        api=api.address,
+                        method=method,
+                        path=str(path),
+                        authorization=authorization,
+                        resource=api.address,
+                        location=self._loc(api),
+                        api_key_required=api_key,
+                        integrations=tuple(targets),
+                    )
+                )
+                for target in targets:
+                    self.relate(api.address, target, RelationKind.INVOKES, api, path=str(path), method=method)
+
+    def _graphql(self, api: _Instance) -> None:
+        auth = api.values.get("authentication_type")
+        authorization: str | Symbolic = (
+            _APPSYNC_AUTH.get(auth, auth)
+            if isinstance(auth, str)
+            else auth
+            if isinstance(auth, Symbolic)
+            else "NONE"
+        )
+        sources = [
+            d.address
+            for d in self.of_type("aws_appsync_datasource")
+            if api.address in self.targets(d, ("api_id",), ("aws_appsync_graphql_api",))
+        ]
+        self.endpoints.append(
+            Endpoint(
+                id=api.address,
+                protocol=EndpointProtocol.GRAPHQL,
+                api=api.address,
+                method="POST",
+                path="/graphql",
+                authorization=authorization,
+                resource=api.address,
+                location=self._loc(api),
+                api_key_required=auth == "API_KEY",
+                integrations=tuple(sorted(sources)),
+            )
+        )
+
+
+# ---------------------------------------------------------------- tables and pure helpers
+
+_INVOCABLE = (
+    "aws_lambda_function",
+    "aws_lambda_alias",
+    "aws_sfn_state_machine",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_kinesis_stream",
+    "aws_dynamodb_table",
+    "aws_cloudwatch_event_bus",
+    "aws_api_gateway_rest_api",
+    "aws_apigatewayv2_api",
+    "aws_s3_bucket",
+)
+_NAMED_IN_ENV = (ResourceKind.DATA, ResourceKind.COMPUTE)
+_REST_PARENTS = ("aws_api_gateway_resource", "aws_api_gateway_rest_api")
+_DATA_SOURCES = (
+    "aws_sqs_queue",
+    "aws_kinesis_stream",
+    "aws_dynamodb_table",
+    "aws_msk_cluster",
+    "aws_mq_broker",
+    "aws_docdb_cluster",
+)
+
+# type -> (attribute naming the protected resource, its possible types)
+_RESOURCE_POLICY_TYPES: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "aws_s3_bucket_policy": ("bucket", ("aws_s3_bucket",)),
+    "aws_sns_topic_policy": ("arn", ("aws_sns_topic",)),
+    "aws_sqs_queue_policy": ("queue_url", ("aws_sqs_queue",)),
+    "aws_secretsmanager_secret_policy": ("secret_arn", ("aws_secretsmanager_secret",)),
+    "aws_api_gateway_rest_api_policy": ("rest_api_id", ("aws_api_gateway_rest_api",)),
+    "aws_ecr_repository_policy": ("repository", ("aws_ecr_repository",)),
+}
+# types whose own `policy` attribute is a resource policy
+_INLINE_RESOURCE_POLICY = frozenset(
+    {
+        "aws_s3_bucket",
+        "aws_sns_topic",
+        "aws_sqs_queue",
+        "aws_kms_key",
+        "aws_api_gateway_rest_api",
+        "aws_ecr_repository",
+    }
+)
+
+_APPSYNC_AUTH: Mapping[str, str] = {
+    "AWS_IAM": "AWS_IAM",
+    "API_KEY": "NONE",
+    "AMAZON_COGNITO_USER_POOLS": "COGNITO_USER_POOLS",
+    "OPENID_CONNECT": "JWT",
+    "AWS_LAMBDA": "CUSTOM",
+}
+
+
+def _sets_policy(instance: _Instance) -> bool:
+    """A `policy` the configuration sets (a computed, unknown one is not a policy)."""
+    value = instance.values.get("policy")
+    return (isinstance(value, str) and value != "") or "policy" in instance.expressions
+
+
+def _principal(value: Any) -> Any:
+    if isinstance(value, Symbolic):
+        return {"AWS": value}
+    if not isinstance(value, str) or value == "*":
+        return "*"
+    if value.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+        return {"Service": value}
+    return {"AWS": value}
+
+
+def _values_of(block: Mapping[str, Any], key: str) -> Any:
+    value = block.get(key)
+    if isinstance(value, Symbolic):
+        return value
+    if isinstance(value, list) and value:
+        return value
+    if isinstance(value, str) and value:
+        return value
+    return None
+
+
+def _statement_from_block(block: Any) -> dict[str, Any]:
+    """A `statement` block of `aws_iam_policy_document`, as the JSON statement it renders."""
+    if not isinstance(block, Mapping):
+        return {}
+    statement: dict[str, Any] = {}
+    sid = block.get("sid")
+    if isinstance(sid, (str, Symbolic)) and sid != "":
+        statement["Sid"] = sid
+    effect = block.get("effect")
+    statement["Effect"] = effect if isinstance(effect, (str, Symbolic)) and effect != "" else "Allow"
+    for source, target in (
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ):
+        value = _values_of(block, source)
+        if value is not None:
+            statement[target] = value
+    for source, target in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        principals = _block_principals(block.get(source))
+        if principals is not None:
+            statement[target] = principals
+    conditions: dict[str, dict[str, Any]] = {}
+    for condition in _list(block.get("condition")):
+        if not isinstance(condition, Mapping):
+            continue
+        test, variable = condition.get("test"), condition.get("variable")
+        if isinstance(test, str) and isinstance(variable, str):
+            conditions.setdefault(test, {})[variable] = condition.get("values")
+    if conditions:
+        statement["Condition"] = conditions
+    return statement
+
+
+def _block_principals(blocks: Any) -> Any:
+    if isinstance(blocks, Symbolic):
+        return blocks
+    out: dict[str, list[Any]] = {}
+    for block in _list(blocks):
+        if not isinstance(block, Mapping):
+            continue
+        kind = block.get("type")
+        identifiers = block.get("identifiers")
+        items = (
+            identifiers if isinstance(identifiers, list) else [identifiers] if identifiers is not None else []
+        )
+        if kind == "*" and all(i == "*" for i in items):
+            return "*"
+        if isinstance(kind, str):
+            out.setdefault(kind, []).extend(items)
+    return out or None
+
+
+def _openapi_authorization(security: Any, schemes: Mapping[str, Any]) -> tuple[str, bool]:
+    """(authorization, api key required) for an OpenAPI `security` requirement list."""
+    if not isinstance(security, list) or not security:
+        return "NONE", False
+    results: list[tuple[str, bool]] = []
+    for requirement in security:
+        if not isinstance(requirement, Mapping) or not requirement:
+            return "NONE", False  # an empty requirement makes authentication optional
+        authorization, api_key = "NONE", False
+        for name in requirement:
+            scheme = _map(schemes.get(name))
+            kind = _scheme_authorization(scheme)
+            if kind == "API_KEY":
+                api_key = True
+            elif kind != "NONE":
+                authorization = kind
+        results.append((authorization, api_key))
+    return results[0]
+
+
+def _scheme_authorization(scheme: Mapping[str, Any]) -> str:
+    authtype = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
+    authorizer = _map(scheme.get("x-amazon-apigateway-authorizer"))
+    authorizer_type = str(authorizer.get("type", "")).lower()
+    if authtype == "awssigv4":
+        return "AWS_IAM"
+    if authtype == "cognito_user_pools" or authorizer_type == "cognito_user_pools":
+        return "COGNITO_USER_POOLS"
+    if authorizer_type == "jwt":
+        return "JWT"
+    if authorizer_type in ("token", "request") or authtype == "custom":
+        return "CUSTOM"
+    if scheme.get("type") in ("oauth2", "openIdConnect"):
+        return "JWT"
+    if scheme.get("type") == "apiKey":
+        return "API_KEY"
+    return "NONE"
+
+
+# ---------------------------------------------------------------- relation handlers
+
+
+def _event_source_mapping(loader: _PlanLoader, mapping: _Instance) -> None:
+    functions = loader.targets(mapping, ("function_name",), ("aws_lambda_function", "aws_lambda_alias"))
+    sources = loader.targets(mapping, ("event_source_arn",), _DATA_SOURCES) or [mapping.address]
+    for source in sources:
+        for function in functions:
+            loader.relate(source, function, RelationKind.INVOKES, mapping, mapping=mapping.address)
+
+
+def _subscription(loader: _PlanLoader, subscription: _Instance) -> None:
+    protocol = subscription.values.get("protocol")
+    if protocol not in ("lambda", "sqs", "firehose"):
+        return
+    topics = loader.targets(subscription, ("topic_arn",), ("aws_sns_topic",)) or [subscription.address]
+    targets = loader.targets(subscription, ("endpoint",), _INVOCABLE)
+    for topic in topics:
+        for target in targets:
+            loader.relate(
+                topic, target, RelationKind.INVOKES, subscription, subscription=subscription.address
+            )
+
+
+def _event_target(loader: _PlanLoader, target: _Instance) -> None:
+    rules = loader.targets(target, ("rule",), ("aws_cloudwatch_event_rule",)) or [target.address]
+    for rule in rules:
+        for invoked in loader.targets(target, ("arn",), _INVOCABLE):
+            loader.relate(rule, invoked, RelationKind.INVOKES, target, event_target=target.address)
+    loader.executes_as(target, "role_arn")
+
+
+def _bucket_notification(loader: _PlanLoader, notification: _Instance) -> None:
+    buckets = loader.targets(notification, ("bucket",), ("aws_s3_bucket",)) or [notification.address]
+    for block_name, attribute in (
+        ("lambda_function", "lambda_function_arn"),
+        ("queue", "queue_arn"),
+        ("topic", "topic_arn"),
+    ):
+        for index, _block in enumerate(_list(notification.values.get(block_name))):
+            for target in loader.targets(notification, (block_name, index, attribute), _INVOCABLE):
+                for bucket in buckets:
+                    loader.relate(
+                        bucket, target, RelationKind.INVOKES, notification, notification=notification.address
+                    )
+
+
+def _permission_source(loader: _PlanLoader, permission: _Instance) -> None:
+    if permission.values.get("source_arn") in (None, ""):
+        return
+    functions = loader.targets(permission, ("function_name",), ("aws_lambda_function", "aws_lambda_alias"))
+    sources = [
+        s
+        for s in loader.targets(permission, ("source_arn",))
+        if kind_of(loader.instances[s].type)
+        in (ResourceKind.API, ResourceKind.DATA, ResourceKind.EVENT_SOURCE)
+    ]
+    for source in sources:
+        for function in functions:
+            loader.relate(source, function, RelationKind.INVOKES, permission, permission=permission.address)
+
+
+def _function(loader: _PlanLoader, function: _Instance) -> None:
+    loader.executes_as(function, "role")
+
+
+def _state_machine(loader: _PlanLoader, machine: _Instance) -> None:
+    loader.executes_as(machine, "role_arn")
+
+
+def _appsync_datasource(loader: _PlanLoader, source: _Instance) -> None:
+    loader.executes_as(source, "service_role_arn")
+    for path in (
+        ("lambda_config", 0, "function_arn"),
+        ("http_config", 0, "endpoint"),
+        ("dynamodb_config", 0, "table_name"),
+    ):
+        for target in loader.targets(source, path, _INVOCABLE):
+            loader.relate(source.address, target, RelationKind.INVOKES, source, attribute=path[0])
+
+
+def _access_key(loader: _PlanLoader, key: _Instance) -> None:
+    for user in loader.targets(key, ("user",), ("aws_iam_user",)):
+        loader.relate(key.address, user, RelationKind.KEY_OF, key)
+
+
+def _user_groups(loader: _PlanLoader, membership: _Instance) -> None:
+    for user in loader.targets(membership, ("user",), ("aws_iam_user",)):
+        for group in loader.targets(membership, ("groups",), ("aws_iam_group",)):
+            loader.relate(user, group, RelationKind.MEMBER_OF, membership)
+
+
+def _group_members(loader: _PlanLoader, membership: _Instance) -> None:
+    for group in loader.targets(membership, ("group",), ("aws_iam_group",)):
+        for user in loader.targets(membership, ("users",), ("aws_iam_user",)):
+            loader.relate(user, group, RelationKind.MEMBER_OF, membership)
+
+
+def _authorizer(loader: _PlanLoader, authorizer: _Instance) -> None:
+    attribute = "authorizer_uri"
+    for function in loader.targets(authorizer, (attribute,), ("aws_lambda_function", "aws_lambda_alias")):
+        loader.relate(authorizer.address, function, RelationKind.INVOKES, authorizer, attribute=attribute)
+
+
+_RELATION_HANDLERS = {
+    "aws_lambda_function": _function,
+    "aws_sfn_state_machine": _state_machine,
+    "aws_lambda_event_source_mapping": _event_source_mapping,
+    "aws_sns_topic_subscription": _subscription,
+    "aws_cloudwatch_event_target": _event_target,
+    "aws_s3_bucket_notification": _bucket_notification,
+    "aws_lambda_permission": _permission_source,
+    "aws_appsync_datasource": _appsync_datasource,
+    "aws_iam_access_key": _access_key,
+    "aws_iam_user_group_membership": _user_groups,
+    "aws_iam_group_membership": _group_members,
+    "aws_api_gateway_authorizer": _authorizer,
+    "aws_apigatewayv2_authorizer": _authorizer,
+}
