@@ -1,0 +1,7 @@
+"""Configuration: `[tool.boundary]` in `pyproject.toml`, or a `.boundary.toml`. See docs/configuration.md."""
+
+from __future__ import annotations
+
+from boundary.rules._config import Config, ConfigError, ConfigSuppression, load_config, parse_config
+
+__all__ = ["Config", "ConfigError", "ConfigSuppression", "load_config", "parse_config"]

@@ -1,0 +1,157 @@
+"""Run rules over the graph and turn their violations into located, suppressible findings."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from boundary.rules._config import Config
+from boundary.model import Location, Model, Resource, Template
+from boundary.rules._finding import Finding, Suppression
+from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["builtin_rules", "evaluate", "load_rules_from", "rule_classes"]
+
+
+def builtin_rules() -> tuple[type[Rule], ...]:
+    """The built-in pack, from its one explicit table."""
+    from boundary.policies import RULES
+
+    return tuple(RULES)
+
+
+def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
+    """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack."""
+    found: list[type[Rule]] = []
+    base = Path(folder)
+    if not base.is_dir():
+        raise RuleError(f"{folder}: not a folder of rules")
+    for path in sorted(base.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module_name = f"boundary_user_rules.{path.stem}_{abs(hash(str(path.resolve())))}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise RuleError(f"{path}: cannot be loaded as a rule module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except RuleError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure in a user rule is reported as one line
+            raise RuleError(f"{path}: cannot load rule: {type(error).__name__}: {error}") from None
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, Rule) and value is not Rule and value.__module__ == module_name:
+                found.append(value)
+    return tuple(found)
+
+
+def rule_classes(config: Config | None = None) -> tuple[type[Rule], ...]:
+    """The built-in rules plus the configured user rules, ids checked for uniqueness."""
+    classes = list(builtin_rules())
+    for folder in (config.policies if config else ()):
+        classes.extend(load_rules_from(folder))
+    seen: dict[str, str] = {}
+    for cls in classes:
+        for key in (cls.meta.id, cls.meta.name):
+            if key in seen:
+                raise RuleError(f"{cls.meta.source}: rule {key} is already defined in {seen[key]}")
+            seen[key] = cls.meta.source
+    return tuple(sorted(classes, key=lambda cls: cls.meta.id))
+
+
+def _resource_index(model: Model) -> dict[tuple[str, str], tuple[Template, Resource]]:
+    return {(t.path, r.id): (t, r) for t in model.templates for r in t.resources.values()}
+
+
+def _metadata_skip(resource: Resource | None, meta: RuleMeta) -> Suppression | None:
+    """`Metadata: {boundary: {skip: [{id, reason}]}}`; Checkov's `checkov.skip` is honoured too."""
+    if resource is None:
+        return None
+    for tool, source, reason_key in (("boundary", "metadata", "reason"), ("checkov", "checkov-metadata", "comment")):
+        block = resource.metadata.get(tool)
+        skips = block.get("skip") if isinstance(block, Mapping) else None
+        if not isinstance(skips, list):
+            continue
+        for entry in skips:
+            if isinstance(entry, Mapping) and entry.get("id") in (meta.id, meta.name):
+                reason = entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
+                return Suppression(reason=str(reason), source=source)
+    return None
+
+
+def _location(graph: nx.MultiDiGraph, node: str) -> Location:
+    data = graph.nodes[node] if node in graph else {}
+    return Location(
+        file=str(data.get("file") or data.get("template") or ""),
+        line=int(data.get("line") or 0),
+        column=int(data.get("column") or 0),
+        address=data.get("address"),
+    )
+
+
+def evaluate(
+    graph: nx.MultiDiGraph,
+    model: Model,
+    config: Config | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+) -> tuple[Finding, ...]:
+    """Every finding of every enabled rule, sorted and de-duplicated."""
+    config = config or Config()
+    classes = rules if rules is not None else rule_classes(config)
+    resources = _resource_index(model)
+    findings: dict[str, Finding] = {}
+    for cls in classes:
+        meta = cls.meta
+        if not config.enabled(meta.id, meta.name):
+            continue
+        thresholds = {**meta.thresholds, **config.thresholds.get(meta.name, {}), **config.thresholds.get(meta.id, {})}
+        context = RuleContext(graph=graph, model=model, thresholds=thresholds)
+        for violation in cls().evaluate(context):
+            finding = _finding(graph, meta, violation, config, resources, context)
+            findings.setdefault(finding.fingerprint, finding)
+    return tuple(sorted(findings.values(), key=Finding.sort_key))
+
+
+def _finding(
+    graph: nx.MultiDiGraph,
+    meta: RuleMeta,
+    violation: Violation,
+    config: Config,
+    resources: Mapping[tuple[str, str], tuple[Template, Resource]],
+    context: RuleContext,
+) -> Finding:
+    node = graph.nodes[violation.node] if violation.node in graph else {}
+    location = violation.location or _location(graph, violation.node)
+    resource_id = str(node.get("resource") or node.get("label") or violation.node)
+    template_path = str(node.get("template") or location.file)
+    entry = resources.get((template_path, resource_id))
+    severity = config.severity_for(meta.id, meta.name) or violation.severity or meta.severity
+    suppression = _metadata_skip(entry[1] if entry else None, meta)
+    if suppression is None:
+        for rule in config.suppress:
+            if rule.matches(meta.id, meta.name, resource_id, location.file):
+                suppression = Suppression(reason=rule.reason, source="config")
+                break
+    return Finding(
+        rule_id=meta.id,
+        rule_name=meta.name,
+        category=meta.category,
+        severity=severity,
+        decision=meta.decision,
+        message=violation.message,
+        resource=resource_id,
+        location=location,
+        related=tuple(context.label(n) for n in violation.related),
+        key=violation.key,
+        suppression=suppression,
+    )

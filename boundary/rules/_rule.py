@@ -1,0 +1,181 @@
+"""The rule model: metadata as data beside each rule, logic as a query that yields violations.
+
+A rule is one Python file in `policies/` holding one `Rule` subclass, and a
+TOML file of the same stem holding its metadata (KICS keeps `metadata.json`
+beside `query.rego`; this is the same idea). The class docstring is the
+rule's documentation, in the five sections `docs/rules/` is generated from.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from boundary.model import Location, Model
+from boundary.rules._finding import Category, Decision, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["DOC_SECTIONS", "Rule", "RuleContext", "RuleError", "RuleMeta", "Violation", "parse_doc_sections"]
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+_META_KEYS = {
+    "id",
+    "name",
+    "title",
+    "severity",
+    "category",
+    "decision",
+    "description",
+    "remediation",
+    "practice",
+    "references",
+    "thresholds",
+}
+
+
+class RuleError(Exception):
+    """A rule, or its metadata, is not well formed. One line, naming the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    category: Category
+    decision: Decision
+    description: str
+    remediation: str
+    practice: str
+    references: tuple[str, ...]
+    thresholds: Mapping[str, Any] = field(default_factory=dict)
+    docs: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule yields: the node at fault and the case, expected versus actual.
+
+    The engine turns it into a `Finding`, attaching the location of `node`
+    (or `location`, when the rule knows a more precise one, such as a
+    statement's) and the rule's metadata.
+    """
+
+    node: str
+    message: str
+    related: tuple[str, ...] = ()
+    key: str = ""
+    location: Location | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule sees: the graph, the model it came from, and its thresholds."""
+
+    graph: nx.MultiDiGraph
+    model: Model
+    thresholds: Mapping[str, Any]
+
+    def attrs(self, node: str) -> Mapping[str, Any]:
+        data: Mapping[str, Any] = self.graph.nodes[node]
+        return data
+
+    def label(self, node: str) -> str:
+        """How a message names a node: its logical id or address, else its label."""
+        data = self.graph.nodes[node] if node in self.graph else {}
+        return str(data.get("resource") or data.get("label") or node)
+
+
+def parse_doc_sections(doc: str | None) -> dict[str, str]:
+    """Split a rule docstring into its `## Section` parts."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in inspect.cleandoc(doc or "").splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = line[3:].strip(), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return sections
+
+
+class Rule:
+    """Base class of every rule. Subclasses implement `evaluate` and document themselves."""
+
+    meta: ClassVar[RuleMeta]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        source = Path(inspect.getfile(cls))
+        cls.meta = load_meta(source.with_suffix(".toml"), parse_doc_sections(cls.__doc__), str(source))
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
+    """Read and check a rule's metadata file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleError(f"{source}: rule metadata {path.name} is missing") from None
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise RuleError(f"{path}: cannot read rule metadata: {error}") from None
+    unknown = sorted(set(data) - _META_KEYS)
+    if unknown:
+        raise RuleError(f"{path}: unknown metadata key(s): {', '.join(unknown)}")
+    missing = sorted(_META_KEYS - {"thresholds"} - set(data))
+    if missing:
+        raise RuleError(f"{path}: missing metadata key(s): {', '.join(missing)}")
+    if not _ID.match(str(data["id"])):
+        raise RuleError(f"{path}: id {data['id']!r} is not like BND101")
+    if not _NAME.match(str(data["name"])):
+        raise RuleError(f"{path}: name {data['name']!r} is not kebab-case naming the bad pattern")
+    try:
+        severity = Severity(data["severity"])
+        category = Category(data["category"])
+        decision = Decision(data["decision"])
+    except ValueError as error:
+        raise RuleError(f"{path}: {error}") from None
+    references = data["references"]
+    if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
+        raise RuleError(f"{path}: references must be a list of strings")
+    thresholds = data.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise RuleError(f"{path}: thresholds must be a table")
+    return RuleMeta(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        title=str(data["title"]),
+        severity=severity,
+        category=category,
+        decision=decision,
+        description=str(data["description"]).strip(),
+        remediation=str(data["remediation"]).strip(),
+        practice=str(data["practice"]).strip(),
+        references=tuple(references),
+        thresholds=thresholds,
+        docs=dict(docs),
+        source=source,
+    )

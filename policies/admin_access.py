@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from boundary.graph import EdgeKind, NodeKind, queries
+from boundary.graph.permissions import statements_of
+from boundary.iam import catalog
+from boundary.model import Location
+from boundary.rules import Rule, RuleContext, Severity, Violation
+
+_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
+# AWS managed policies that hand over a whole service, or all of them.
+_ADMIN = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AdministratorAccess-Amplify"}
+# `FullAccess` anywhere: AWS versions some of them (`AmazonDynamoDBFullAccess_v2`).
+_FULL = re.compile(r"FullAccess|(Administrator|PowerUser)$")
+
+
+class AdminAccess(Rule):
+    """
+    ## What it does
+    Finds principals that hold administrator or full-service access: an Allow
+    of `*` (or NotAction) on every resource, `iam:*` on every resource, or an
+    attached AWS managed policy such as `AdministratorAccess`,
+    `PowerUserAccess`, `IAMFullAccess` or a `*FullAccess` policy
+    (`AmazonDynamoDBFullAccess`, `AmazonS3FullAccess`, ...).
+
+    ## Why is this bad?
+    An execution role with administrator access turns any code-injection bug
+    in the function into control of the whole account. Full-access managed
+    policies grant every action of a service on every resource, including
+    deleting tables and buckets that belong to other workloads, and they grow
+    whenever AWS adds actions.
+
+    ## Example
+    ```yaml
+    ConfirmBooking:
+      Type: AWS::Serverless::Function
+      Properties:
+        Policies:
+          - AmazonDynamoDBFullAccess
+    ```
+
+    ## Use instead
+    ```yaml
+    ConfirmBooking:
+      Type: AWS::Serverless::Function
+      Properties:
+        Policies:
+          - DynamoDBWritePolicy:
+              TableName: !Ref BookingTable
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC2: "Use least-privileged policies"
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        cat = catalog()
+        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+            for _, policy, data in ctx.graph.out_edges(principal, data=True):
+                if data.get("kind") != EdgeKind.ATTACHED_POLICY:
+                    continue
+                arn = ctx.graph.nodes[policy].get("managed_arn")
+                if not arn or ":iam::aws:policy/" not in arn:
+                    continue
+                name = arn.rsplit("/", 1)[-1]
+                if name in _ADMIN or _FULL.search(name):
+                    admin = name in _ADMIN
+                    yield Violation(
+                        node=principal,
+                        message=(
+                            f"{ctx.label(principal)} has the AWS managed policy {name} attached: "
+                            f"{'administrator' if admin else 'full-service'} access; "
+                            "expected a policy scoped to the actions and resources the workload uses"
+                        ),
+                        key=f"managed#{name}",
+                        location=Location(
+                            str(data.get("file") or ""), int(data.get("line") or 0), int(data.get("column") or 0),
+                            data.get("address"),
+                        ),
+                        severity=Severity.CRITICAL if admin else Severity.HIGH,
+                    )
+            for view in statements_of(ctx.graph, principal):
+                if view.effect != "Allow" or view.aws_managed or not view.all_resources:
+                    continue
+                if view.statement.principals is not None:
+                    continue  # a resource policy naming this principal: `*` there means that one resource
+                everything = view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions)
+                iam_all = any(a.lower() == "iam:*" for a in view.actions)
+                if everything or iam_all:
+                    what = "every action" if everything else "every IAM action (iam:*)"
+                    yield Violation(
+                        node=principal,
+                        message=(
+                            f"{view.describe()} allows {what} on every resource: administrator access; "
+                            "expected the specific actions and resources the workload uses"
+                        ),
+                        key=view.key,
+                        location=view.location,
+                        severity=Severity.CRITICAL,
+                    )

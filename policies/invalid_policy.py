@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from boundary.graph import node_id, queries
+from boundary.graph.permissions import issue_location, written_policies
+from boundary.iam import IssueSeverity, PolicyIssue, validate_policy
+from boundary.model import Format, Policy, PolicyKind, Template
+from boundary.rules import Rule, RuleContext, Severity, Violation
+
+# Reported by other rules: resource-type-mismatch (BND108), privilege-escalation (BND106).
+_ELSEWHERE = frozenset({"action-resource-mismatch", "undefined-reference", "pass-role-with-star-resource"})
+_SEVERITY = {
+    IssueSeverity.ERROR: Severity.MEDIUM,
+    IssueSeverity.SECURITY_WARNING: Severity.MEDIUM,
+    IssueSeverity.WARNING: Severity.LOW,
+}
+# Actions the catalog does not list but AWS itself writes: SAM's SQSPollerPolicy
+# (the batch calls are authorised by their single-message actions) and the
+# default SNS topic policy (`SNS:Receive`). The user cannot fix them, and they grant nothing.
+_AWS_WRITTEN = frozenset({"sqs:changemessagevisibilitybatch", "sqs:deletemessagebatch", "sns:receive"})
+_QUOTED_ACTION = re.compile(r'Action "([^"]+)"')
+_POLICY_VARIABLE = re.compile(r"\$\{aws:[^}]+\}", re.IGNORECASE)
+_KIND_TEXT = {
+    PolicyKind.TRUST: "trust policy",
+    PolicyKind.RESOURCE: "resource policy",
+    PolicyKind.IDENTITY: "policy",
+}
+
+
+def _uses_policy_variables(policy: Policy) -> bool:
+    assert policy.document is not None
+    return bool(_POLICY_VARIABLE.search(json.dumps(policy.document.raw, default=str)))
+
+
+def _noise(template: Template, policy: Policy, issue: PolicyIssue) -> bool:
+    """Issues that are true of the text but change nothing the deployed policy does."""
+    if issue.check == "missing-version":
+        # Without Version IAM reads 2008-10-17, which differs only in policy variables;
+        # SAM writes its policy templates this way. Reported only when a variable is used.
+        return not _uses_policy_variables(policy)
+    if issue.check == "unknown-action":
+        found = _QUOTED_ACTION.search(issue.message)
+        return found is not None and found.group(1).lower() in _AWS_WRITTEN
+    if issue.check == "duplicate-sid":
+        # Terraform's aws_iam_policy_document writes `"Sid": ""` for every unnamed statement.
+        return template.format is Format.TERRAFORM and 'Sid ""' in issue.message
+    return False
+
+
+class InvalidPolicy(Rule):
+    """
+    ## What it does
+    Validates every policy document in the templates (identity policies,
+    resource policies such as bucket, topic and queue policies, and role
+    trust policies) offline, in the spirit of IAM Access Analyzer's policy
+    checks, and reports errors (unknown actions and services, malformed
+    ARNs, a wrong Effect, a missing Principal or Resource, duplicate Sids,
+    empty lists), security warnings (`iam:CreateServiceLinkedRole` on `*`,
+    Allow with NotPrincipal) and warnings. Suggestions are not reported.
+    Checks other rules own are left to them: wrong resource types and
+    undefined parameters (resource-type-mismatch), `iam:PassRole` on `*`
+    (privilege-escalation). A missing Version is reported only when the
+    policy uses policy variables, the one thing it changes.
+
+    ## Why is this bad?
+    IAM accepts many broken policies without a word: a misspelt action, a
+    made-up service prefix (`bedrock-runtime:InvokeModel`) or a bucket ARN
+    with a region grants nothing, and the function fails at run time. The
+    usual "fix" under pressure is a wildcard. A policy whose text says one
+    thing and whose effect is another is a boundary nobody can review.
+
+    ## Example
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:CreateItem   # no such action
+            Resource: !GetAtt BookingTable.Arn
+    ```
+
+    ## Use instead
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:PutItem
+            Resource: !GetAtt BookingTable.Arn
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC2: "Use least-privileged policies"
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        for template in ctx.model.templates:
+            for policy in written_policies(template):
+                assert policy.document is not None
+                subject = queries.policy_subject(ctx.graph, template, policy)
+                related = tuple(
+                    node
+                    for node in (node_id(template, owner) for owner in policy.attached_to)
+                    if node != subject and node in ctx.graph
+                )
+                seen: set[str] = set()
+                for issue in validate_policy(policy.document, kind=policy.kind):
+                    severity = _SEVERITY.get(issue.severity)
+                    if severity is None or issue.check in _ELSEWHERE or issue.message in seen:
+                        continue
+                    if _noise(template, policy, issue):
+                        continue
+                    seen.add(issue.message)
+                    if issue.check == "missing-version":
+                        severity = Severity.MEDIUM
+                    yield Violation(
+                        node=subject,
+                        message=f"{_KIND_TEXT[policy.kind]} {policy.id}, {issue.message} ({issue.check})",
+                        related=related,
+                        key=f"{policy.id}#{issue.check}#{issue.message}",
+                        location=issue_location(template, issue, policy.location),
+                        severity=severity,
+                    )

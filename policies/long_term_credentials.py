@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from boundary.graph import EdgeKind, node_id, queries
+from boundary.model import Format, Location, Resource, ResourceKind, Symbolic, Template
+from boundary.rules import Rule, RuleContext, Severity, Violation
+
+# Long-term (AKIA) and temporary (ASIA) access key ids: 4 letters, then 16 of [A-Z2-7]
+# in practice; [A-Z0-9] keeps documentation keys such as AKIAIOSFODNN7EXAMPLE in.
+_KEY_ID = re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])")
+# A secret access key is 40 base64 characters; alone that is any random string, so
+# it counts only under a name that says so.
+_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
+_SECRET_NAME = re.compile(r"secret_?access_?key|secret_?key|aws_?secret", re.IGNORECASE)
+_INLINE_SECRET = re.compile(
+    r"(?:secret_?access_?key|secret_?key|aws_?secret)[\"']?\s*[=:]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+    re.IGNORECASE,
+)
+_NAME_KEYS = ("Name", "name", "Key", "key")
+_VALUE_KEYS = ("Value", "value")
+
+
+def mask(secret: str) -> str:
+    """Enough of a key to find it, never enough to use it: `wJal…KEY`."""
+    return f"{secret[:4]}…{secret[-3:]}"
+
+
+def _looks_random(value: str) -> bool:
+    """Placeholders (`xxxx…`) and words are not keys: a real one mixes character classes."""
+    classes = sum(bool(re.search(p, value)) for p in ("[a-z]", "[A-Z]", "[0-9/+]"))
+    return classes >= 2 and len(set(value)) > 8
+
+
+def _leaves(
+    value: Any, path: tuple[str, ...], name: str | None
+) -> Iterator[tuple[tuple[str, ...], str | None, str]]:
+    """Every string leaf with its property path and the name it is stored under; for
+    `[{Name: X, Value: v}]` lists (ECS, Batch, CodeBuild environments) the name is X."""
+    if isinstance(value, str):
+        yield path, name, value
+    elif isinstance(value, Mapping):
+        pair_name = next((value[k] for k in _NAME_KEYS if isinstance(value.get(k), str)), None)
+        for key, item in value.items():
+            label = pair_name if pair_name is not None and key in _VALUE_KEYS else str(key)
+            yield from _leaves(item, (*path, str(key)), label)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, str(index)), name)
+
+
+def find_keys(
+    value: Any, path: tuple[str, ...] = (), name: str | None = None
+) -> Iterator[tuple[str, str, str]]:
+    """`(property path, "key-id" | "secret", literal)` for each credential in `value`."""
+    for where, label, text in _leaves(value, path, name):
+        shown = ".".join(where)
+        for match in _KEY_ID.finditer(text):
+            yield shown, "key-id", match.group(1)
+        if label is not None and _SECRET_NAME.search(label) and _SECRET.match(text) and _looks_random(text):
+            yield shown, "secret", text
+            continue
+        for match in _INLINE_SECRET.finditer(text):
+            if _looks_random(match.group(1)):
+                yield shown, "secret", match.group(1)
+
+
+def _what(kind: str, literal: str) -> str:
+    if kind == "secret":
+        return f"a secret access key ({mask(literal)})"
+    return f"{'a temporary' if literal.startswith('ASIA') else 'an'} access key id ({literal[:4]}…{literal[-4:]})"
+
+
+def _severity(kind: str) -> Severity:
+    return Severity.CRITICAL if kind == "secret" else Severity.HIGH
+
+
+class LongTermCredentials(Rule):
+    """
+    ## What it does
+    Finds AWS access keys written into a template: access key ids (`AKIA…`,
+    `ASIA…`) anywhere in a property, environment variable or parameter
+    default, and 40-character secret access keys stored under a name that
+    says so (`AWS_SECRET_ACCESS_KEY`, `SecretAccessKey`, `secret_key`). Also
+    finds IAM access keys created by the application stack
+    (`AWS::IAM::AccessKey`, `aws_iam_access_key`). Documentation keys such as
+    `AKIAIOSFODNN7EXAMPLE` are reported too: a literal key in a template is
+    the problem. A `!Ref` to a NoEcho parameter without a default, a
+    `{{resolve:secretsmanager:...}}` dynamic reference and a Secrets Manager
+    ARN are not keys and are not reported. Messages never show a secret.
+
+    ## Why is this bad?
+    A key in a template lands in version control, in the CloudFormation
+    console, in the function's configuration and in every log that prints its
+    environment. It never expires, and whoever reads it acts as its user from
+    anywhere, far outside the boundary of the function's execution role. A
+    function already has short-lived credentials from its role.
+
+    ## Example
+    ```yaml
+    CancelBooking:
+      Type: AWS::Serverless::Function
+      Properties:
+        Environment:
+          Variables:
+            AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE
+            AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+    ```
+
+    ## Use instead
+    Give the function a role with the permissions it needs; the SDK picks up
+    its temporary credentials. For a third party's secret, store it in
+    Secrets Manager and read it at run time or with a dynamic reference:
+    ```yaml
+    Environment:
+      Variables:
+        PARTNER_SECRET_ARN: !Ref PartnerSecret
+    Policies:
+      - AWSSecretsManagerGetSecretValuePolicy:
+          SecretArn: !Ref PartnerSecret
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC1: "Use temporary credentials"
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles
+    - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        for template in ctx.model.templates:
+            from_parameters: set[str] = set()
+            yield from self._parameters(template, from_parameters)
+            for resource in template.resources.values():
+                yield from self._properties(ctx, template, resource, from_parameters)
+            for key in queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value):
+                if ctx.attrs(key).get("template") == template.path:
+                    yield self._access_key(ctx, key)
+
+    def _parameters(self, template: Template, found: set[str]) -> Iterator[Violation]:
+        is_tf = template.format is Format.TERRAFORM
+        section = queries.source_line(
+            template.source_lines, '"variables"' if is_tf else re.compile(r'^\s*"?Parameters"?\s*:')
+        )
+        for name, value in sorted(template.parameters.items()):
+            if isinstance(value, Symbolic):
+                continue
+            kind_of = "variable" if is_tf else "parameter"
+            for _, kind, literal in find_keys(value, (), name):
+                found.add(literal)
+                anchor = Location(template.path, section) if section else None
+                location = queries.text_location(template, literal, anchor) or Location(
+                    template.path, section or 1
+                )
+                if is_tf:
+                    location = Location(location.file, location.line, location.column, f"var.{name}")
+                yield Violation(
+                    node=f"var.{name}" if is_tf else name,
+                    message=(
+                        f"{kind_of} {name} holds {_what(kind, literal)} in its default or given value; "
+                        "expected no AWS access key in the template: use the function's role"
+                    ),
+                    key=f"{kind_of}:{name}#{kind}",
+                    location=location,
+                    severity=_severity(kind),
+                )
+
+    def _properties(
+        self, ctx: RuleContext, template: Template, resource: Resource, from_parameters: set[str]
+    ) -> Iterator[Violation]:
+        node = node_id(template, resource.id)
+        seen: set[tuple[str, str]] = set()
+        for path, kind, literal in find_keys(resource.properties):
+            if literal in from_parameters or (path, kind) in seen:
+                continue
+            seen.add((path, kind))
+            location = resource.location
+            if template.format is not Format.TERRAFORM:
+                location = queries.text_location(template, literal, resource.location) or resource.location
+            yield Violation(
+                node=node,
+                message=(
+                    f"{resource.id} has {_what(kind, literal)} in property {path}; "
+                    "expected no AWS access key in the template: use the execution role's temporary credentials"
+                ),
+                key=f"{path}#{kind}",
+                location=location,
+                severity=_severity(kind),
+            )
+
+    def _access_key(self, ctx: RuleContext, key: str) -> Violation:
+        users = tuple(
+            sorted({v for _, v, d in ctx.graph.out_edges(key, data=True) if d.get("kind") == EdgeKind.KEY_OF})
+        )
+        owner = ", ".join(ctx.label(u) for u in users) or "an IAM user"
+        return Violation(
+            node=key,
+            message=(
+                f"{ctx.label(key)} creates a long-term access key for {owner} inside the application stack; "
+                "expected no IAM user keys: workloads use roles, people use IAM Identity Center"
+            ),
+            related=users,
+            key="access-key",
+            severity=Severity.HIGH,
+        )

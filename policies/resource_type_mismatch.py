@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from boundary.graph import node_id, queries
+from boundary.graph.permissions import issue_location, written_policies
+from boundary.iam import PolicyIssue, validate_policy
+from boundary.model import PolicyDocument, PolicyKind, Statement, Symbolic, Template
+from boundary.rules import Rule, RuleContext, Violation
+
+_CHECKS = ("action-resource-mismatch", "undefined-reference")
+
+
+def _known_resources(template: Template, values: tuple[str | Symbolic, ...]) -> tuple[str | Symbolic, ...]:
+    """Resources with each symbolic value that stands for template resources only
+    (Terraform's `aws_sns_topic.x.arn`, known after apply) replaced by every ARN those
+    resources answer to, sub-resource patterns included: an action is then judged
+    against all of them, so the substitution can only hide a mismatch, never invent one."""
+    out: list[str | Symbolic] = []
+    for value in values:
+        if isinstance(value, Symbolic) and value.references and "undefined" not in value.reason.lower():
+            owners = [template.resources.get(ref) for ref in value.references]
+            if all(owner is not None and owner.arns for owner in owners):
+                out.extend(arn for owner in owners if owner is not None for arn in owner.arns)
+                continue
+        out.append(value)
+    return tuple(out)
+
+
+def _judged_document(template: Template, document: PolicyDocument) -> PolicyDocument:
+    statements: list[Statement] = []
+    for statement in document.statements:
+        resources = _known_resources(template, statement.resources)
+        statements.append(
+            statement if resources == statement.resources else replace(statement, resources=resources)
+        )
+    return replace(document, statements=tuple(statements))
+
+
+_ACTION = re.compile(r'Action "([^"]+)"')
+_FOUND = re.compile(r"but the Resource names only (.*)$")
+
+
+def _grouped(issues: list[PolicyIssue]) -> list[list[PolicyIssue]]:
+    """Mismatches of one statement together (one finding per statement, naming every
+    action at fault); each undefined reference on its own."""
+    groups: dict[tuple[object, ...], list[PolicyIssue]] = {}
+    for issue in issues:
+        if issue.check == "action-resource-mismatch":
+            key: tuple[object, ...] = (issue.check, issue.statement_index)
+        else:
+            key = (issue.check, issue.statement_index, issue.message)
+        groups.setdefault(key, []).append(issue)
+    return list(groups.values())
+
+
+def _summary(group: list[PolicyIssue]) -> str:
+    if len(group) == 1:
+        return group[0].message
+    actions = [m.group(1) for i in group if (m := _ACTION.search(i.message))]
+    found = _FOUND.search(group[0].message)
+    prefix = group[0].message.split(": ", 1)[0]
+    names = ", ".join(f'"{a}"' for a in actions)
+    where = f"the Resource names only {found.group(1)}" if found else "no listed resource fits them"
+    return f"{prefix}: {len(actions)} actions ({names}) act on none of the listed resources, but {where}"
+
+
+class ResourceTypeMismatch(Rule):
+    """
+    ## What it does
+    Finds policy statements (identity, resource and trust policies) that pair
+    an action only with resources it cannot act on, such as
+    `dynamodb:UpdateItem` on an SNS topic ARN or `s3:GetObject` on a bucket
+    ARN without `/*`, and statements that name an undefined parameter or
+    pseudo parameter (`!Ref TableNme`, `${AWS::AcountId}`). Each action of a
+    statement is judged on its own: it is reported only when it acts on
+    resource types and no listed resource is of one of them. Statements on
+    `*`, with NotResource or with a resource that cannot be resolved offline
+    are not judged; actions that only accept `*` are never reported.
+
+    ## Why is this bad?
+    IAM does not reject such a statement: it grants nothing, silently. The
+    function fails at run time with AccessDenied, and the usual "fix" under
+    pressure is `Resource: "*"`. A wrong resource also shows a wrong mental
+    model of what the function touches, so the boundary the template seems to
+    draw is not the one deployed.
+
+    ## Example
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:UpdateItem
+            Resource: !Ref BookingTopic   # an SNS topic ARN
+    ```
+
+    ## Use instead
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:UpdateItem
+            Resource: !GetAtt BookingTable.Arn
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC2: "Use least-privileged policies"
+    - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        for template in ctx.model.templates:
+            for policy in written_policies(template):
+                assert policy.document is not None
+                subject = queries.policy_subject(ctx.graph, template, policy)
+                related = tuple(
+                    node
+                    for node in (node_id(template, owner) for owner in policy.attached_to)
+                    if node != subject and node in ctx.graph
+                )
+                kind_text = {PolicyKind.TRUST: "trust policy", PolicyKind.RESOURCE: "resource policy"}.get(
+                    policy.kind, "policy"
+                )
+                issues = [
+                    i
+                    for i in validate_policy(_judged_document(template, policy.document), kind=policy.kind)
+                    if i.check in _CHECKS
+                ]
+                for group in _grouped(issues):
+                    first = group[0]
+                    if first.check == "action-resource-mismatch":
+                        expected = "expected a resource of a type the action acts on"
+                    else:
+                        expected = "expected a declared parameter, resource or pseudo parameter"
+                    yield Violation(
+                        node=subject,
+                        message=f"{kind_text} {policy.id}, {_summary(group)}; {expected}",
+                        related=related,
+                        key=f"{policy.id}#{first.statement_index}#{first.check}#{first.element}"
+                        + (
+                            ""
+                            if len(group) > 1 or first.check != "undefined-reference"
+                            else f"#{first.message}"
+                        ),
+                        location=issue_location(template, first, policy.location),
+                    )

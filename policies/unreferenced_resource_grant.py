@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from boundary.graph import NodeKind, queries
+from boundary.graph.permissions import DATA_SERVICES, DataAccess, data_access
+from boundary.iam import Arn
+from boundary.model import Resource
+from boundary.rules import Rule, RuleContext, Severity, Violation
+
+# Full wildcards are the wildcard-resource rule's; ARNs outside the template are not judged here.
+_JUDGED = frozenset({"specific", "partial-wildcard"})
+_SERVICES = DATA_SERVICES | {"kms"}
+# Log groups receive what the function prints, whether or not the template names them.
+_TELEMETRY_TYPES = frozenset({"AWS::Logs::LogGroup", "aws_cloudwatch_log_group"})
+_KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::Alias", "aws_kms_key", "aws_kms_alias"})
+# Resources that only point at another data resource: naming them names what they point at.
+_POINTERS = frozenset({"AWS::S3::AccessPoint", "AWS::Glue::Table", "AWS::EFS::AccessPoint"})
+_RULE_TYPES = frozenset({"AWS::Events::Rule", "aws_cloudwatch_event_rule"})
+# Properties that give a resource a fixed name, which code can use without the template.
+_NAME_KEYS = (
+    "TableName",
+    "BucketName",
+    "QueueName",
+    "TopicName",
+    "StreamName",
+    "DeliveryStreamName",
+    "Name",
+    "name",
+    "bucket",
+)
+
+
+class UnreferencedResourceGrant(Rule):
+    """
+    ## What it does
+    Finds an execution role that grants a function access to a data resource of
+    the same template (a table, bucket, queue, topic, stream, secret, key...)
+    that the function never references: not in its environment variables or
+    other properties, not as an event source, a dead-letter queue or a
+    destination, not through an integration. Only statements that name the
+    resource, or a pattern that matches it, are judged; `Resource: "*"` is left
+    to the wildcard-resource rule. When several functions share the role, what
+    any of them references counts (the shared-execution-role rule reports the
+    sharing). KMS keys of the resources the function uses count as used, and
+    log groups are never reported.
+
+    ## Why is this bad?
+    A grant on a resource the function has no way to name is either left over
+    or meant for another function. Either way it widens the blast radius: a
+    flaw in this function now reaches data that belongs to a different part of
+    the application, which is exactly the boundary the template was meant to
+    draw.
+
+    ## Example
+    ```yaml
+    GetLoyalty:
+      Type: AWS::Serverless::Function
+      Properties:
+        Environment:
+          Variables:
+            LOYALTY_TABLE: !Ref LoyaltyTable
+        Policies:
+          - DynamoDBReadPolicy: {TableName: !Ref LoyaltyTable}
+          - DynamoDBCrudPolicy: {TableName: !Ref BookingTable} # never used by GetLoyalty
+    ```
+
+    ## Use instead
+    Grant only on the resources the function is given, and give each function
+    its own role.
+    ```yaml
+    GetLoyalty:
+      Type: AWS::Serverless::Function
+      Properties:
+        Environment:
+          Variables:
+            LOYALTY_TABLE: !Ref LoyaltyTable
+        Policies:
+          - DynamoDBReadPolicy: {TableName: !Ref LoyaltyTable}
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC2: "Use least-privileged policies"
+    - https://docs.aws.amazon.com/wellarchitected/latest/serverless-applications-lens/identity-and-access-management.html
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        resources = {
+            f"{template.path}::{resource.id}": resource
+            for template in ctx.model.templates
+            for resource in template.resources.values()
+        }
+        computes = list(queries.nodes_of_kind(ctx.graph, NodeKind.COMPUTE))
+        used = {compute: _used_by(ctx, compute, resources) for compute in computes}
+        for role, functions in queries.execution_roles(ctx.graph).items():
+            executors = queries.executors(ctx.graph, role)
+            known: set[str] = set()
+            for executor in executors:
+                known |= used.get(executor) or _used_by(ctx, executor, resources)
+            for target, access in data_access(ctx.graph, role, services=_SERVICES, classes=_JUDGED).items():
+                data = ctx.attrs(target)
+                if (
+                    data.get("kind") != NodeKind.DATA
+                    or target in known
+                    or data.get("type") in _TELEMETRY_TYPES
+                ):
+                    continue
+                yield self._violation(
+                    ctx, role, functions, target, access, known, used, resources.get(target)
+                )
+
+    @staticmethod
+    def _violation(
+        ctx: RuleContext,
+        role: str,
+        functions: tuple[str, ...],
+        target: str,
+        access: DataAccess,
+        known: set[str],
+        used: Mapping[str, set[str]],
+        resource: Resource | None,
+    ) -> Violation:
+        names = ", ".join(ctx.label(f) for f in functions)
+        whom = f"function {names}" if len(functions) == 1 else f"functions {names}"
+        subject = "the function never references" if len(functions) == 1 else "none of them references"
+        actions = access.actions
+        shown = ", ".join(actions[:5]) + (f", ... ({len(actions)} in all)" if len(actions) > 5 else "")
+        referenced = sorted(
+            ctx.label(n)
+            for n in known
+            if n not in functions
+            and ctx.attrs(n).get("kind") in (NodeKind.DATA, NodeKind.COMPUTE, NodeKind.API)
+        )
+        uses = f"it references {', '.join(referenced)}" if referenced else "it references no data resource"
+        others = sorted(ctx.label(c) for c, nodes in used.items() if target in nodes and c not in functions)
+        elsewhere = f"; {ctx.label(target)} is used by {', '.join(others)}" if others else ""
+        fixed = _fixed_name(resource)
+        caveat = f"; its name {fixed!r} is fixed, so code could name it without the template" if fixed else ""
+        return Violation(
+            node=role,
+            message=(
+                f"role {ctx.label(role)} of {whom} grants {shown} on {ctx.label(target)}, "
+                f"which {subject} ({uses}){elsewhere}{caveat}; "
+                "expected grants only on the resources the function uses"
+            ),
+            related=(*functions, target),
+            key=ctx.label(target),
+            location=access.views[0].location if access.views else None,
+            # A fixed name may be used from code: still worth a look, not worth failing a build.
+            severity=Severity.LOW if fixed else None,
+        )
+
+
+def _fixed_name(resource: Resource | None) -> str | None:
+    if resource is None:
+        return None
+    for key in _NAME_KEYS:
+        value = resource.properties.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
+    """What a compute resource (or an AppSync data source, a rule target) names or is run by,
+    with the keys and targets those resources point at."""
+    wiring = set(queries.wiring_of(ctx.graph, ctx.model, compute))
+    known = set(queries.referenced_by(ctx.graph, compute)) | wiring
+    for _, target, data in ctx.graph.out_edges(compute, data=True):
+        if data.get("kind") in ("invokes", "references"):
+            known.add(target)
+    known |= _named_in_properties(ctx, compute, resources)
+    known |= _event_pattern_sources(ctx, compute, wiring, resources)
+    frontier = list(known)
+    for _ in range(3):  # a function's access point names a file system that names a bucket
+        reached: list[str] = []
+        for node in frontier:
+            resource = resources.get(node)
+            if resource is None:
+                continue
+            template = node.rsplit("::", 1)[0]
+            for ref in resource.references:
+                ref_node = f"{template}::{ref}"
+                target = resources.get(ref_node)
+                if target is None or ref_node in known:
+                    continue
+                # Keys of what the function uses; what glue and pointers point at; and
+                # what the function's own event source is wired to (its dead-letter queue).
+                if (
+                    target.type in _KEY_TYPES
+                    or resource.type in _POINTERS
+                    or resource.kind.value in ("other", "event-source")
+                    or node in wiring
+                ):
+                    known.add(ref_node)
+                    reached.append(ref_node)
+        frontier = reached
+    known.discard(compute)
+    return known
+
+
+def _event_pattern_sources(
+    ctx: RuleContext, compute: str, wiring: set[str], resources: Mapping[str, Resource]
+) -> set[str]:
+    """Data resources of the services whose events reach the function through an
+    EventBridge rule (`source: [aws.s3]`): the event names the bucket, not the template."""
+    services: set[str] = set()
+    for node in wiring:
+        resource = resources.get(node)
+        if resource is None or resource.type not in _RULE_TYPES:
+            continue
+        pattern = resource.properties.get("EventPattern") or resource.properties.get("event_pattern")
+        if isinstance(pattern, str):
+            try:
+                pattern = json.loads(pattern)
+            except ValueError:
+                continue
+        sources = pattern.get("source") if isinstance(pattern, Mapping) else None
+        for source in sources if isinstance(sources, list) else ():
+            if isinstance(source, str) and source.startswith("aws."):
+                services.add(source[4:].lower())
+    if not services:
+        return set()
+    template = compute.rsplit("::", 1)[0]
+    found = set()
+    for node, resource in resources.items():
+        if resource.kind.value != "data" or not node.startswith(f"{template}::"):
+            continue
+        for arn in resource.arns:
+            parsed = Arn.parse(arn)
+            if (
+                parsed is not None
+                and parsed.service.lower() in services
+                and _sends_events(resource, resources)
+            ):
+                found.add(node)
+    return found
+
+
+def _sends_events(resource: Resource, resources: Mapping[str, Resource]) -> bool:
+    """A bucket sends its events to EventBridge only when asked to; other services always do."""
+    if resource.type == "AWS::S3::Bucket":
+        notifications = resource.properties.get("NotificationConfiguration")
+        config = notifications.get("EventBridgeConfiguration") if isinstance(notifications, Mapping) else None
+        return isinstance(config, Mapping) and config.get("EventBridgeEnabled") in (True, "true", "True")
+    if resource.type == "aws_s3_bucket":
+        return any(
+            other.type == "aws_s3_bucket_notification"
+            and other.properties.get("eventbridge") is True
+            and resource.id in other.references
+            for other in resources.values()
+        )
+    return True
+
+
+def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
+    """Data resources whose name or ARN appears as a literal string in the function's
+    properties: `TABLE: !Sub "${AWS::StackName}-orders"` names the table without a `!Ref`."""
+    resource = resources.get(compute)
+    if resource is None:
+        return set()
+    strings = set(_strings(resource.properties))
+    if not strings:
+        return set()
+    template = compute.rsplit("::", 1)[0]
+    found = set()
+    for node, candidate in resources.items():
+        if candidate.kind.value != "data" or not node.startswith(f"{template}::"):
+            continue
+        names = {candidate.name} if isinstance(candidate.name, str) and len(candidate.name) > 2 else set()
+        if strings & (names | set(candidate.arns)):
+            found.add(node)
+    return found
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)

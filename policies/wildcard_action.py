@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from boundary.graph import NodeKind, queries
+from boundary.graph.permissions import identity_statements_of
+from boundary.iam import catalog
+from boundary.rules import Rule, RuleContext, Severity, Violation
+
+_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
+_RISKY_LEVELS = ("Permissions management", "Write")
+
+
+class WildcardAction(Rule):
+    """
+    ## What it does
+    Finds Allow statements in identity policies whose actions are wildcards:
+    `*`, `service:*`, `NotAction`, or a prefix such as `dynamodb:Update*` or
+    `s3:Put*` that expands to write or permissions-management actions.
+    Read-only prefixes (`s3:Get*`, `dynamodb:Describe*`) are not reported, nor
+    is a prefix that matches exactly the one action it spells
+    (`sqs:SendMessage*`). Resource policies (a bucket policy naming a role)
+    are not identity policies and are not judged here; AWS managed policies
+    are judged by the admin-access rule instead. The message lists the
+    expanded actions most dangerous first: permissions management, then write.
+
+    ## Why is this bad?
+    A wildcard grants every action that matches it today and every action AWS
+    adds tomorrow. A function that needs `dynamodb:UpdateItem` but holds
+    `dynamodb:*` can also delete the table, change its backups and export it.
+    Least privilege means listing the actions the function calls.
+
+    ## Example
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:*
+            Resource: !GetAtt BookingTable.Arn
+    ```
+
+    ## Use instead
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:UpdateItem
+            Resource: !GetAtt BookingTable.Arn
+    ```
+    Or a SAM policy template that fits, such as `DynamoDBWritePolicy`.
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC2: "Use least-privileged policies"
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    - https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        cat = catalog()
+        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+            for view in identity_statements_of(ctx.graph, principal):
+                if view.effect != "Allow" or view.aws_managed:
+                    continue
+                if view.statement.not_actions is not None:
+                    excluded = ", ".join(str(a) for a in view.statement.not_actions)
+                    yield Violation(
+                        node=principal,
+                        message=(
+                            f"{view.describe()} allows every action except {excluded} (NotAction with Allow); "
+                            "expected the specific actions the workload calls"
+                        ),
+                        key=f"{view.key}#NotAction",
+                        location=view.location,
+                        severity=Severity.HIGH,
+                    )
+                    continue
+                for pattern in view.actions:
+                    if "*" not in pattern and "?" not in pattern:
+                        continue
+                    if cat.expands_to_all(pattern):
+                        yield Violation(
+                            node=principal,
+                            message=(
+                                f"{view.describe()} allows action {pattern!r}: every action of every service; "
+                                "expected the specific actions the workload calls"
+                            ),
+                            key=f"{view.key}#{pattern}",
+                            location=view.location,
+                            severity=Severity.CRITICAL,
+                        )
+                        continue
+                    expanded = cat.expand(pattern)
+                    # Most dangerous first: permissions management, then write; by name within a level.
+                    risky = sorted(
+                        (a for a in expanded if cat.access_level(a) in _RISKY_LEVELS),
+                        key=lambda a: (_RISKY_LEVELS.index(str(cat.access_level(a))), a),
+                    )
+                    if not risky or _names_one_action(pattern, expanded):
+                        continue
+                    short = pattern.partition(":")[2]
+                    whole_service = short.strip("*") == ""
+                    shown = ", ".join(risky[:4]) + (", ..." if len(risky) > 4 else "")
+                    yield Violation(
+                        node=principal,
+                        message=(
+                            f"{view.describe()} allows action {pattern!r}: {len(expanded)} actions, "
+                            f"{len(risky)} of them write or permissions management ({shown}); "
+                            "expected the specific actions the workload calls"
+                        ),
+                        key=f"{view.key}#{pattern}",
+                        location=view.location,
+                        severity=Severity.HIGH if whole_service else Severity.MEDIUM,
+                    )
+
+
+def _names_one_action(pattern: str, expanded: tuple[str, ...]) -> bool:
+    """`sqs:SendMessage*` matches `sqs:SendMessage` alone today: the wildcard only
+    spells the one action the workload calls (SendMessageBatch is authorised by it)."""
+    return len(expanded) == 1 and expanded[0].lower() == pattern.rstrip("*?").lower()

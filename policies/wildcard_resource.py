@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from boundary.graph import NodeKind, queries
+from boundary.graph.permissions import expand_actions, identity_statements_of
+from boundary.iam import catalog
+from boundary.rules import Rule, RuleContext, Severity, Violation
+
+_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
+# Granted on `*` by AWS's own execution policies because the resources do not exist
+# before the action runs: a VPC function's network interfaces, metric data points.
+_CONVENTIONAL = frozenset(
+    {
+        "cloudwatch:putmetricdata",
+        "ec2:createnetworkinterface",
+        "ec2:deletenetworkinterface",
+        "ec2:assignprivateipaddresses",
+        "ec2:unassignprivateipaddresses",
+    }
+)
+# What AWSLambdaBasicExecutionRole grants on `*`: writing the function's own logs.
+_LOG_DELIVERY = frozenset(
+    {"logs:createloggroup", "logs:createlogstream", "logs:putlogevents", "logs:describelogstreams"}
+)
+
+
+def _metadata_read(action: str) -> bool:
+    """Listing and describing resources (`ec2:Describe*`) reveals names, not data."""
+    level = catalog().access_level(action)
+    short = action.partition(":")[2]
+    return level == "List" or (level == "Read" and short.startswith(("Describe", "List")))
+
+
+class WildcardResource(Rule):
+    """
+    ## What it does
+    Finds Allow statements in identity policies that grant actions supporting
+    resource-level permissions on every resource: `Resource: "*"`, an ARN
+    whose service and resource are wildcards, or `NotResource`. Actions that
+    only accept `*` (such as `xray:PutTraceSegments` or
+    `s3:ListAllMyBuckets`) are not findings, nor are the actions AWS's own
+    execution policies grant on `*` because their resources do not exist yet
+    (`ec2:CreateNetworkInterface` for a VPC function, `cloudwatch:PutMetricData`).
+    Statements that only deliver logs (`logs:CreateLogStream`,
+    `logs:PutLogEvents`) or only list and describe are reported with low
+    severity. Resource policies are not judged here; AWS managed policies are
+    judged by the admin-access rule instead.
+
+    ## Why is this bad?
+    `dynamodb:UpdateItem` on `*` lets the function change every table in the
+    account and region, not just the one it was written for. A compromised or
+    buggy function can then reach data that belongs to other workloads.
+
+    ## Example
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:UpdateItem
+            Resource: "*"
+    ```
+
+    ## Use instead
+    ```yaml
+    Policies:
+      - Statement:
+          - Effect: Allow
+            Action: dynamodb:UpdateItem
+            Resource: !GetAtt BookingTable.Arn
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC2: "Use least-privileged policies"
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+    - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        cat = catalog()
+        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+            for view in identity_statements_of(ctx.graph, principal):
+                if view.effect != "Allow" or view.aws_managed or not view.all_resources:
+                    continue
+                if view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions):
+                    scoped = ["(all actions)"]
+                else:
+                    scoped = sorted(
+                        {
+                            a
+                            for a in expand_actions(view.actions)
+                            if cat.action(a)
+                            and not cat.only_wildcard_resource(a)
+                            and a.lower() not in _CONVENTIONAL
+                        }
+                    )
+                if not scoped:
+                    continue
+                severity = None
+                if all(a.lower() in _LOG_DELIVERY for a in scoped) or all(_metadata_read(a) for a in scoped):
+                    severity = (
+                        Severity.LOW
+                    )  # log delivery and listing names: worth a look, not a build failure
+                where = "NotResource" if view.statement.not_resources is not None else "Resource '*'"
+                shown = ", ".join(scoped[:5]) + (f", ... ({len(scoped)} in all)" if len(scoped) > 5 else "")
+                yield Violation(
+                    node=principal,
+                    message=(
+                        f"{view.describe()} grants {shown} on {where}; "
+                        "expected the ARNs of the resources the workload uses"
+                    ),
+                    key=view.key,
+                    location=view.location,
+                    severity=severity,
+                )

@@ -1,0 +1,206 @@
+"""The engine: locations, suppressions, configuration, fingerprints, user rules."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import boundary
+from boundary.config import Config, ConfigError, load_config, parse_config
+from boundary.rules import RuleError, Severity, load_rules_from, rule_classes
+
+SHARED = textwrap.dedent(
+    """\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      SharedRole:
+        Type: AWS::IAM::Role
+        {metadata}
+        Properties:
+          AssumeRolePolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Principal: {{Service: lambda.amazonaws.com}}
+                Action: sts:AssumeRole
+      FunctionA:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Code: {{ZipFile: "def handler(e, c): pass"}}
+          Role: !GetAtt SharedRole.Arn
+      FunctionB:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Code: {{ZipFile: "def handler(e, c): pass"}}
+          Role: !GetAtt SharedRole.Arn
+    """
+)
+
+
+def _template(tmp_path: Path, metadata: str = "", prefix: str = "") -> Path:
+    path = tmp_path / "template.yaml"
+    path.write_text(prefix + SHARED.format(metadata=metadata))
+    return path
+
+
+def _shared(findings: list[boundary.Finding]) -> list[boundary.Finding]:
+    return [f for f in findings if f.rule_id == "BND101"]
+
+
+def test_finding_is_located_and_says_expected_versus_actual(tmp_path: Path) -> None:
+    (finding,) = _shared(boundary.scan([_template(tmp_path)]))
+    assert finding.resource == "SharedRole"
+    assert finding.location.line == 3 and finding.location.file.endswith("template.yaml")
+    assert "2 compute resources" in finding.message and "expected at most 1" in finding.message
+    assert finding.related == ("FunctionA", "FunctionB")
+    assert not finding.suppressed
+
+
+@pytest.mark.parametrize(
+    ("metadata", "source", "reason"),
+    [
+        ('Metadata: {boundary: {skip: [{id: BND101, reason: "one deployment unit"}]}}', "metadata", "one deployment unit"),
+        ("Metadata: {boundary: {skip: [{id: shared-execution-role, reason: by name}]}}", "metadata", "by name"),
+        ('Metadata: {checkov: {skip: [{id: BND101, comment: "from checkov"}]}}', "checkov-metadata", "from checkov"),
+    ],
+)
+def test_metadata_suppressions_keep_the_finding_marked(tmp_path: Path, metadata: str, source: str, reason: str) -> None:
+    (finding,) = _shared(boundary.scan([_template(tmp_path, metadata)]))
+    assert finding.suppression is not None
+    assert (finding.suppression.source, finding.suppression.reason) == (source, reason)
+
+
+def test_metadata_skip_of_another_rule_does_not_suppress(tmp_path: Path) -> None:
+    (finding,) = _shared(boundary.scan([_template(tmp_path, "Metadata: {boundary: {skip: [{id: BND999}]}}")]))
+    assert not finding.suppressed
+
+
+def test_config_suppression_by_resource(tmp_path: Path) -> None:
+    config = parse_config({"suppress": [{"rule": "BND101", "resource": "Shared*", "reason": "accepted"}]})
+    (finding,) = _shared(boundary.scan([_template(tmp_path)], config))
+    assert finding.suppression is not None and finding.suppression.source == "config"
+
+
+def test_severity_override_and_rule_selection(tmp_path: Path) -> None:
+    template = _template(tmp_path)
+    (finding,) = _shared(boundary.scan([template], parse_config({"severity": {"shared-execution-role": "low"}})))
+    assert finding.severity is Severity.LOW
+    assert not _shared(boundary.scan([template], parse_config({"ignore": ["BND101"]})))
+    only = boundary.scan([template], parse_config({"select": ["shared-execution-role"]}))
+    assert {f.rule_id for f in only} == {"BND101"}
+
+
+def test_thresholds_come_from_config(tmp_path: Path) -> None:
+    config = parse_config({"thresholds": {"shared-execution-role": {"max-compute-per-role": 2}}})
+    assert not _shared(boundary.scan([_template(tmp_path)], config))
+
+
+def test_fingerprint_survives_lines_moving(tmp_path: Path) -> None:
+    first = _shared(boundary.scan([_template(tmp_path)]))[0]
+    moved = _shared(boundary.scan([_template(tmp_path, prefix="# a comment\n\n\n")]))[0]
+    assert moved.location.line == first.location.line + 3
+    assert moved.fingerprint == first.fingerprint
+
+
+def test_scan_is_deterministic(samples_dir: Path) -> None:
+    assert boundary.analyze([samples_dir]).findings == boundary.analyze([samples_dir]).findings
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"selct": ["BND101"]}, "unknown key(s) selct"),
+        ({"severity": {"BND101": "urgent"}}, "expected one of critical"),
+        ({"suppress": [{"rule": "BND101", "resource": "X"}]}, "needs a non-empty 'reason'"),
+        ({"suppress": [{"rule": "BND101", "resource": "X", "reason": "r", "why": "w"}]}, "unknown key(s) why"),
+        ({"ignore": "BND101"}, "'ignore' must be a list of strings"),
+    ],
+)
+def test_bad_configuration_is_an_error(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_config(data)
+
+
+def test_config_is_found_in_pyproject_or_dot_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.boundary]\nignore = ["BND104"]\n')
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert load_config(start=nested).ignore == ("BND104",)
+    (tmp_path / "a" / ".boundary.toml").write_text('select = ["BND101"]\n')
+    assert load_config(start=nested).select == ("BND101",)
+    (tmp_path / "a" / ".boundary.toml").write_text("nope = 1\n")
+    with pytest.raises(ConfigError, match="unknown key"):
+        load_config(start=nested)
+
+
+USER_RULE = '''
+from boundary.graph import queries
+from boundary.rules import Rule, Violation
+
+
+class TooManyRoles(Rule):
+    """
+    ## What it does
+    Counts roles.
+
+    ## Why is this bad?
+    Example rule.
+
+    ## Example
+    ```yaml
+    A: {Type: AWS::IAM::Role}
+    ```
+
+    ## Use instead
+    Fewer.
+
+    ## References
+    - https://example.com
+    """
+
+    def evaluate(self, ctx):
+        for role in queries.nodes_of_kind(ctx.graph, "role"):
+            yield Violation(node=role, message=f"role {ctx.label(role)} exists; expected none")
+'''
+
+USER_META = """
+id = "ACME001"
+name = "any-role"
+title = "Any role"
+severity = "low"
+category = "over-grant"
+decision = "warn"
+description = "Reports every role."
+remediation = "None."
+practice = "example"
+references = ["https://example.com"]
+"""
+
+
+def test_user_rules_load_like_the_pack(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "any_role.py").write_text(USER_RULE)
+    (rules / "any_role.toml").write_text(USER_META)
+    (loaded,) = load_rules_from(rules)
+    assert loaded.meta.id == "ACME001" and loaded.meta.docs["What it does"] == "Counts roles."
+    config = parse_config({"policies": [str(rules)], "select": ["ACME001"]})
+    findings = boundary.scan([_template(tmp_path)], config)
+    assert [(f.rule_id, f.resource) for f in findings] == [("ACME001", "SharedRole")]
+
+
+def test_user_rule_without_metadata_or_with_a_taken_id_is_an_error(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "any_role.py").write_text(USER_RULE)
+    with pytest.raises(RuleError, match="metadata any_role.toml is missing"):
+        load_rules_from(rules)
+    (rules / "any_role.toml").write_text(USER_META.replace("ACME001", "BND101"))
+    with pytest.raises(RuleError, match="BND101 is already defined"):
+        rule_classes(parse_config({"policies": [str(rules)]}))

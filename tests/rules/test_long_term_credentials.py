@@ -1,0 +1,80 @@
+"""The credential detector of long-term-credentials (BND111), case by case, and the seeded samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from boundary.policies.long_term_credentials import find_keys, mask
+
+import boundary
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"}, {"key-id"}),
+        ({"AWS_SECRET_ACCESS_KEY": SECRET}, {"secret"}),
+        ([{"Name": "SecretAccessKey", "Value": SECRET}], {"secret"}),
+        ({"UserData": f"export aws_secret_access_key={SECRET}"}, {"secret"}),
+        ({"TOKEN": "ASIAY34FZKBOKMUTVV7A"}, {"key-id"}),
+        ({"BUNDLE_SHA1": "3f786850e387550fdab836ed7e6dc881de23001b"}, set()),
+        ({"DIGEST": "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy"}, set()),
+        ({"DB": "{{resolve:secretsmanager:prod/db:SecretString:password}}"}, set()),
+        ({"SECRET_KEY": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"}, set()),
+        ({"secret_key": "x" * 40}, set()),
+        ({"ID": "XAKIAIOSFODNN7EXAMPLE"}, set()),
+    ],
+)
+def test_find_keys(value: Any, expected: set[str]) -> None:
+    assert {kind for _, kind, _ in find_keys(value)} == expected
+
+
+def test_mask_never_shows_the_secret() -> None:
+    shown = mask(SECRET)
+    assert SECRET not in shown and len(shown) < 10
+
+
+@pytest.mark.parametrize(
+    ("sample", "rule", "resource", "needle"),
+    [
+        (
+            "samples/sam/insecure/template.yaml",
+            "long-term-credentials",
+            "CancelBooking",
+            "AWS_SECRET_ACCESS_KEY",
+        ),
+        ("samples/sam/insecure/template.yaml", "long-term-credentials", "CancelBooking", "AWS_ACCESS_KEY_ID"),
+        (
+            "samples/sam/insecure/template.yaml",
+            "resource-type-mismatch",
+            "ConfirmBookingPolicy",
+            "!Ref BookingTopic",
+        ),
+    ],
+)
+def test_seeded_sample_problem_is_found_on_its_line(
+    sample: str, rule: str, resource: str, needle: str
+) -> None:
+    result = boundary.analyze([ROOT / sample])
+    lines = (ROOT / sample).read_text().splitlines()
+    hits = [f for f in result.findings if f.rule_name == rule and f.resource == resource]
+    assert any(needle in lines[f.location.line - 1] for f in hits), hits
+    assert all(SECRET not in f.message for f in result.findings)
+
+
+@pytest.mark.parametrize("sample", ["samples/sam/secure/template.yaml", "samples/terraform/secure/plan.json"])
+def test_secure_samples_have_no_finding_of_these_rules(sample: str) -> None:
+    mine = {
+        "privilege-escalation",
+        "resource-type-mismatch",
+        "long-term-credentials",
+        "broad-trust-policy",
+        "invalid-policy",
+    }
+    result = boundary.analyze([ROOT / sample])
+    assert [f for f in result.findings if f.rule_name in mine and f.severity.rank >= 2] == []
