@@ -1,0 +1,692 @@
+"""The `boundary` command line.
+
+Start-up matters (pre-commit runs it on every commit), so this module imports
+only typer and click at the top: the pipeline, rich rendering, the rule
+catalog and the report formats are imported inside the commands that use them.
+The choices offered for `--fail-on`, `--severity` and `--category` are spelled
+out here for the same reason; a test checks they match the enums.
+
+Exit codes (docs/output.md): 0 nothing at or above the threshold, 1 findings,
+2 usage errors and files that could not be loaded, 3 an internal error.
+Whatever goes wrong, the user sees one line, never a traceback
+(`BOUNDARY_DEBUG=1` shows it).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from boundary.model import LoadError, Template
+    from boundary.report import ReportOptions
+    from boundary.rules._finding import Finding
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "app", "main"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+
+FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
+
+
+# The choices below mirror boundary.rules._finding (a test keeps them equal) so
+# that `--help` and `--version` need not import the rule machinery.
+class SeverityName(str, enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class CategoryName(str, enum.Enum):
+    SHARED_ROLE = "shared-role"
+    MULTI_PURPOSE_FUNCTION = "multi-purpose-function"
+    WILDCARD_ACTION = "wildcard-action"
+    WILDCARD_RESOURCE = "wildcard-resource"
+    ADMIN_ACCESS = "admin-access"
+    PRIVILEGE_ESCALATION = "privilege-escalation"
+    OVER_GRANT = "over-grant"
+    RESOURCE_TYPE_MISMATCH = "resource-type-mismatch"
+    UNAUTHENTICATED_ENDPOINT = "unauthenticated-endpoint"
+    PUBLIC_INVOKE_PERMISSION = "public-invoke-permission"
+    LONG_TERM_CREDENTIALS = "long-term-credentials"
+    BROAD_TRUST = "broad-trust"
+    POLICY_INVALID = "policy-invalid"
+    UNUSED_PERMISSION = "unused-permission"
+
+
+class PolicyKindName(str, enum.Enum):
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+
+
+class RulesFormat(str, enum.Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class PolicyFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+DEFAULT_FAIL_ON = SeverityName.LOW
+BLOCKING_POLICY_ISSUES = frozenset({"error", "security-warning"})
+
+app = typer.Typer(
+    name="boundary",
+    help=(
+        "Find broken security boundaries in serverless applications (AWS SAM, CloudFormation, "
+        "Terraform plans) before deploy."
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _stderr(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    _stderr(f"error: {_one_line(message)}")
+    raise typer.Exit(code)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from boundary import __version__
+
+        typer.echo(f"boundary {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version_callback, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Find broken security boundaries in serverless applications before deploy.
+
+    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage errors or files
+    that could not be loaded, 3 internal error.
+    """
+
+
+# ---------------------------------------------------------------------- scan
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    """A scan result as reported: baseline matches removed, missing paths added as errors."""
+
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[LoadError, ...] = ()
+    files: tuple[str, ...] = ()
+    templates: tuple[Template, ...] = ()
+
+
+def _split_formats(values: Sequence[str] | None) -> list[str]:
+    chosen: list[str] = []
+    for value in values or ["text"]:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise typer.BadParameter(
+                    f"unknown format {name!r}; choose from {', '.join(FORMATS)}", param_hint="'--format'"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    return chosen or ["text"]
+
+
+def _parse_params(values: Sequence[str] | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values or []:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="'--param'")
+        params[key.strip()] = val
+    return params
+
+
+def _progress_wanted(no_progress: bool, quiet: bool) -> bool:
+    if no_progress or quiet or os.environ.get("CI"):
+        return False
+    return sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr, fed by `analyze(progress=...)`."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("scanning", total=None)
+
+    def start(self) -> None:
+        self._progress.start()
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+    def __call__(self, file: str, index: int, total: int) -> None:
+        from rich.markup import escape
+
+        self._progress.update(self._task, description=escape(file), completed=index, total=total)
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _run_analysis(
+    paths: Sequence[str],
+    config_file: Path | None,
+    params: Mapping[str, str],
+    exclude: Sequence[str],
+    show_progress: bool,
+) -> _Result:
+    import boundary
+    from boundary.config import ConfigError
+    from boundary.model import LoadError
+
+    try:
+        config = boundary.load_config(config_file, start=Path.cwd())
+    except ConfigError as exc:
+        _fail(str(exc))
+    missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
+    present = [p for p in paths if os.path.exists(p)]
+    if not present:
+        return _Result(errors=missing)
+    if show_progress:
+        bar = _ProgressBar()
+        bar.start()
+        try:
+            result = boundary.analyze(
+                present, config=config, parameters=params, exclude=exclude, progress=bar
+            )
+        finally:
+            bar.stop()
+    else:
+        result = boundary.analyze(present, config=config, parameters=params, exclude=exclude)
+    return _Result(
+        findings=tuple(result.findings),
+        errors=missing + tuple(result.errors),
+        files=tuple(result.files),
+        templates=tuple(result.templates),
+    )
+
+
+@app.command()
+def scan(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Templates, plans or directories to scan (directories are walked). Default: the current directory.",
+            show_default=False,
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", metavar="GLOB", help="Skip paths matching GLOB while walking. Repeatable."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY=VALUE",
+            help="Set a template parameter (overrides defaults). Repeatable.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            dir_okay=False,
+            help="Configuration file. Default: .boundary.toml or [tool.boundary] in pyproject.toml, "
+            "searched from the current directory upwards.",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT[,FORMAT]",
+            help=f"Output format(s): {', '.join(FORMATS)}. Comma-separated or repeated. Default: text.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", dir_okay=False, help="Write the (single) format to FILE."
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="Write each format to DIR/boundary.<ext> (.txt .json .sarif .xml .md); "
+            "github annotations still go to stdout.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        SeverityName,
+        typer.Option(
+            "--fail-on",
+            case_sensitive=False,
+            help="Exit 1 when an unsuppressed deny finding has this severity or worse.",
+        ),
+    ] = DEFAULT_FAIL_ON,
+    soft_fail: Annotated[
+        bool,
+        typer.Option(
+            "--soft-fail", help="Exit 0 even with findings. Files that could not be loaded still exit 2."
+        ),
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            dir_okay=False,
+            help="Report only findings whose fingerprint is not in FILE.",
+        ),
+    ] = None,
+    create_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--create-baseline",
+            metavar="FILE",
+            dir_okay=False,
+            help="Write the fingerprints of the current findings to FILE; findings then do not fail the run.",
+        ),
+    ] = None,
+    no_progress: Annotated[
+        bool,
+        typer.Option(
+            "--no-progress",
+            help="No progress bar (it is off anyway when stderr is not a terminal or CI is set).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Text format: one line per finding, no code frames, nothing when clean; no progress.",
+        ),
+    ] = False,
+) -> None:
+    """Scan SAM/CloudFormation templates and Terraform plan JSON for broken security boundaries."""
+    chosen = _split_formats(formats)
+    if output is not None and output_dir is not None:
+        raise typer.BadParameter("use either --output or --output-dir, not both", param_hint="'--output'")
+    if output is not None and len(chosen) > 1:
+        raise typer.BadParameter(
+            "--output takes one format; use --output-dir for several", param_hint="'--output'"
+        )
+    if output is not None and chosen == ["github"]:
+        raise typer.BadParameter("github annotations are written to stdout only", param_hint="'--output'")
+    to_stdout = [f for f in chosen if output_dir is None or f == "github"] if output is None else []
+    if len(to_stdout) > 1:
+        raise typer.BadParameter(
+            "several formats need --output-dir (only github annotations share stdout)",
+            param_hint="'--format'",
+        )
+    params = _parse_params(param)
+
+    from boundary.report import EXTENSIONS, ReportOptions, render
+    from boundary.report._baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
+    from boundary.rules._finding import Decision, Severity
+
+    known: frozenset[str] = frozenset()
+    if baseline is not None:
+        try:
+            known = read_baseline(baseline)
+        except BaselineError as exc:
+            _stderr(str(exc))
+            raise typer.Exit(EXIT_ERROR) from None
+
+    result = _run_analysis(
+        paths or ["."], config, params, exclude or [], _progress_wanted(no_progress, quiet)
+    )
+    if create_baseline is not None:
+        _write(create_baseline, dump_baseline(result.findings))
+    kept = apply_baseline(result.findings, known)
+    reported = _Result(kept.findings, result.errors, result.files, result.templates)
+
+    for error in reported.errors:
+        _stderr(str(error))
+
+    base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet)
+    for fmt in chosen:
+        if fmt in to_stdout:
+            tty = _stdout_is_tty()
+            options = _options(base, fmt, tty=tty, to_stdout=True)
+            typer.echo(render(fmt, reported, options), nl=False)
+        elif output is not None:
+            _write(output, render(fmt, reported, _options(base, fmt, tty=False, to_stdout=False)))
+        elif output_dir is not None:
+            _write(
+                output_dir / f"boundary.{EXTENSIONS[fmt]}",
+                render(fmt, reported, _options(base, fmt, tty=False, to_stdout=False)),
+            )
+    if not to_stdout and not quiet:
+        from boundary.report import summarize
+
+        _stderr(f"boundary: {summarize(reported, base).line()}")
+
+    threshold = Severity(fail_on.value)
+    failing = [
+        f
+        for f in reported.findings
+        if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= threshold.rank
+    ]
+    if reported.errors:
+        raise typer.Exit(EXIT_ERROR)
+    if failing and not soft_fail and create_baseline is None:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _options(base: ReportOptions, fmt: str, *, tty: bool, to_stdout: bool) -> ReportOptions:
+    from dataclasses import replace
+
+    if fmt != "text":
+        return base
+    color = tty and "NO_COLOR" not in os.environ
+    width = 100
+    if tty:
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns
+    # load errors were already printed on stderr; a file gets them in the report
+    return replace(base, color=color, width=width, include_errors=not to_stdout)
+
+
+# --------------------------------------------------------------------- rules
+
+
+def _print_rich(renderable: Any, *, width: int) -> None:
+    """Rich output on a terminal; elsewhere plain, `width` wide, without the padding rich adds."""
+    import io
+
+    from rich.console import Console
+
+    if _stdout_is_tty():
+        Console(highlight=False).print(renderable)
+        return
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False).print(
+        renderable
+    )
+    typer.echo("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()))
+
+
+def _rule_dict(rule: Any) -> dict[str, Any]:
+    from boundary.report._base import docs_url
+
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "severity": str(rule.severity),
+        "category": str(rule.category),
+        "decision": str(rule.decision),
+        "description": rule.description,
+        "remediation": rule.remediation,
+        "references": list(rule.references),
+        "practice": rule.practice,
+        "help_uri": docs_url(rule.id),
+    }
+
+
+@app.command("rules")
+def rules_command(
+    category: Annotated[
+        CategoryName | None,
+        typer.Option("--category", help="Only rules of this category."),
+    ] = None,
+    severity: Annotated[
+        SeverityName | None,
+        typer.Option("--severity", case_sensitive=False, help="Only rules of this severity."),
+    ] = None,
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.TABLE,
+) -> None:
+    """List the rules: id, name, category, severity and title."""
+    from boundary.rules import registry
+
+    rules = [
+        r
+        for r in registry()
+        if (category is None or str(r.category) == category.value)
+        and (severity is None or str(r.severity) == severity.value)
+    ]
+    if fmt is RulesFormat.JSON:
+        import json
+
+        typer.echo(json.dumps([_rule_dict(r) for r in rules], indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    from boundary.report.text import SEVERITY_STYLES
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("ID", "Name", "Category", "Severity", "Title"):
+        table.add_column(column, overflow="fold")
+    for r in rules:
+        table.add_row(
+            r.id, r.name, str(r.category), f"[{SEVERITY_STYLES[r.severity]}]{r.severity}[/]", r.title
+        )
+    _print_rich(table, width=160)
+
+
+# ------------------------------------------------------------------- explain
+
+
+def rule_markdown(rule: Any) -> str:
+    """A rule's documentation as one Markdown text (also what `explain` renders)."""
+    head = [
+        f"# {rule.id} {rule.name}",
+        "",
+        f"**{rule.title}**",
+        "",
+        f"Severity: **{rule.severity}**, category: `{rule.category}`, decision: `{rule.decision}`",
+        "",
+    ]
+    sections = [f"## {title}\n\n{body.strip()}\n" for title, body in rule.docs.items() if body.strip()]
+    return "\n".join(head) + "\n".join(sections)
+
+
+@app.command()
+def explain(
+    rule: Annotated[
+        str, typer.Argument(metavar="ID|NAME", help="A rule id (BND101) or name.", show_default=False)
+    ],
+) -> None:
+    """Show a rule's documentation: what it does, why it matters, examples, references."""
+    from boundary.rules import find_rule
+
+    meta = find_rule(rule)
+    if meta is None:
+        _fail(f"unknown rule {rule!r}; `boundary rules` lists them")
+    from rich.markdown import Markdown
+
+    _print_rich(Markdown(rule_markdown(meta)), width=100)
+
+
+# ----------------------------------------------------------- validate-policy
+
+
+@app.command("validate-policy")
+def validate_policy_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", help="IAM policy documents (JSON).", show_default=False, dir_okay=False
+        ),
+    ],
+    kind: Annotated[
+        PolicyKindName,
+        typer.Option(
+            "--kind",
+            help="What the policy is: attached to an identity, a resource policy, or a role trust policy.",
+        ),
+    ] = PolicyKindName.IDENTITY,
+    fmt: Annotated[PolicyFormat, typer.Option("--format", "-f", help="Output format.")] = PolicyFormat.TEXT,
+) -> None:
+    """Check standalone IAM policy documents for errors and security warnings.
+
+    Exit 1 when an issue is an error or a security warning, 2 when a file cannot be read or is not JSON.
+    """
+    import json
+
+    import boundary
+
+    unreadable = False
+    blocking = False
+    reports: list[dict[str, Any]] = []
+    for path in files:
+        document, error = _read_policy(path)
+        if error is not None:
+            _stderr(error)
+            unreadable = True
+            continue
+        try:
+            issues = boundary.validate_policy(document, kind=kind.value)
+        except (ValueError, TypeError) as exc:
+            _stderr(f"{path}:1:1: error: {_one_line(exc)}")
+            unreadable = True
+            continue
+        for issue in issues:
+            record = _issue_dict(path, issue)
+            reports.append(record)
+            blocking = blocking or record["severity"] in BLOCKING_POLICY_ISSUES
+            if fmt is PolicyFormat.TEXT:
+                typer.echo(_issue_line(record))
+    if fmt is PolicyFormat.JSON:
+        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    if unreadable:
+        raise typer.Exit(EXIT_ERROR)
+    if blocking:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _read_policy(path: Path) -> tuple[Any, str | None]:
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
+        return None, f"{path}:1:1: error: cannot read file: {reason}"
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"{path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}"
+    if not isinstance(document, dict):
+        return None, f"{path}:1:1: error: a policy document must be a JSON object"
+    return document, None
+
+
+def _issue_dict(path: Path, issue: Any) -> dict[str, Any]:
+    severity = getattr(issue.severity, "value", issue.severity)
+    location = getattr(issue, "location", None)
+    return {
+        "file": str(path),
+        "line": getattr(location, "line", 0) or 0,
+        "column": getattr(location, "column", 0) or 0,
+        "check": str(issue.check),
+        "severity": str(severity),
+        "message": _one_line(issue.message),
+        "statement_index": issue.statement_index,
+        "element": issue.element,
+    }
+
+
+def _issue_line(record: Mapping[str, Any]) -> str:
+    where = str(record["file"])
+    if record["line"]:
+        where += f":{record['line']}:{record['column'] or 1}"
+    context = ""
+    index = record["statement_index"]
+    if index is not None and f"Statement[{index}]" not in record["message"]:
+        context = f" (Statement[{index}]"
+        context += f".{record['element']})" if record["element"] else ")"
+    return f"{where}: {record['severity']}: {record['check']}: {record['message']}{context}"
+
+
+# ---------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """The console-script entry point: run the app, turn any exception into one line."""
+    try:
+        # standalone: typer shows usage errors (exit 2) and handles Exit itself, and exits
+        app(args=list(argv) if argv is not None else None, prog_name="boundary")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _stderr("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        # `boundary scan | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    except Exception as exc:
+        if os.environ.get("BOUNDARY_DEBUG"):
+            raise
+        _stderr(
+            f"boundary: internal error: {type(exc).__name__}: {_one_line(exc)} (set BOUNDARY_DEBUG=1 for details)"
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,187 @@
+"""What every report format shares: the input shape, the options, counting, paths.
+
+The formats take any object shaped like `boundary.ScanResult` (a Protocol, so
+they can be tested on hand-made results and never import the pipeline), and
+`ReportOptions` for what only the caller knows: the scan root, how many
+findings a baseline hid, whether the terminal takes colour.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Protocol
+
+from boundary.model import LoadError, Template
+from boundary.rules._finding import Finding, Severity
+
+__all__ = [
+    "ReportOptions",
+    "RuleInfo",
+    "ScanResultLike",
+    "Summary",
+    "display_path",
+    "docs_url",
+    "rule_catalog",
+    "source_lines_by_file",
+    "summarize",
+    "tool_version",
+]
+
+
+class ScanResultLike(Protocol):
+    """The part of `boundary.ScanResult` a report reads."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+    @property
+    def errors(self) -> Sequence[LoadError]: ...
+
+    @property
+    def files(self) -> Sequence[str]: ...
+
+    @property
+    def templates(self) -> Sequence[Template]: ...
+
+
+class RuleInfo(Protocol):
+    """The part of `boundary.rules.RuleMeta` a report reads (SARIF rules, Markdown links)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def remediation(self) -> str: ...
+
+    @property
+    def docs(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What a format needs beyond the scan result.
+
+    `root` is the directory report paths are made relative to (SARIF URIs and
+    GitHub annotations must be repository-relative); empty keeps paths as the
+    scan gave them. `rules` is the rule catalog for SARIF and Markdown; None
+    means `boundary.rules.registry()`. `include_errors` lets the CLI keep
+    parse errors out of the terminal report when it already printed them on
+    stderr. `compact` is the one-line-per-finding text of `--quiet`.
+    """
+
+    root: str = ""
+    baselined: int = 0
+    color: bool = False
+    width: int = 100
+    include_errors: bool = True
+    compact: bool = False
+    rules: Sequence[RuleInfo] | None = None
+    tool_version: str | None = None
+
+
+_SEVERITIES_WORST_FIRST = sorted(Severity, key=lambda s: -s.rank)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts a report ends with. `findings` and `by_severity` count unsuppressed ones only."""
+
+    files: int
+    findings: int
+    suppressed: int
+    baselined: int
+    errors: int
+    by_severity: Mapping[Severity, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """`3 findings (1 critical, 2 high) in 2 files, 1 suppressed, 0 errors`."""
+        head = _plural(self.findings, "finding")
+        parts = [
+            f"{self.by_severity[s]} {s.value}" for s in _SEVERITIES_WORST_FIRST if self.by_severity.get(s)
+        ]
+        if parts:
+            head += f" ({', '.join(parts)})"
+        rest = [f"{self.suppressed} suppressed"]
+        if self.baselined:
+            rest.append(f"{self.baselined} in baseline")
+        rest.append(_plural(self.errors, "error"))
+        return f"{head} in {_plural(self.files, 'file')}, {', '.join(rest)}"
+
+
+def summarize(result: ScanResultLike, options: ReportOptions) -> Summary:
+    active = [f for f in result.findings if not f.suppressed]
+    counts = {s: sum(1 for f in active if f.severity is s) for s in _SEVERITIES_WORST_FIRST}
+    return Summary(
+        files=len(result.files),
+        findings=len(active),
+        suppressed=len(result.findings) - len(active),
+        baselined=options.baselined,
+        errors=len(result.errors),
+        by_severity=counts,
+    )
+
+
+def display_path(file: str, root: str) -> str:
+    """`file` relative to `root` with forward slashes, when it lies under it.
+
+    Relative paths are taken as relative to the working directory, which is
+    what the CLI passes as root; paths outside the root stay as they are.
+    """
+    if not file:
+        return file
+    path = PurePath(file)
+    if root and path.is_absolute():
+        try:
+            path = PurePath(os.path.relpath(path, root))
+        except ValueError:  # another drive on Windows
+            return path.as_posix()
+        if path.parts and path.parts[0] == "..":
+            return PurePath(file).as_posix()
+    return path.as_posix()
+
+
+def source_lines_by_file(result: ScanResultLike) -> dict[str, Sequence[str]]:
+    return {t.path: t.source_lines for t in result.templates if t.source_lines}
+
+
+def rule_catalog(options: ReportOptions) -> tuple[RuleInfo, ...]:
+    """The rules to describe: the caller's, else the built-in registry."""
+    if options.rules is not None:
+        return tuple(options.rules)
+    from boundary.rules import registry
+
+    return tuple(registry())
+
+
+def docs_url(rule_id: str) -> str:
+    """The help URI of a rule (its generated page under docs/rules/)."""
+    from boundary.rules import docs_url as _docs_url
+
+    return _docs_url(rule_id)
+
+
+def tool_version(options: ReportOptions) -> str:
+    if options.tool_version is not None:
+        return options.tool_version
+    import boundary
+
+    return str(boundary.__version__)

@@ -1,0 +1,113 @@
+"""JUnit XML, for CI systems that only show test reports (Jenkins, GitLab, Azure).
+
+One `testsuite` per scanned file. Inside it, one `testcase` per rule and
+resource that has findings, with one `failure` (several findings of the same
+rule on the same resource are listed together in its body); suppressed
+findings are `skipped`; a file without findings gets a single passing
+`testcase` so it shows up as checked. A file that could not be parsed is a
+suite with one `error`. Every unsuppressed finding is a failure whatever its
+severity: the `type` attribute carries the severity for filtering.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from boundary.model import LoadError
+from boundary.report._base import ReportOptions, ScanResultLike, display_path
+from boundary.rules._finding import Finding
+
+__all__ = ["render"]
+
+# XML 1.0 forbids most control characters even when escaped.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _INVALID_XML.sub("\ufffd", text)
+
+
+def _case_name(finding: Finding) -> str:
+    return f"{finding.rule_id} {finding.rule_name}: {finding.location.address or finding.resource}"
+
+
+def _details(finding: Finding, root: str) -> str:
+    loc = finding.location
+    where = display_path(loc.file, root)
+    if loc.line:
+        where += f":{loc.line}:{loc.column}"
+    lines = [
+        f"{where}: {finding.severity.value} {finding.rule_id} {finding.rule_name}",
+        finding.message,
+        f"resource: {finding.resource}",
+        f"category: {finding.category.value}",
+        f"fingerprint: {finding.fingerprint}",
+    ]
+    if finding.related:
+        lines.insert(3, f"related: {', '.join(finding.related)}")
+    return "\n".join(lines)
+
+
+def _set(element: ET.Element, **attributes: str | int) -> None:
+    for key, value in attributes.items():
+        element.set(key, _clean(str(value)))
+
+
+def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions()
+    root_path = options.root
+    by_file: dict[str, list[Finding]] = {file: [] for file in result.files}
+    for finding in result.findings:
+        by_file.setdefault(finding.location.file, []).append(finding)
+    errors: dict[str, list[LoadError]] = {}
+    for error in result.errors:
+        errors.setdefault(error.file, []).append(error)
+        by_file.setdefault(error.file, [])
+
+    suites = ET.Element("testsuites")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for file in sorted(by_file):
+        name = display_path(file, root_path)
+        suite = ET.SubElement(suites, "testsuite")
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        cases: dict[tuple[str, str, bool], list[Finding]] = {}
+        for finding in by_file[file]:
+            key = (finding.rule_id, finding.location.address or finding.resource, finding.suppressed)
+            cases.setdefault(key, []).append(finding)
+        for (_, _, suppressed), findings in cases.items():
+            case = ET.SubElement(suite, "testcase")
+            _set(case, name=_case_name(findings[0]), classname=name, file=name, time="0")
+            if findings[0].location.line:
+                _set(case, line=findings[0].location.line)
+            counts["tests"] += 1
+            if suppressed:
+                skipped = ET.SubElement(case, "skipped")
+                reasons = sorted({f.suppression.reason for f in findings if f.suppression is not None})
+                _set(skipped, message="suppressed: " + "; ".join(reasons))
+                counts["skipped"] += 1
+                continue
+            failure = ET.SubElement(case, "failure")
+            worst = max(findings, key=lambda f: f.severity.rank)
+            _set(failure, message=worst.message, type=worst.severity.value)
+            failure.text = _clean("\n\n".join(_details(f, root_path) for f in findings))
+            counts["failures"] += 1
+        for error in errors.get(file, []):
+            case = ET.SubElement(suite, "testcase")
+            _set(case, name="load", classname=name, file=name, time="0")
+            element = ET.SubElement(case, "error")
+            _set(element, message=error.message, type="load-error")
+            element.text = _clean(str(error))
+            counts["tests"] += 1
+            counts["errors"] += 1
+        if counts["tests"] == 0:
+            case = ET.SubElement(suite, "testcase")
+            _set(case, name="no findings", classname=name, file=name, time="0")
+            counts["tests"] = 1
+        _set(suite, name=name, time="0", **counts)
+        for counter, value in counts.items():
+            totals[counter] += value
+    _set(suites, name="boundary", time="0", **totals)
+    ET.indent(suites)
+    body = ET.tostring(suites, encoding="unicode", xml_declaration=False)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

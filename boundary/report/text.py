@@ -1,0 +1,151 @@
+"""The terminal report: findings grouped by file, with a code frame under each.
+
+Rendered through rich so colours follow the severity, but every piece of
+user-controlled text (messages, resource names, source lines) goes in as a
+`Text` object, never as markup, so a `[bold]` in a template prints as typed.
+Without colour the output is plain text that greps well: nothing is wrapped.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.text import Text
+
+from boundary.model import Location
+from boundary.report._base import (
+    ReportOptions,
+    ScanResultLike,
+    display_path,
+    source_lines_by_file,
+    summarize,
+)
+from boundary.rules._finding import Decision, Finding, Severity
+
+__all__ = ["SEVERITY_STYLES", "code_frame", "render"]
+
+SEVERITY_STYLES = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+_CONTEXT = 2  # lines shown above and below the offending one
+
+
+def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions()
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        width=options.width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=True,
+        force_jupyter=False,
+        force_interactive=False,
+    )
+    sources = source_lines_by_file(result)
+    active = [f for f in result.findings if not f.suppressed]
+    by_file: dict[str, list[Finding]] = {}
+    for finding in active:
+        by_file.setdefault(finding.location.file, []).append(finding)
+    for file, findings in by_file.items():
+        if options.compact:
+            for finding in findings:
+                console.print(_compact_line(finding, options.root))
+            continue
+        console.print(Text(display_path(file, options.root), style="bold underline"))
+        for finding in findings:
+            _print_finding(console, finding, sources.get(file, ()))
+        console.print()
+    if options.include_errors and result.errors:
+        if not options.compact:
+            console.print(Text("Errors", style="bold underline"))
+        for error in result.errors:
+            console.print(Text(str(error), style="red"))
+        if not options.compact:
+            console.print()
+    summary = summarize(result, options)
+    if not (options.compact and summary.findings == 0 and summary.errors == 0):
+        style = "bold red" if summary.findings or summary.errors else "bold green"
+        console.print(Text(summary.line(), style=style))
+    return buffer.getvalue()
+
+
+def _where(location: Location, root: str) -> str:
+    where = display_path(location.file, root)
+    if location.line:
+        where += f":{location.line}"
+        if location.column:
+            where += f":{location.column}"
+    return where
+
+
+def _severity_label(finding: Finding) -> Text:
+    label = Text(finding.severity.value, style=SEVERITY_STYLES[finding.severity])
+    if finding.decision is Decision.WARN:
+        label.append(" (warn)", style="dim")
+    return label
+
+
+def _compact_line(finding: Finding, root: str) -> Text:
+    line = Text(_where(finding.location, root) + ": ")
+    line.append_text(_severity_label(finding))
+    line.append(f" {finding.rule_id} {finding.rule_name}: ", style="bold")
+    line.append(" ".join(finding.message.split()))
+    line.append(f" [{finding.location.address or finding.resource}]", style="dim")
+    return line
+
+
+def _print_finding(console: Console, finding: Finding, source: Sequence[str]) -> None:
+    location = finding.location
+    head = Text("  ")
+    if location.line:
+        head.append(f"{location.line}:{location.column or 1}", style="dim")
+        head.append("  ")
+    head.append_text(_severity_label(finding))
+    head.append(f"  {finding.rule_id} {finding.rule_name}", style="bold")
+    console.print(head)
+    console.print(Text("    " + "\n    ".join(finding.message.splitlines() or [""])))
+    resource = Text("    resource: ", style="dim")
+    resource.append(location.address or finding.resource)
+    if finding.related:
+        resource.append("   related: ", style="dim")
+        resource.append(", ".join(finding.related))
+    console.print(resource)
+    for line in code_frame(source, location.line, location.column):
+        console.print(line)
+
+
+def code_frame(source: Sequence[str], line: int, column: int) -> list[Text]:
+    """The offending line with `_CONTEXT` lines around it, a `>` marker and a caret.
+
+    Empty when the line is unknown (Terraform plans) or out of range. The caret
+    line copies the tabs of the source so it stays under the right character.
+    """
+    if line < 1 or line > len(source):
+        return []
+    first, last = max(1, line - _CONTEXT), min(len(source), line + _CONTEXT)
+    width = len(str(last))
+    frame: list[Text] = []
+    for number in range(first, last + 1):
+        text = source[number - 1].rstrip("\r\n")
+        marker = ">" if number == line else " "
+        row = Text(f"  {marker} {number:>{width}} | ", style="bold red" if number == line else "dim")
+        row.append(text)
+        frame.append(row)
+        if number == line and column >= 1:
+            indent = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
+            caret = Text(f"    {'':>{width}} | ", style="dim")
+            caret.append(indent + "^", style="bold red")
+            frame.append(caret)
+    return frame
