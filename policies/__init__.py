@@ -21,6 +21,7 @@ from boundary.policies.unreferenced_resource_grant import UnreferencedResourceGr
 from boundary.policies.unscoped_service_invoke import UnscopedServiceInvoke
 from boundary.policies.wildcard_action import WildcardAction
 from boundary.policies.wildcard_resource import WildcardResource
+
 from boundary.rules import Rule
 
 __all__ = ["RULES"]

@@ -78,7 +78,9 @@ class AdminAccess(Rule):
                         ),
                         key=f"managed#{name}",
                         location=Location(
-                            str(data.get("file") or ""), int(data.get("line") or 0), int(data.get("column") or 0),
+                            str(data.get("file") or ""),
+                            int(data.get("line") or 0),
+                            int(data.get("column") or 0),
                             data.get("address"),
                         ),
                         severity=Severity.CRITICAL if admin else Severity.HIGH,
@@ -88,7 +90,9 @@ class AdminAccess(Rule):
                     continue
                 if view.statement.principals is not None:
                     continue  # a resource policy naming this principal: `*` there means that one resource
-                everything = view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions)
+                everything = view.statement.not_actions is not None or any(
+                    cat.expands_to_all(a) for a in view.actions
+                )
                 iam_all = any(a.lower() == "iam:*" for a in view.actions)
                 if everything or iam_all:
                     what = "every action" if everything else "every IAM action (iam:*)"

@@ -1,6 +1,6 @@
 """Scan the read-only corpus and print the findings per category and rule, for docs/accuracy.md.
 
-    python scripts/corpus_report.py [CORPUS_DIR] [--list RULE]
+python scripts/corpus_report.py [CORPUS_DIR] [--list RULE]
 """
 
 from __future__ import annotations
@@ -14,12 +14,18 @@ import boundary
 
 
 def main(argv: list[str]) -> int:
-    corpus = Path(argv[0]) if argv and not argv[0].startswith("--") else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    corpus = (
+        Path(argv[0])
+        if argv and not argv[0].startswith("--")
+        else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    )
     listed = argv[argv.index("--list") + 1] if "--list" in argv else None
     started = time.perf_counter()
     result = boundary.analyze([corpus])
     elapsed = time.perf_counter() - started
-    print(f"{len(result.files)} files, {len(result.templates)} loaded, {len(result.errors)} errors, {elapsed:.1f} s")
+    print(
+        f"{len(result.files)} files, {len(result.templates)} loaded, {len(result.errors)} errors, {elapsed:.1f} s"
+    )
     by_category = collections.Counter(f.category.value for f in result.findings)
     by_rule = collections.Counter(f"{f.rule_id} {f.rule_name}" for f in result.findings)
     print("\n| category | findings |\n|---|---|")

@@ -49,9 +49,7 @@ def _imports(path: Path) -> set[str]:
 
 
 SOURCES = sorted(
-    p
-    for p in [*(ROOT / "boundary").rglob("*.py"), *(ROOT / "policies").glob("*.py")]
-    if _stage(p) in ALLOWED
+    p for p in [*(ROOT / "boundary").rglob("*.py"), *(ROOT / "policies").glob("*.py")] if _stage(p) in ALLOWED
 )
 
 
@@ -68,5 +66,9 @@ def test_model_is_pure() -> None:
     modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     modules |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert modules <= {"__future__", "enum", "collections.abc", "dataclasses", "typing"}, modules
-    calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    calls = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
     assert "open" not in calls

@@ -16,7 +16,9 @@ def corpus_scan(corpus_dir: Path) -> boundary.ScanResult:
     return boundary.analyze([corpus_dir])
 
 
-def test_every_file_loads_or_has_one_located_error(corpus_dir: Path, corpus_scan: boundary.ScanResult) -> None:
+def test_every_file_loads_or_has_one_located_error(
+    corpus_dir: Path, corpus_scan: boundary.ScanResult
+) -> None:
     files = {str(p) for p in corpus_dir.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()}
     loaded = {t.path for t in corpus_scan.templates}
     failed = [e.file for e in corpus_scan.errors]

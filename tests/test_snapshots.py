@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 FILES = sorted(
-    p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".json") and "src" not in p.parts
+    p
+    for p in SAMPLES.rglob("*")
+    if p.is_file() and p.suffix in (".yaml", ".yml", ".json") and "src" not in p.parts
 )
 
 
@@ -60,10 +62,16 @@ def test_findings_match_snapshot(path: Path, update_snapshots: bool, monkeypatch
         target.write_text(text, encoding="utf-8")
         return
     assert target.is_file(), f"no snapshot for {path.name}: run pytest {__file__} --update-snapshots"
-    assert text == target.read_text(encoding="utf-8"), f"findings for {path} changed; review and --update-snapshots"
+    assert text == target.read_text(encoding="utf-8"), (
+        f"findings for {path} changed; review and --update-snapshots"
+    )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if "secure" in p.parts], ids=lambda p: str(p.relative_to(SAMPLES)))
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if "secure" in p.parts], ids=lambda p: str(p.relative_to(SAMPLES))
+)
 def test_secure_samples_have_no_finding_of_medium_or_above(path: Path) -> None:
-    serious = [f for f in boundary.scan([path]) if f.severity.rank >= Severity.MEDIUM.rank and not f.suppressed]
+    serious = [
+        f for f in boundary.scan([path]) if f.severity.rank >= Severity.MEDIUM.rank and not f.suppressed
+    ]
     assert not serious, [f"{f.rule_id} {f.resource}: {f.message}" for f in serious]

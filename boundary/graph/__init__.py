@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from boundary.graph._build import INTERNET, EdgeKind, NodeKind, build_graph, node_id
 from boundary.graph import queries
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, build_graph, node_id
 
 __all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "node_id", "queries"]

@@ -79,7 +79,12 @@ def _principal_node(kind: str, value: str) -> str:
 
 
 def _location_attrs(location: Location) -> dict[str, Any]:
-    return {"file": location.file, "line": location.line, "column": location.column, "address": location.address}
+    return {
+        "file": location.file,
+        "line": location.line,
+        "column": location.column,
+        "address": location.address,
+    }
 
 
 def build_graph(model: Model) -> nx.MultiDiGraph:
@@ -103,7 +108,13 @@ def _add_template(graph: nx.MultiDiGraph, template: Template) -> None:
         if relation.attributes.get("external"):
             target = f"arn::{relation.target}"
             if target not in graph:
-                graph.add_node(target, kind=NodeKind.ARN, arn=relation.target, label=relation.target, target_class="external")
+                graph.add_node(
+                    target,
+                    kind=NodeKind.ARN,
+                    arn=relation.target,
+                    label=relation.target,
+                    target_class="external",
+                )
         else:
             target = node_id(template, relation.target)
         if source not in graph or target not in graph:
@@ -225,7 +236,9 @@ def _document(policy: Policy) -> PolicyDocument | None:
     return None
 
 
-def _add_policy(graph: nx.MultiDiGraph, template: Template, policy: Policy, arn_index: Mapping[str, str]) -> None:
+def _add_policy(
+    graph: nx.MultiDiGraph, template: Template, policy: Policy, arn_index: Mapping[str, str]
+) -> None:
     document = _document(policy)
     if policy.kind is PolicyKind.TRUST:
         for owner in policy.attached_to:
@@ -284,10 +297,13 @@ def _statement_targets(
     """The nodes a statement's resources point at, each with how it was matched."""
     if statement.not_resources is not None:
         # NotResource grants everything but the listed resources: as wide as `*`.
-        yield _arn_node(graph, "*", TargetClass.FULL_WILDCARD), {
-            "target_class": TargetClass.FULL_WILDCARD.value,
-            "pattern": "NotResource",
-        }
+        yield (
+            _arn_node(graph, "*", TargetClass.FULL_WILDCARD),
+            {
+                "target_class": TargetClass.FULL_WILDCARD.value,
+                "pattern": "NotResource",
+            },
+        )
         return
     resources = statement.resources or (("*",) if statement.principals is not None else ())
     known = list(arn_index)
@@ -296,11 +312,16 @@ def _statement_targets(
             local = [r for r in pattern.references if r in template.resources]
             if local:
                 for resource_id in local:
-                    yield node_id(template, resource_id), {"target_class": TargetClass.SPECIFIC.value, "pattern": pattern.text}
+                    yield (
+                        node_id(template, resource_id),
+                        {"target_class": TargetClass.SPECIFIC.value, "pattern": pattern.text},
+                    )
             else:
                 node = f"unresolved::{pattern.text}"
                 if node not in graph:
-                    graph.add_node(node, kind=NodeKind.UNRESOLVED, label=pattern.text, reason=pattern.reason, arns=())
+                    graph.add_node(
+                        node, kind=NodeKind.UNRESOLVED, label=pattern.text, reason=pattern.reason, arns=()
+                    )
                 yield node, {"target_class": "unresolved", "pattern": pattern.text, "reason": pattern.reason}
             continue
         target_class, matched = classify(pattern, known)
@@ -315,10 +336,15 @@ def _statement_targets(
             if resource_id not in seen:
                 seen.add(resource_id)
                 yield node_id(template, resource_id), {"target_class": target_class.value, "pattern": pattern}
-        if not matched or target_class is TargetClass.FULL_WILDCARD or (
-            target_class is TargetClass.PARTIAL_WILDCARD and not _within(pattern, template, seen)
+        if (
+            not matched
+            or target_class is TargetClass.FULL_WILDCARD
+            or (target_class is TargetClass.PARTIAL_WILDCARD and not _within(pattern, template, seen))
         ):
-            yield _arn_node(graph, pattern, target_class), {"target_class": target_class.value, "pattern": pattern}
+            yield (
+                _arn_node(graph, pattern, target_class),
+                {"target_class": target_class.value, "pattern": pattern},
+            )
 
 
 def _action_services(statement: Statement) -> frozenset[str] | None:
@@ -354,7 +380,14 @@ def _within(pattern: str, template: Template, resource_ids: Iterable[str]) -> bo
 def _arn_node(graph: nx.MultiDiGraph, pattern: str, target_class: TargetClass) -> str:
     node = f"arn::{pattern}"
     if node not in graph:
-        graph.add_node(node, kind=NodeKind.ARN, arn=pattern, label=pattern, target_class=target_class.value, arns=(pattern,))
+        graph.add_node(
+            node,
+            kind=NodeKind.ARN,
+            arn=pattern,
+            label=pattern,
+            target_class=target_class.value,
+            arns=(pattern,),
+        )
     return node
 
 
@@ -380,7 +413,9 @@ def _add_trust(
                 )
 
 
-def _external_principal(graph: nx.MultiDiGraph, template: Template, principal_type: str, value: str | Symbolic) -> str:
+def _external_principal(
+    graph: nx.MultiDiGraph, template: Template, principal_type: str, value: str | Symbolic
+) -> str:
     if isinstance(value, Symbolic):
         local = [r for r in value.references if r in template.resources]
         if local:
@@ -398,14 +433,20 @@ def _external_principal(graph: nx.MultiDiGraph, template: Template, principal_ty
 
 
 def _add_resource_policy(
-    graph: nx.MultiDiGraph, template: Template, policy: Policy, document: PolicyDocument, arn_index: Mapping[str, str]
+    graph: nx.MultiDiGraph,
+    template: Template,
+    policy: Policy,
+    document: PolicyDocument,
+    arn_index: Mapping[str, str],
 ) -> None:
     """A resource policy lets its principals act on the resource: `grants` from the principal."""
     policy_node = _policy_node(graph, template, policy)
     for index, statement in enumerate(document.statements):
         if not statement.principals:
             continue
-        targets = [node_id(template, owner) for owner in policy.attached_to if node_id(template, owner) in graph]
+        targets = [
+            node_id(template, owner) for owner in policy.attached_to if node_id(template, owner) in graph
+        ]
         for principal_type, values in statement.principals.items():
             for value in values:
                 principal = _external_principal(graph, template, principal_type, value)

@@ -9,7 +9,7 @@ of these actions can this principal perform" with Deny applied.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -87,8 +87,19 @@ class StatementView:
         return any(is_full_wildcard(r) for r in self.resources)
 
     def describe(self) -> str:
+        """How messages name the statement, with its conditions: they may narrow the
+        grant, and are kept but not evaluated."""
         name = f"statement {self.statement.sid!r}" if self.statement.sid else f"statement {self.index}"
-        return f"{name} of policy {self.policy_id}"
+        text = f"{name} of policy {self.policy_id}"
+        keys = sorted(
+            f"{operator} {key}"
+            for operator, block in self.statement.conditions.items()
+            if isinstance(block, Mapping)
+            for key in block
+        )
+        if keys:
+            text += f" (under condition {', '.join(keys)})"
+        return text
 
 
 def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:
@@ -124,7 +135,9 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
 
 def _action_in(statement: Statement, action: str) -> bool:
     if statement.not_actions is not None:
-        return not any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions))
+        return not any(
+            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
+        )
     return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
 
 
@@ -307,7 +320,9 @@ def statement_data_actions(
                 found.update(_service_data_actions(prefix, levels))
             else:
                 found.update(
-                    a for a in cat.expand(f"{prefix}:{pattern.partition(':')[2]}") if cat.access_level(a) in levels
+                    a
+                    for a in cat.expand(f"{prefix}:{pattern.partition(':')[2]}")
+                    if cat.access_level(a) in levels
                 )
     return tuple(sorted(found))
 

@@ -52,7 +52,9 @@ def nodes_of_kind(graph: nx.MultiDiGraph, *kinds: str) -> Iterator[str]:
 def edges_of_kind(graph: nx.MultiDiGraph, kind: str) -> Iterator[Edge]:
     """`(source, target, attrs)` for every edge of `kind`, in a stable order."""
     found = [(u, v, data) for u, v, data in graph.edges(data=True) if data.get("kind") == kind]
-    found.sort(key=lambda edge: (edge[0], edge[1], edge[2].get("statement_index", -1), str(edge[2].get("pattern"))))
+    found.sort(
+        key=lambda edge: (edge[0], edge[1], edge[2].get("statement_index", -1), str(edge[2].get("pattern")))
+    )
     return iter(found)
 
 
@@ -210,7 +212,9 @@ def resource_of(model: Model, graph: nx.MultiDiGraph, node: str) -> Resource | N
 
 def api_endpoints(graph: nx.MultiDiGraph, api: str) -> tuple[str, ...]:
     """The endpoints (methods, routes, operations) an API routes to."""
-    return tuple(sorted({t for _, t, _ in _out(graph, api, EdgeKind.ROUTES) if graph.nodes[t].get("endpoint")}))
+    return tuple(
+        sorted({t for _, t, _ in _out(graph, api, EdgeKind.ROUTES) if graph.nodes[t].get("endpoint")})
+    )
 
 
 def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
@@ -242,10 +246,17 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
     found: dict[str, set[str]] = {}
     for source, target, data in graph.edges(data=True):
         kind = data.get("kind")
-        if kind not in (EdgeKind.INVOKES, EdgeKind.REFERENCES) or graph.nodes[target].get("type") not in _API_GATEWAY_TYPES:
+        if (
+            kind not in (EdgeKind.INVOKES, EdgeKind.REFERENCES)
+            or graph.nodes[target].get("type") not in _API_GATEWAY_TYPES
+        ):
             continue
         attrs = graph.nodes[source]
-        if attrs.get("endpoint") or attrs.get("kind") in (NodeKind.PRINCIPAL, NodeKind.API, NodeKind.ENDPOINT):
+        if attrs.get("endpoint") or attrs.get("kind") in (
+            NodeKind.PRINCIPAL,
+            NodeKind.API,
+            NodeKind.ENDPOINT,
+        ):
             continue
         if attrs.get("type") in _STATE_MACHINE_TYPES:
             resource = resource_of(model, graph, source)

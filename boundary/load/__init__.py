@@ -24,7 +24,19 @@ __all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file"]
 
 # Folders that hold build output, dependencies or tool state, never sources.
 _SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".terraform", ".aws-sam", "node_modules", "cdk.out", "__pycache__", ".venv", "venv", ".tox"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".terraform",
+        ".aws-sam",
+        "node_modules",
+        "cdk.out",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+    }
 )
 _CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 _TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
@@ -41,7 +53,9 @@ class LoadOptions:
     stack_name: str = "boundary-stack"
 
 
-def discover(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str] = ()) -> Iterator[tuple[str, bool]]:
+def discover(
+    paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str] = ()
+) -> Iterator[tuple[str, bool]]:
     """Yield `(file, named)` for every candidate file, in a stable order.
 
     `named` is True for files given explicitly (they must be templates); files
@@ -52,7 +66,11 @@ def discover(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str] = (
         path = Path(given)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not _excluded(os.path.join(root, d), exclude))
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if d not in _SKIPPED_DIRS and not _excluded(os.path.join(root, d), exclude)
+                )
                 for name in sorted(files):
                     full = os.path.join(root, name)
                     if name.lower().endswith(_CANDIDATE_SUFFIXES) and not _excluded(full, exclude):
@@ -125,7 +143,9 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
     except RecursionError:
         raise SourceError(file, 1, 0, "nesting too deep to load") from None
     except Exception as error:  # noqa: BLE001 - a bug must not hide the other files' results
-        raise SourceError(file, 1, 0, f"internal error while loading ({type(error).__name__}: {error})") from None
+        raise SourceError(
+            file, 1, 0, f"internal error while loading ({type(error).__name__}: {error})"
+        ) from None
 
 
 def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
@@ -149,10 +169,14 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
             return None
         raise
     data = document.data
-    if not isinstance(data, Mapping) or not any(key in data for key in ("Resources", "AWSTemplateFormatVersion")):
+    if not isinstance(data, Mapping) or not any(
+        key in data for key in ("Resources", "AWSTemplateFormatVersion")
+    ):
         if not named:
             return None
-        raise SourceError(file, 1, 1, "not a SAM template, CloudFormation template or Terraform plan (no 'Resources')")
+        raise SourceError(
+            file, 1, 1, "not a SAM template, CloudFormation template or Terraform plan (no 'Resources')"
+        )
     return _cloudformation(file, document, data, options)
 
 

@@ -96,7 +96,9 @@ def _authorization(security: Any, schemes: Mapping[str, Any]) -> tuple[str, bool
         others = {name: kind for name, kind in kinds.items() if kind != "API_KEY"}
         if others:
             name, kind = max(others.items(), key=lambda item: _STRENGTH.index(item[1]))
-            alternatives.append((kind, api_key, name if kind in ("CUSTOM", "JWT", "COGNITO_USER_POOLS") else None))
+            alternatives.append(
+                (kind, api_key, name if kind in ("CUSTOM", "JWT", "COGNITO_USER_POOLS") else None)
+            )
         else:
             alternatives.append(("NONE", api_key, None))
     return min(alternatives, key=lambda alt: (_STRENGTH.index(alt[0]), alt[1]))
@@ -130,7 +132,11 @@ def operations(
             security = operation.get("security", global_security)
             authorization, api_key, authorizer = _authorization(security, schemes)
             raw_operation = raw_item.get(raw_method) if isinstance(raw_item, Mapping) else None
-            integration = raw_operation.get("x-amazon-apigateway-integration") if isinstance(raw_operation, Mapping) else None
+            integration = (
+                raw_operation.get("x-amazon-apigateway-integration")
+                if isinstance(raw_operation, Mapping)
+                else None
+            )
             targets = tuple(refs(integration.get("uri"))) if isinstance(integration, Mapping) else ()
             yield OpenApiOperation(
                 path=str(path),

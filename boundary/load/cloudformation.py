@@ -148,10 +148,14 @@ def build_template(
     resources_raw = data.get("Resources")
     if not isinstance(resources_raw, Mapping) or not resources_raw:
         line, column = locate(("Resources",))
-        what = "is empty" if isinstance(resources_raw, Mapping) or resources_raw is None else "is not a mapping"
+        what = (
+            "is empty" if isinstance(resources_raw, Mapping) or resources_raw is None else "is not a mapping"
+        )
         if "Resources" not in data:
             what = "is missing"
-        raise SourceError(file, max(line, 1), column, f"'Resources' {what}: a template needs at least one resource")
+        raise SourceError(
+            file, max(line, 1), column, f"'Resources' {what}: a template needs at least one resource"
+        )
     resolver = Resolver(
         data,
         file=file,
@@ -257,7 +261,9 @@ def _resource(ctx: _Context, logical_id: str, definition: Mapping[str, Any]) -> 
 # -- policies ---------------------------------------------------------------
 
 
-def _statement_locations(ctx: _Context, logical_id: str, document_path: Path, raw_document: Any) -> list[Location]:
+def _statement_locations(
+    ctx: _Context, logical_id: str, document_path: Path, raw_document: Any
+) -> list[Location]:
     statements = raw_document.get("Statement") if isinstance(raw_document, Mapping) else None
     count = len(statements) if isinstance(statements, list) else 1
     if isinstance(statements, list):
@@ -393,7 +399,12 @@ def _read_user(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None
     if isinstance(groups, list):
         for index, raw in enumerate(groups):
             for group in ctx.targets(raw, [ResourceKind.GROUP]):
-                ctx.relate(logical_id, group, RelationKind.MEMBER_OF, ctx.location(logical_id, "Properties", "Groups", index))
+                ctx.relate(
+                    logical_id,
+                    group,
+                    RelationKind.MEMBER_OF,
+                    ctx.location(logical_id, "Properties", "Groups", index),
+                )
 
 
 def _read_group(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
@@ -403,7 +414,11 @@ def _read_group(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> Non
 
 def _attachment_targets(ctx: _Context, props: Mapping[str, Any]) -> tuple[str, ...]:
     found: list[str] = []
-    for key, kind in (("Roles", ResourceKind.ROLE), ("Users", ResourceKind.USER), ("Groups", ResourceKind.GROUP)):
+    for key, kind in (
+        ("Roles", ResourceKind.ROLE),
+        ("Users", ResourceKind.USER),
+        ("Groups", ResourceKind.GROUP),
+    ):
         items = props.get(key)
         if not isinstance(items, list):
             continue
@@ -503,7 +518,9 @@ def _read_lambda_permission(ctx: _Context, logical_id: str, props: Mapping[str, 
     if resolved.get("PrincipalOrgID") is not None:
         condition.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = resolved["PrincipalOrgID"]
     if resolved.get("FunctionUrlAuthType") is not None:
-        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = resolved["FunctionUrlAuthType"]
+        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = resolved[
+            "FunctionUrlAuthType"
+        ]
     if resolved.get("EventSourceToken") is not None:
         condition.setdefault("StringEquals", {})["lambda:EventSourceToken"] = resolved["EventSourceToken"]
     if resolved.get("InvokedViaFunctionUrl") in (True, "true", "True"):
@@ -550,7 +567,13 @@ def _executes_as(ctx: _Context, logical_id: str, props: Mapping[str, Any], key: 
         return
     value = ctx.resolver.resolve(raw)
     # A role outside the template: the graph gives it an external node.
-    ctx.relate(logical_id, value.text if isinstance(value, Symbolic) else str(value), RelationKind.EXECUTES_AS, where, external=True)
+    ctx.relate(
+        logical_id,
+        value.text if isinstance(value, Symbolic) else str(value),
+        RelationKind.EXECUTES_AS,
+        where,
+        external=True,
+    )
 
 
 def _references(ctx: _Context, logical_id: str, exclude: Iterable[str] = ()) -> None:
@@ -560,7 +583,13 @@ def _references(ctx: _Context, logical_id: str, exclude: Iterable[str] = ()) -> 
         for target in ctx.refs(value):
             if target in skip:
                 continue
-            ctx.relate(logical_id, target, RelationKind.REFERENCES, ctx.location(logical_id, "Properties", key), property=key)
+            ctx.relate(
+                logical_id,
+                target,
+                RelationKind.REFERENCES,
+                ctx.location(logical_id, "Properties", key),
+                property=key,
+            )
 
 
 def _read_function(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
@@ -574,7 +603,11 @@ def _read_state_machine(ctx: _Context, logical_id: str, props: Mapping[str, Any]
     for target in ctx.refs({k: v for k, v in props.items() if k != "RoleArn"}):
         if target in role:
             continue
-        kind = RelationKind.INVOKES if ctx.resources[target].kind is ResourceKind.COMPUTE else RelationKind.REFERENCES
+        kind = (
+            RelationKind.INVOKES
+            if ctx.resources[target].kind is ResourceKind.COMPUTE
+            else RelationKind.REFERENCES
+        )
         ctx.relate(logical_id, target, kind, ctx.location(logical_id, "Properties"))
 
 
@@ -598,7 +631,12 @@ def _read_topic(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> Non
         for index, entry in enumerate(subscriptions):
             if isinstance(entry, Mapping):
                 for target in ctx.refs(entry.get("Endpoint")):
-                    ctx.relate(logical_id, target, RelationKind.INVOKES, ctx.location(logical_id, "Properties", "Subscription", index))
+                    ctx.relate(
+                        logical_id,
+                        target,
+                        RelationKind.INVOKES,
+                        ctx.location(logical_id, "Properties", "Subscription", index),
+                    )
 
 
 def _read_rule(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
@@ -646,7 +684,13 @@ def _read_appsync_data_source(ctx: _Context, logical_id: str, props: Mapping[str
     _executes_as(ctx, logical_id, props, "ServiceRoleArn")
     where = ctx.location(logical_id)
     role = set(ctx.refs(props.get("ServiceRoleArn")))
-    for key in ("LambdaConfig", "HttpConfig", "DynamoDBConfig", "EventBridgeConfig", "RelationalDatabaseConfig"):
+    for key in (
+        "LambdaConfig",
+        "HttpConfig",
+        "DynamoDBConfig",
+        "EventBridgeConfig",
+        "RelationalDatabaseConfig",
+    ):
         for target in ctx.refs(props.get(key)):
             if target not in role:
                 ctx.relate(logical_id, target, RelationKind.INVOKES, where, via=key)
@@ -774,17 +818,29 @@ def _openapi_endpoints(
             where = Location(ctx.file, line, column)
         elif logical_id in ctx.sam_bodies:
             line, column = ctx.locate(
-                ("Resources", logical_id, "Properties", "DefinitionBody", "paths", operation.path, operation.raw_method)
+                (
+                    "Resources",
+                    logical_id,
+                    "Properties",
+                    "DefinitionBody",
+                    "paths",
+                    operation.path,
+                    operation.raw_method,
+                )
             )
             where = Location(ctx.file, line, column)
         else:
-            where = ctx.location(logical_id, "Properties", "Body", "paths", operation.path, operation.raw_method)
+            where = ctx.location(
+                logical_id, "Properties", "Body", "paths", operation.path, operation.raw_method
+            )
         endpoint = _endpoint_from_operation(ctx, logical_id, protocol, operation, where)
         if event is not None:
             endpoint = replace(endpoint, origin=str(event[1]))
         ctx.endpoints.append(endpoint)
         for target in operation.integrations:
-            ctx.relate(logical_id, target, RelationKind.INVOKES, where, method=operation.method, path=operation.path)
+            ctx.relate(
+                logical_id, target, RelationKind.INVOKES, where, method=operation.method, path=operation.path
+            )
 
 
 _IMPLICIT_API = {"Api": "ServerlessRestApi", "HttpApi": "ServerlessHttpApi"}
@@ -832,7 +888,9 @@ def _sam_api_events(source: Mapping[str, Any]) -> dict[tuple[str, str, str], Pat
             method = str(props.get("Method", "ANY")).upper()
             method = "ANY" if method in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else method
             path = str(props.get("Path", "$default"))
-            events.setdefault((api, method, path), ("Resources", function_id, "Properties", "Events", event_id))
+            events.setdefault(
+                (api, method, path), ("Resources", function_id, "Properties", "Events", event_id)
+            )
     return events
 
 
@@ -873,7 +931,11 @@ def _read_route(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> Non
     integrations: list[str] = []
     for integration in ctx.refs(props.get("Target")):
         integration_props = ctx.raw[integration].get("Properties") or {}
-        targets = ctx.refs(integration_props.get("IntegrationUri")) if isinstance(integration_props, Mapping) else ()
+        targets = (
+            ctx.refs(integration_props.get("IntegrationUri"))
+            if isinstance(integration_props, Mapping)
+            else ()
+        )
         integrations.extend(targets or (integration,))
     authorizers = ctx.refs(props.get("AuthorizerId"))
     ctx.endpoints.append(
@@ -975,7 +1037,7 @@ _READERS: dict[str, Callable[[_Context, str, Mapping[str, Any]], None]] = {
 
 
 def _unresolved(ctx: _Context) -> Iterator[tuple[Location, Symbolic]]:
-    for logical_id, resource in ctx.resources.items():
+    for resource in ctx.resources.values():
         for value in _symbolic_leaves(resource.properties):
             yield resource.location, value
 

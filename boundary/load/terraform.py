@@ -563,7 +563,7 @@ class _PlanLoader:
                 bases.append(base)
         if len(bases) != len(unknown):
             return {}
-        return {i: self._resolve_all([base], instance) for i, base in zip(unknown, bases)}
+        return {i: self._resolve_all([base], instance) for i, base in zip(unknown, bases, strict=True)}
 
     def _name(self, instance: _Instance) -> str | Symbolic | None:
         name = instance.values.get(name_attribute(instance.type))

@@ -104,7 +104,9 @@ def parse_config(data: Mapping[str, Any], where: str = "configuration", base: Pa
             severities[str(rule)] = Severity(value)
         except ValueError:
             choices = ", ".join(s.value for s in Severity)
-            raise ConfigError(f"{where}: severity of {rule} is {value!r}; expected one of {choices}") from None
+            raise ConfigError(
+                f"{where}: severity of {rule} is {value!r}; expected one of {choices}"
+            ) from None
     thresholds = data.get("thresholds", {})
     if not isinstance(thresholds, Mapping) or not all(isinstance(v, Mapping) for v in thresholds.values()):
         raise ConfigError(f"{where}: 'thresholds' must be a table of rule-name tables")
@@ -122,7 +124,9 @@ def parse_config(data: Mapping[str, Any], where: str = "configuration", base: Pa
             if not isinstance(entry.get(required), str) or not entry[required].strip():
                 raise ConfigError(f"{where}: suppress[{index}] needs a non-empty '{required}'")
         suppressions.append(
-            ConfigSuppression(rule=entry["rule"], resource=entry["resource"], reason=entry["reason"], file=entry.get("file"))
+            ConfigSuppression(
+                rule=entry["rule"], resource=entry["resource"], reason=entry["reason"], file=entry.get("file")
+            )
         )
     policies = _string_list(data.get("policies", []), "policies", where)
     if base is not None:

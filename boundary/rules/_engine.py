@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from boundary.rules._config import Config
 from boundary.model import Location, Model, Resource, Template
+from boundary.rules._config import Config
 from boundary.rules._finding import Finding, Suppression
 from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
 
@@ -58,7 +58,7 @@ def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
 def rule_classes(config: Config | None = None) -> tuple[type[Rule], ...]:
     """The built-in rules plus the configured user rules, ids checked for uniqueness."""
     classes = list(builtin_rules())
-    for folder in (config.policies if config else ()):
+    for folder in config.policies if config else ():
         classes.extend(load_rules_from(folder))
     seen: dict[str, str] = {}
     for cls in classes:
@@ -77,14 +77,19 @@ def _metadata_skip(resource: Resource | None, meta: RuleMeta) -> Suppression | N
     """`Metadata: {boundary: {skip: [{id, reason}]}}`; Checkov's `checkov.skip` is honoured too."""
     if resource is None:
         return None
-    for tool, source, reason_key in (("boundary", "metadata", "reason"), ("checkov", "checkov-metadata", "comment")):
+    for tool, source, reason_key in (
+        ("boundary", "metadata", "reason"),
+        ("checkov", "checkov-metadata", "comment"),
+    ):
         block = resource.metadata.get(tool)
         skips = block.get("skip") if isinstance(block, Mapping) else None
         if not isinstance(skips, list):
             continue
         for entry in skips:
             if isinstance(entry, Mapping) and entry.get("id") in (meta.id, meta.name):
-                reason = entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
+                reason = (
+                    entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
+                )
                 return Suppression(reason=str(reason), source=source)
     return None
 
@@ -114,7 +119,11 @@ def evaluate(
         meta = cls.meta
         if not config.enabled(meta.id, meta.name):
             continue
-        thresholds = {**meta.thresholds, **config.thresholds.get(meta.name, {}), **config.thresholds.get(meta.id, {})}
+        thresholds = {
+            **meta.thresholds,
+            **config.thresholds.get(meta.name, {}),
+            **config.thresholds.get(meta.id, {}),
+        }
         context = RuleContext(graph=graph, model=model, thresholds=thresholds)
         for violation in cls().evaluate(context):
             finding = _finding(graph, meta, violation, config, resources, context)

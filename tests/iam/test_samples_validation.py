@@ -49,6 +49,10 @@ def test_insecure_sam_update_item_on_a_topic_is_a_resource_type_mismatch() -> No
 def test_insecure_mismatch_is_reported_in_both_formats(fmt: str) -> None:
     """In the plan the topic ARN is known only after apply; the scan still links it
     through the configuration's references and reports the mismatch."""
-    findings = [f for f in boundary.scan([SAMPLES / fmt / "insecure" / FILES[fmt]]) if f.category.value == "resource-type-mismatch"]
+    findings = [
+        f
+        for f in boundary.scan([SAMPLES / fmt / "insecure" / FILES[fmt]])
+        if f.category.value == "resource-type-mismatch"
+    ]
     assert len(findings) == 1, findings
     assert "dynamodb:UpdateItem" in findings[0].message and ":sns:" in findings[0].message

@@ -55,7 +55,7 @@ def test_one_annotation_per_active_finding_and_error_then_a_summary() -> None:
     active = [f for f in result.findings if not f.suppressed]
     assert len(commands) == len(active) + len(result.errors)
     assert lines[-1].startswith("boundary: ")
-    for (kind, props, message), finding in zip(commands, active, strict=False):
+    for (_kind, props, message), finding in zip(commands, active, strict=False):
         assert props["file"] == finding.location.file
         assert props["title"].startswith(f"{finding.rule_id} {finding.rule_name}")
         if finding.location.line:

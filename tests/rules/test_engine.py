@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import boundary
-from boundary.config import Config, ConfigError, load_config, parse_config
+from boundary.config import ConfigError, load_config, parse_config
 from boundary.rules import RuleError, Severity, load_rules_from, rule_classes
 
 SHARED = textwrap.dedent(
@@ -65,12 +65,26 @@ def test_finding_is_located_and_says_expected_versus_actual(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("metadata", "source", "reason"),
     [
-        ('Metadata: {boundary: {skip: [{id: BND101, reason: "one deployment unit"}]}}', "metadata", "one deployment unit"),
-        ("Metadata: {boundary: {skip: [{id: shared-execution-role, reason: by name}]}}", "metadata", "by name"),
-        ('Metadata: {checkov: {skip: [{id: BND101, comment: "from checkov"}]}}', "checkov-metadata", "from checkov"),
+        (
+            'Metadata: {boundary: {skip: [{id: BND101, reason: "one deployment unit"}]}}',
+            "metadata",
+            "one deployment unit",
+        ),
+        (
+            "Metadata: {boundary: {skip: [{id: shared-execution-role, reason: by name}]}}",
+            "metadata",
+            "by name",
+        ),
+        (
+            'Metadata: {checkov: {skip: [{id: BND101, comment: "from checkov"}]}}',
+            "checkov-metadata",
+            "from checkov",
+        ),
     ],
 )
-def test_metadata_suppressions_keep_the_finding_marked(tmp_path: Path, metadata: str, source: str, reason: str) -> None:
+def test_metadata_suppressions_keep_the_finding_marked(
+    tmp_path: Path, metadata: str, source: str, reason: str
+) -> None:
     (finding,) = _shared(boundary.scan([_template(tmp_path, metadata)]))
     assert finding.suppression is not None
     assert (finding.suppression.source, finding.suppression.reason) == (source, reason)
@@ -89,7 +103,9 @@ def test_config_suppression_by_resource(tmp_path: Path) -> None:
 
 def test_severity_override_and_rule_selection(tmp_path: Path) -> None:
     template = _template(tmp_path)
-    (finding,) = _shared(boundary.scan([template], parse_config({"severity": {"shared-execution-role": "low"}})))
+    (finding,) = _shared(
+        boundary.scan([template], parse_config({"severity": {"shared-execution-role": "low"}}))
+    )
     assert finding.severity is Severity.LOW
     assert not _shared(boundary.scan([template], parse_config({"ignore": ["BND101"]})))
     only = boundary.scan([template], parse_config({"select": ["shared-execution-role"]}))
@@ -118,7 +134,10 @@ def test_scan_is_deterministic(samples_dir: Path) -> None:
         ({"selct": ["BND101"]}, "unknown key(s) selct"),
         ({"severity": {"BND101": "urgent"}}, "expected one of critical"),
         ({"suppress": [{"rule": "BND101", "resource": "X"}]}, "needs a non-empty 'reason'"),
-        ({"suppress": [{"rule": "BND101", "resource": "X", "reason": "r", "why": "w"}]}, "unknown key(s) why"),
+        (
+            {"suppress": [{"rule": "BND101", "resource": "X", "reason": "r", "why": "w"}]},
+            "unknown key(s) why",
+        ),
         ({"ignore": "BND101"}, "'ignore' must be a list of strings"),
     ],
 )

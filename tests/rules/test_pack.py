@@ -114,7 +114,9 @@ def test_generated_docs_are_current() -> None:
     spec.loader.exec_module(module)
     for path, text in module.expected_pages().items():
         assert path.is_file(), f"{path} is missing: run python scripts/gen_rule_docs.py"
-        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python scripts/gen_rule_docs.py"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} is stale: run python scripts/gen_rule_docs.py"
+        )
     assert render_index(RULES).count("| [BND") == len(RULES)
     assert all(render_rule(m).startswith("<!--") for m in RULES)
 
