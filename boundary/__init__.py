@@ -32,12 +32,14 @@ __all__ = [
     "build_graph",
     "load",
     "load_config",
+    "load_policy",
     "scan",
     "validate_policy",
 ]
 
 _LAZY = {
     "load": "boundary.load",
+    "load_policy": "boundary.load",
     "Model": "boundary.model",
     "LoadError": "boundary.model",
     "build_graph": "boundary.graph",
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
     from boundary.config import Config, load_config
     from boundary.graph import build_graph
     from boundary.iam import validate_policy
-    from boundary.load import load
+    from boundary.load import load, load_policy
     from boundary.model import LoadError, Model
     from boundary.rules import Category, Finding, Severity
     from boundary.scanner import ScanResult, analyze, scan

@@ -622,20 +622,14 @@ def validate_policy_command(
 
 
 def _read_policy(path: Path) -> tuple[Any, str | None]:
-    import json
+    """The policy with its statements' lines, or the one-line located error."""
+    import boundary
+    from boundary.load import SourceError
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
-        return None, f"{path}:1:1: error: cannot read file: {reason}"
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"{path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}"
-    if not isinstance(document, dict):
-        return None, f"{path}:1:1: error: a policy document must be a JSON object"
-    return document, None
+        return boundary.load_policy(path), None
+    except SourceError as error:
+        return None, str(error)
 
 
 def _issue_dict(path: Path, issue: Any) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from boundary.load._errors import SourceError
-from boundary.model import Format, LoadError, Model, Template
+from boundary.model import Format, LoadError, Location, Model, PolicyDocument, Template
 
-__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file"]
+__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy"]
 
 # Folders that hold build output, dependencies or tool state, never sources.
 _SKIPPED_DIRS = frozenset(
@@ -178,6 +178,44 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
             file, 1, 1, "not a SAM template, CloudFormation template or Terraform plan (no 'Resources')"
         )
     return _cloudformation(file, document, data, options)
+
+
+def load_policy(file: str | os.PathLike[str]) -> PolicyDocument:
+    """A standalone IAM policy document (strict JSON, as IAM takes it), with the
+    location of every statement, for `validate-policy`.
+
+    Raises `SourceError` for a file that cannot be read, is not JSON, or is not
+    a JSON object.
+    """
+    from boundary.iam.document import normalize_policy
+    from boundary.load._yaml import parse_document
+
+    name = str(file)
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise SourceError(name, 1, 1, f"cannot read file: {reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(name, error.lineno, error.colno, f"not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise SourceError(name, 1, 1, "not valid JSON: nesting too deep") from None
+    if not isinstance(data, dict):
+        raise SourceError(name, 1, 1, "a policy document must be a JSON object")
+    try:
+        locate = parse_document(text, name).locate
+    except SourceError:  # valid JSON the marking parser refuses (duplicate keys): no lines
+        return normalize_policy(data, Location(name, 1, 1))
+    statements = data.get("Statement")
+    paths: list[tuple[str | int, ...]] = (
+        [("Statement", i) for i in range(len(statements))]
+        if isinstance(statements, list)
+        else [("Statement",)]
+    )
+    where = [Location(name, *locate(path)) for path in paths]
+    return normalize_policy(data, Location(name, 1, 1), where)
 
 
 def _looks_like_template(text: str) -> bool:

@@ -141,7 +141,7 @@ def test_validate_policy_exit_codes(
     path.write_text(json.dumps(POLICY), encoding="utf-8")
     result = runner.invoke(app, ["validate-policy", str(path), "--kind", "resource"])
     assert result.exit_code == code, result.output
-    assert calls == [(POLICY, "resource")]
+    assert [(document.raw, kind) for document, kind in calls] == [(POLICY, "resource")]
     if level:
         assert result.stdout.strip() == f"{path}: {level}: CHECK: something is off (Statement[0].Resource)"
 
@@ -191,3 +191,18 @@ def test_validate_policy_unreadable_files_exit_2_and_others_are_still_checked(
     assert result.exit_code == 2
     assert result.stderr.strip() == expected.format(path=bad)
     assert len(calls) == 1
+
+
+def test_validate_policy_points_at_the_statement_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(
+        '{\n  "Version": "2012-10-17",\n  "Statement": [\n'
+        '    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},\n'
+        '    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}\n  ]\n}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate-policy", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{path}:5:5: security-warning: pass-role-with-star-resource:"), (
+        result.stdout
+    )
