@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -228,6 +229,7 @@ def _run_analysis(
     params: Mapping[str, str],
     exclude: Sequence[str],
     show_progress: bool,
+    target: Mapping[str, str],
 ) -> _Result:
     import boundary
     from boundary.config import ConfigError
@@ -246,12 +248,12 @@ def _run_analysis(
         bar.start()
         try:
             result = boundary.analyze(
-                present, config=config, parameters=params, exclude=exclude, progress=bar
+                present, config=config, parameters=params, exclude=exclude, progress=bar, **target
             )
         finally:
             bar.stop()
     else:
-        result = boundary.analyze(present, config=config, parameters=params, exclude=exclude)
+        result = boundary.analyze(present, config=config, parameters=params, exclude=exclude, **target)
     return _Result(
         findings=tuple(result.findings),
         errors=missing + tuple(result.errors),
@@ -283,6 +285,18 @@ def scan(
             help="Set a template parameter (overrides defaults). Repeatable.",
         ),
     ] = None,
+    region: Annotated[
+        str,
+        typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
+    ] = "us-east-1",
+    account: Annotated[
+        str,
+        typer.Option(
+            "--account",
+            metavar="ID",
+            help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
+        ),
+    ] = "123456789012",
     config: Annotated[
         Path | None,
         typer.Option(
@@ -397,8 +411,15 @@ def scan(
             _stderr(str(exc))
             raise typer.Exit(EXIT_ERROR) from None
 
+    if not re.fullmatch(r"[0-9]{12}", account):
+        raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
     result = _run_analysis(
-        paths or ["."], config, params, exclude or [], _progress_wanted(no_progress, quiet)
+        paths or ["."],
+        config,
+        params,
+        exclude or [],
+        _progress_wanted(no_progress, quiet),
+        {"region": region, "account": account},
     )
     if create_baseline is not None:
         _write(create_baseline, dump_baseline(result.findings))

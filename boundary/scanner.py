@@ -31,13 +31,21 @@ def analyze(
     *,
     config: Config | None = None,
     parameters: Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ScanResult:
-    """Scan files and folders; never raises for bad input (see `ScanResult.errors`)."""
+    """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
+
+    `region` and `account` are what pseudo parameters and generated ARNs use: the
+    stack's deployment target, a placeholder account by default.
+    """
     config = config or Config()
     classes = rule_classes(config)
-    model = load(paths, parameters=parameters, exclude=exclude, progress=progress)
+    model = load(
+        paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
+    )
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})

@@ -238,3 +238,32 @@ def test_unreadable_baseline_is_exit_2(runner: CliRunner, workdir: Path, fake_an
         result.stderr.strip()
         == "baseline.json:1:2: error: baseline is not JSON: Expecting property name enclosed in double quotes"
     )
+
+
+TRUSTED_BY_ACCOUNT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  PartnerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: "arn:aws:iam::111122223333:root"}
+            Action: sts:AssumeRole
+"""
+
+
+def test_account_option_decides_what_another_account_is(tmp_path: Path) -> None:
+    """The same trust policy is cross-account for the default account, and not when
+    the stack deploys to the trusted account itself."""
+    template = tmp_path / "template.yaml"
+    template.write_text(TRUSTED_BY_ACCOUNT, encoding="utf-8")
+    runner = CliRunner()
+    other = runner.invoke(app, ["scan", str(template), "-q", "--no-progress"])
+    assert other.exit_code == 1 and "BND112" in other.stdout
+    own = runner.invoke(app, ["scan", str(template), "-q", "--no-progress", "--account", "111122223333"])
+    assert own.exit_code == 0, own.stdout
+    bad = runner.invoke(app, ["scan", str(template), "--account", "12"])
+    assert bad.exit_code == 2
