@@ -229,7 +229,8 @@ def _run_analysis(
     params: Mapping[str, str],
     exclude: Sequence[str],
     show_progress: bool,
-    target: Mapping[str, str],
+    region: str,
+    account: str,
 ) -> _Result:
     import boundary
     from boundary.config import ConfigError
@@ -248,12 +249,20 @@ def _run_analysis(
         bar.start()
         try:
             result = boundary.analyze(
-                present, config=config, parameters=params, exclude=exclude, progress=bar, **target
+                present,
+                config=config,
+                parameters=params,
+                exclude=exclude,
+                progress=bar,
+                region=region,
+                account=account,
             )
         finally:
             bar.stop()
     else:
-        result = boundary.analyze(present, config=config, parameters=params, exclude=exclude, **target)
+        result = boundary.analyze(
+            present, config=config, parameters=params, exclude=exclude, region=region, account=account
+        )
     return _Result(
         findings=tuple(result.findings),
         errors=missing + tuple(result.errors),
@@ -419,7 +428,8 @@ def scan(
         params,
         exclude or [],
         _progress_wanted(no_progress, quiet),
-        {"region": region, "account": account},
+        region,
+        account,
     )
     if create_baseline is not None:
         _write(create_baseline, dump_baseline(result.findings))
