@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, NodeKind, queries
-from boundary.graph.permissions import statements_of
+from boundary.graph.permissions import is_denied, statements_of
 from boundary.iam import catalog
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -85,8 +85,14 @@ class AdminAccess(Rule):
                         ),
                         severity=Severity.CRITICAL if admin else Severity.HIGH,
                     )
-            for view in statements_of(ctx.graph, principal):
-                if view.effect != "Allow" or view.aws_managed or not view.all_resources:
+            views = statements_of(ctx.graph, principal)
+            for view in views:
+                if (
+                    view.effect != "Allow"
+                    or view.aws_managed
+                    or not view.all_resources
+                    or is_denied(view, views)
+                ):
                     continue
                 if view.statement.principals is not None:
                     continue  # a resource policy naming this principal: `*` there means that one resource

@@ -129,12 +129,14 @@ class LongTermCredentials(Rule):
     """
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        # once for the whole graph, not once per file: the sort is O(nodes log nodes)
+        access_keys = list(queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value))
         for template in ctx.model.templates:
             from_parameters: set[str] = set()
             yield from self._parameters(template, from_parameters)
             for resource in template.resources.values():
                 yield from self._properties(ctx, template, resource, from_parameters)
-            for key in queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value):
+            for key in access_keys:
                 if ctx.attrs(key).get("template") == template.path:
                     yield self._access_key(ctx, key)
 
@@ -194,6 +196,20 @@ class LongTermCredentials(Rule):
             sorted({v for _, v, d in ctx.graph.out_edges(key, data=True) if d.get("kind") == EdgeKind.KEY_OF})
         )
         owner = ", ".join(ctx.label(u) for u in users) or "an IAM user"
+        exported = _secret_output_line(ctx, key)
+        if exported:
+            # Stack outputs are readable by anyone who may describe the stack, and kept in its history.
+            return Violation(
+                node=key,
+                message=(
+                    f"{ctx.label(key)} creates a long-term access key for {owner} and exports its "
+                    f"SecretAccessKey in the stack Outputs (line {exported}); expected no IAM user keys, "
+                    "and never a secret in Outputs: workloads use roles"
+                ),
+                related=users,
+                key="access-key",
+                severity=Severity.CRITICAL,
+            )
         return Violation(
             node=key,
             message=(
@@ -204,3 +220,34 @@ class LongTermCredentials(Rule):
             key="access-key",
             severity=Severity.HIGH,
         )
+
+
+_OUTPUTS = re.compile(r'^(\s*)"?Outputs"?\s*:')
+
+
+def _secret_output_line(ctx: RuleContext, key: str) -> int:
+    """The line of the Outputs section that reads the access key's SecretAccessKey, or 0.
+
+    The model keeps no Outputs, so the section is read from the source text:
+    `!GetAtt Key.SecretAccessKey`, `Fn::GetAtt: [Key, SecretAccessKey]`, the
+    block and JSON forms (the key's name on the same line or just above)."""
+    attrs = ctx.attrs(key)
+    template = next((t for t in ctx.model.templates if t.path == attrs.get("template")), None)
+    if template is None or template.format is Format.TERRAFORM:
+        return 0
+    lines = template.source_lines
+    start = queries.source_line(lines, _OUTPUTS)
+    if not start:
+        return 0
+    header = _OUTPUTS.match(lines[start - 1])
+    indent = len(header.group(1)) if header else 0
+    name = re.compile(rf"(?<![A-Za-z0-9]){re.escape(str(attrs.get('resource') or ''))}(?![A-Za-z0-9])")
+    for number in range(start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        text = line.lstrip()
+        if text and len(line) - len(text) <= indent and (text[0].isalpha() or text[0] == '"'):
+            break  # the next top-level section
+        nearby = range(max(start, number - 2), number + 1)
+        if "SecretAccessKey" in line and any(name.search(lines[n - 1]) for n in nearby):
+            return number
+    return 0

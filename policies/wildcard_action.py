@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from boundary.graph import NodeKind, queries
-from boundary.graph.permissions import identity_statements_of
+from boundary.graph.permissions import identity_statements_of, is_denied
 from boundary.iam import catalog
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -58,8 +58,9 @@ class WildcardAction(Rule):
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
         for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
-            for view in identity_statements_of(ctx.graph, principal):
-                if view.effect != "Allow" or view.aws_managed:
+            views = identity_statements_of(ctx.graph, principal)
+            for view in views:
+                if view.effect != "Allow" or view.aws_managed or is_denied(view, views):
                     continue
                 if view.statement.not_actions is not None:
                     excluded = ", ".join(str(a) for a in view.statement.not_actions)

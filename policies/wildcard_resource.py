@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from boundary.graph import NodeKind, queries
-from boundary.graph.permissions import expand_actions, identity_statements_of
+from boundary.graph.permissions import (
+    TELEMETRY_SERVICES,
+    StatementView,
+    every_of_type,
+    expand_actions,
+    identity_statements_of,
+    is_denied,
+    statement_data_actions,
+)
 from boundary.iam import catalog
+from boundary.iam.arn import Arn
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
@@ -15,10 +25,12 @@ _CONVENTIONAL = frozenset(
         "cloudwatch:putmetricdata",
         "ec2:createnetworkinterface",
         "ec2:deletenetworkinterface",
+        "ec2:detachnetworkinterface",  # SAM's VPCAccessPolicy template grants it with the others
         "ec2:assignprivateipaddresses",
         "ec2:unassignprivateipaddresses",
     }
 )
+_TYPE_WIDE_LEVELS = frozenset({"Read", "Write", "Permissions management", "Tagging"})
 # What AWSLambdaBasicExecutionRole grants on `*`: writing the function's own logs.
 _LOG_DELIVERY = frozenset(
     {"logs:createloggroup", "logs:createlogstream", "logs:putlogevents", "logs:describelogstreams"}
@@ -37,7 +49,11 @@ class WildcardResource(Rule):
     ## What it does
     Finds Allow statements in identity policies that grant actions supporting
     resource-level permissions on every resource: `Resource: "*"`, an ARN
-    whose service and resource are wildcards, or `NotResource`. Actions that
+    whose service and resource are wildcards, or `NotResource`; and those
+    granted on every resource of one type in the account, such as
+    `table/*` (a SAM `DynamoDBCrudPolicy` with `TableName: "*"`),
+    `function:*` or S3's `arn:aws:s3:::*`. Name prefixes (`table/orders-*`)
+    and AWS-published resources (Bedrock foundation models) are not findings. Actions that
     only accept `*` (such as `xray:PutTraceSegments` or
     `s3:ListAllMyBuckets`) are not findings, nor are the actions AWS's own
     execution policies grant on `*` because their resources do not exist yet
@@ -79,8 +95,12 @@ class WildcardResource(Rule):
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
         for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
-            for view in identity_statements_of(ctx.graph, principal):
-                if view.effect != "Allow" or view.aws_managed or not view.all_resources:
+            views = identity_statements_of(ctx.graph, principal)
+            for view in views:
+                if view.effect != "Allow" or view.aws_managed or is_denied(view, views):
+                    continue
+                if not view.all_resources:
+                    yield from _type_wide(principal, view)
                     continue
                 if view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions):
                     scoped = ["(all actions)"]
@@ -113,3 +133,51 @@ class WildcardResource(Rule):
                     location=view.location,
                     severity=severity,
                 )
+
+
+# Services whose type-wide patterns are conventional (log groups, traces, metrics) or judged
+# by another rule (execute-api: unscoped-service-invoke).
+_TYPE_WIDE_EXEMPT = frozenset({*TELEMETRY_SERVICES, "execute-api"})
+# Resources AWS publishes to every account (foundation models): naming them all reaches no one's data.
+_AWS_OWNED = re.compile(r"^(foundation-model|inference-profile)/", re.IGNORECASE)
+
+
+def _type_wide(principal: str, view: StatementView) -> Iterator[Violation]:
+    """Patterns naming every resource of a type (`table/*`, `function:*`, S3 `*`): as wide as
+    `*` for the actions that act on that type. One finding per statement."""
+    cat = catalog()
+    if view.statement.not_actions is not None:
+        return
+    patterns: list[str] = []
+    scoped: set[str] = set()
+    for pattern in view.resources:
+        arn = Arn.parse(pattern)
+        if arn is None or arn.service.lower() in _TYPE_WIDE_EXEMPT or not every_of_type(pattern):
+            continue
+        if _AWS_OWNED.search(arn.resource):
+            continue
+        found = {
+            a
+            for a in statement_data_actions(view, frozenset({arn.service.lower()}), _TYPE_WIDE_LEVELS)
+            if not cat.only_wildcard_resource(a)
+            and a.lower() not in _CONVENTIONAL
+            and not _metadata_read(a)
+            and cat.arn_matches_type(a, pattern) is True
+        }
+        if found:
+            patterns.append(pattern)
+            scoped |= found
+    if not scoped:
+        return
+    actions = sorted(scoped)
+    shown = ", ".join(actions[:5]) + (f", ... ({len(actions)} in all)" if len(actions) > 5 else "")
+    yield Violation(
+        node=principal,
+        message=(
+            f"{view.describe()} grants {shown} on {', '.join(patterns)}: every resource of the type "
+            "in the account, as wide as '*' for these actions; expected the ARNs of the resources "
+            "the workload uses"
+        ),
+        key=f"{view.key}#type-wide",
+        location=view.location,
+    )

@@ -30,8 +30,10 @@ __all__ = [
     "action_applies",
     "allowed_actions",
     "data_access",
+    "every_of_type",
     "identity_statements_of",
     "is_resource_policy",
+    "is_denied",
     "issue_location",
     "literal",
     "statement_data_actions",
@@ -166,6 +168,55 @@ def allowed_actions(
             if _action_in(view.statement, action):
                 granted.setdefault(action, []).append(view)
     return granted
+
+
+def is_denied(view: StatementView, views: Iterable[StatementView]) -> bool:
+    """Whether unconditional Deny statements on every resource take away every action an
+    Allow statement grants, so the Allow grants nothing (an explicit Deny always wins)."""
+    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
+    if view.effect != "Allow" or not denies:
+        return False
+    cat = catalog()
+    everything = view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions)
+    if everything:
+        return any(
+            d.statement.not_actions is None and any(cat.expands_to_all(a) for a in d.actions) for d in denies
+        )
+    if len(view.actions) != len(view.statement.actions):
+        return False  # a symbolic action may be anything
+    actions = list(expand_actions(view.actions))
+    return bool(actions) and all(_denied(denies, action) for action in actions)
+
+
+_SEGMENTS = re.compile(r"[/:]")
+_TYPE_WIDE: dict[str, bool] = {}
+
+
+def every_of_type(pattern: str) -> bool:
+    """Whether an ARN pattern names every resource of its type: every name part is a bare
+    wildcard, the rest are the literal words of the service's ARN formats (`table/*`,
+    `table/*/index/*`, `function:*`, an SQS `*`, S3 `*/*`), so it reaches the tables,
+    functions or buckets of other workloads as `*` would. `*` itself is not one (see
+    `is_full_wildcard`); name prefixes (`table/orders-*`) and placeholders are not."""
+    found = _TYPE_WIDE.get(pattern)
+    if found is not None:
+        return found
+    arn = Arn.parse(pattern)
+    found = False
+    if arn is not None and not is_full_wildcard(pattern) and "${" not in pattern:
+        if arn.service and not Arn.is_variable(arn.service):
+            segments = _SEGMENTS.split(arn.resource)
+            words = {
+                word.lower()
+                for _, arn_format in catalog().resource_types_matching(pattern)
+                for word in _SEGMENTS.split(arn_format.split(":", 5)[-1])
+                if word and "${" not in word
+            }
+            found = any(set(part) == {"*"} for part in segments) and all(
+                set(part) == {"*"} or part.lower() in words for part in segments
+            )
+    _TYPE_WIDE[pattern] = found
+    return found
 
 
 def expand_actions(patterns: Iterable[str]) -> Iterator[str]:

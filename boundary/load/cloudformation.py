@@ -186,6 +186,9 @@ def build_template(
         if not isinstance(definition.get("Type"), str):
             line, column = locate(("Resources", logical_id))
             raise SourceError(file, line, column, f"resource {logical_id} has no 'Type' string")
+        if not isinstance(definition.get("Properties") or {}, Mapping):
+            line, column = locate(("Resources", logical_id, "Properties"))
+            raise SourceError(file, line, column, f"resource {logical_id}: 'Properties' is not a mapping")
         ctx.raw[str(logical_id)] = definition
     for logical_id, definition in ctx.raw.items():
         ctx.resources[logical_id] = _resource(ctx, logical_id, definition)
@@ -195,6 +198,8 @@ def build_template(
             reader(ctx, logical_id, definition.get("Properties") or {})
     _resolve_rest_paths(ctx)
     _attach_by_arn(ctx)
+    if sam_source is not None:
+        _sam_connectors(ctx, sam_source)
     return Template(
         path=file,
         format=template_format,
@@ -499,9 +504,38 @@ def _read_secret_policy(ctx: _Context, logical_id: str, props: Mapping[str, Any]
     )
 
 
+_QUALIFIERS = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
+
+
+def _functions(ctx: _Context, raw: Any) -> tuple[str, ...]:
+    """The functions a `FunctionName` (or URL target) names: directly, or through an alias or a
+    version of the template (`!Ref FnAliaslive`, what SAM writes under `AutoPublishAlias`)."""
+    found = ctx.targets(raw, [ResourceKind.COMPUTE])
+    if found:
+        return found
+    functions: set[str] = set()
+    for qualifier in ctx.refs(raw):
+        if ctx.resources[qualifier].type not in _QUALIFIERS:
+            continue
+        props = ctx.raw[qualifier].get("Properties")
+        if isinstance(props, Mapping):
+            functions.update(ctx.targets(props.get("FunctionName"), [ResourceKind.COMPUTE]))
+    return tuple(sorted(functions))
+
+
+def _invoked(ctx: _Context, raw: Any) -> tuple[str, ...]:
+    """What an integration URI invokes: the resources it names, an alias or version of the
+    template standing for its function."""
+    found: set[str] = set()
+    for target in ctx.refs(raw):
+        functions = _functions(ctx, {"Ref": target}) if ctx.resources[target].type in _QUALIFIERS else ()
+        found.update(functions or (target,))
+    return tuple(sorted(found))
+
+
 def _read_lambda_permission(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
     """A lambda permission is a resource policy statement on the function."""
-    functions = ctx.targets(props.get("FunctionName"), [ResourceKind.COMPUTE])
+    functions = _functions(ctx, props.get("FunctionName"))
     resolved = ctx.resources[logical_id].properties
     principal = resolved.get("Principal")
     if isinstance(principal, str) and principal.endswith(".amazonaws.com"):
@@ -613,7 +647,7 @@ def _read_state_machine(ctx: _Context, logical_id: str, props: Mapping[str, Any]
 
 def _read_event_source_mapping(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
     where = ctx.location(logical_id)
-    for function in ctx.targets(props.get("FunctionName"), [ResourceKind.COMPUTE]):
+    for function in _functions(ctx, props.get("FunctionName")):
         for source in ctx.refs(props.get("EventSourceArn")):
             ctx.relate(source, function, RelationKind.INVOKES, where, via=logical_id)
 
@@ -698,6 +732,68 @@ def _read_appsync_data_source(ctx: _Context, logical_id: str, props: Mapping[str
         ctx.relate(api, logical_id, RelationKind.ROUTES, where)
 
 
+def _sam_connectors(ctx: _Context, source: Mapping[str, Any]) -> None:
+    """A SAM connector declares that its source uses its destinations: a `references` edge.
+
+    The translator turns a connector into plain policies and permissions; what it
+    leaves out is the intent the user wrote, that this function (or state machine)
+    talks to that table. Without it, a connector's grant looks like one the function
+    has no way to use.
+    """
+    resources = source.get("Resources")
+    if not isinstance(resources, Mapping):
+        return
+    for logical_id, definition in resources.items():
+        if not isinstance(definition, Mapping):
+            continue
+        if definition.get("Type") == "AWS::Serverless::Connector":
+            props = definition.get("Properties")
+            if isinstance(props, Mapping):
+                origin = _connector_end(props.get("Source"))
+                _connector_references(ctx, origin, props.get("Destination"), ("Resources", str(logical_id)))
+        connectors = definition.get("Connectors")
+        if isinstance(connectors, Mapping):
+            for name, connector in connectors.items():
+                props = connector.get("Properties") if isinstance(connector, Mapping) else None
+                if isinstance(props, Mapping):
+                    _connector_references(
+                        ctx,
+                        str(logical_id),
+                        props.get("Destination"),
+                        ("Resources", str(logical_id), "Connectors", str(name)),
+                    )
+
+
+def _connector_end(value: Any) -> str | None:
+    """The logical id a connector's Source or Destination names (`Id:`, or `Arn: !GetAtt X.Arn`)."""
+    if not isinstance(value, Mapping):
+        return None
+    named = value.get("Id")
+    if isinstance(named, str):
+        return named
+    arn = value.get("Arn")
+    if isinstance(arn, Mapping):
+        target = arn.get("Ref") or arn.get("Fn::GetAtt")
+        if isinstance(target, list) and target:
+            target = target[0]
+        if isinstance(target, str):
+            return target.split(".", 1)[0]
+    return None
+
+
+def _connector_references(ctx: _Context, origin: str | None, destinations: Any, path: Path) -> None:
+    if origin is None or origin not in ctx.resources:
+        return
+    if ctx.resources[origin].kind is not ResourceKind.COMPUTE:
+        return
+    line, column = ctx.locate(path)
+    where = Location(ctx.file, line, column)
+    for destination in destinations if isinstance(destinations, list) else [destinations]:
+        target = _connector_end(destination)
+        if target is not None and target in ctx.resources and target != origin:
+            ctx.relate(origin, target, RelationKind.REFERENCES, where, property="Connectors")
+
+
 # -- endpoints --------------------------------------------------------------
 
 
@@ -712,7 +808,7 @@ def _read_rest_method(ctx: _Context, logical_id: str, props: Mapping[str, Any]) 
     method = str(resolved.get("HttpMethod", "ANY")).upper()
     authorization = resolved.get("AuthorizationType", "NONE")
     integration = props.get("Integration")
-    integrations = ctx.refs(integration.get("Uri")) if isinstance(integration, Mapping) else ()
+    integrations = _invoked(ctx, integration.get("Uri")) if isinstance(integration, Mapping) else ()
     authorizers = ctx.refs(props.get("AuthorizerId"))
     where = ctx.location(logical_id)
     endpoint = Endpoint(
@@ -810,7 +906,7 @@ def _read_http_api(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> 
 def _openapi_endpoints(
     ctx: _Context, logical_id: str, body: Mapping[str, Any], protocol: EndpointProtocol, raw_body: Any
 ) -> None:
-    for operation in operations(body, raw_body, ctx.refs):
+    for operation in operations(body, raw_body, lambda raw: _invoked(ctx, raw)):
         event = ctx.api_events.get((logical_id, operation.method, operation.path))
         if event is not None:
             # SAM wrote this operation from a function's event: point at that event.
@@ -932,7 +1028,7 @@ def _read_route(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> Non
     for integration in ctx.refs(props.get("Target")):
         integration_props = ctx.raw[integration].get("Properties") or {}
         targets = (
-            ctx.refs(integration_props.get("IntegrationUri"))
+            _invoked(ctx, integration_props.get("IntegrationUri"))
             if isinstance(integration_props, Mapping)
             else ()
         )
@@ -962,7 +1058,7 @@ def _read_route(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> Non
 
 def _read_function_url(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
     resolved = ctx.resources[logical_id].properties
-    functions = ctx.targets(props.get("TargetFunctionArn"), [ResourceKind.COMPUTE])
+    functions = _functions(ctx, props.get("TargetFunctionArn"))
     where = ctx.location(logical_id)
     ctx.endpoints.append(
         Endpoint(
