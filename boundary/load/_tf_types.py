@@ -84,6 +84,7 @@ _NAME_ATTRIBUTES: Mapping[str, str] = {
     "aws_api_gateway_resource": "path_part",
     "aws_api_gateway_stage": "stage_name",
     "aws_kms_key": "description",
+    "aws_iam_openid_connect_provider": "url",
 }
 
 
@@ -131,6 +132,14 @@ def _bucket(
     return (f"arn:{partition}:s3:::{name}",)
 
 
+def _oidc_provider(
+    partition: str, region: str, account: str, name: str, values: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The provider ARN names its issuer without the scheme: `oidc-provider/token.actions...`."""
+    host = name.split("://", 1)[-1].rstrip("/")
+    return (f"arn:{partition}:iam::{account}:oidc-provider/{host}",)
+
+
 def _ssm(partition: str, region: str, account: str, name: str, values: Mapping[str, Any]) -> tuple[str, ...]:
     return (f"arn:{partition}:ssm:{region}:{account}:parameter/{name.lstrip('/')}",)
 
@@ -154,6 +163,10 @@ _ARN_MAKERS: Mapping[str, _ArnMaker] = {
     "aws_iam_user": _iam("user"),
     "aws_iam_group": _iam("group"),
     "aws_iam_policy": _iam("policy"),
+    "aws_iam_openid_connect_provider": _oidc_provider,
+    "aws_iam_saml_provider": lambda partition, region, account, name, values: (
+        f"arn:{partition}:iam::{account}:saml-provider/{name}",
+    ),
 }
 
 # The sub-resources an ARN also answers to, so that `table/Bookings/index/*` in a

@@ -142,6 +142,35 @@ def _get(values: Any, path: Sequence[str | int]) -> Any:
     return node
 
 
+class _NoKey:
+    """No `each.key`/`count.index` is in force (None is not a usable marker: keys are values)."""
+
+
+_NO_KEY: Any = _NoKey()
+
+
+def _with_key(base: str, key: Any) -> str | None:
+    """`aws_x.y` and key "a" -> `aws_x.y["a"]`; 2 -> `aws_x.y[2]`."""
+    if isinstance(key, bool) or key is _NO_KEY:
+        return None
+    if isinstance(key, int):
+        return f"{base}[{key}]"
+    if isinstance(key, str):
+        return f"{base}[{json.dumps(key)}]"
+    return None
+
+
+def _module_key(module_address: str) -> Any:
+    """The instance key of the innermost module call: `module.m["a"]` -> "a"."""
+    steps = list(_MODULE_STEP.finditer(module_address))
+    if not steps or not steps[-1].group(2):
+        return _NO_KEY
+    try:
+        return json.loads(steps[-1].group(2)[1:-1])
+    except ValueError:
+        return _NO_KEY
+
+
 def _strip_key(address: str) -> str:
     """`aws_x.y["a"]` -> `aws_x.y`: the resource an instance belongs to."""
     return _TRAILING_KEY.sub("", address)
@@ -434,8 +463,13 @@ class _PlanLoader:
 
     # ------------------------------------------------------------ references
 
-    def resolve(self, reference: str, module: str, depth: int = 0) -> list[str]:
-        """Instance addresses a configuration reference means, seen from `module`."""
+    def resolve(self, reference: str, module: str, depth: int = 0, key: Any = _NO_KEY) -> list[str]:
+        """Instance addresses a configuration reference means, seen from `module`.
+
+        `key` is the `each.key`/`count.index` in force when the expression
+        mentions it: Terraform then lists `aws_x.y` (or `module.m`) without the
+        dynamic index, and the instance with that key is the one meant.
+        """
         if depth > _MAX_DEPTH:
             return []
         root = reference.split(".", 1)[0].split("[", 1)[0]
@@ -443,7 +477,7 @@ class _PlanLoader:
         if root == "var":
             return self._resolve_variable(reference, module, depth)
         if root == "module":
-            return self._resolve_output(reference, module, depth)
+            return self._resolve_output(reference, module, depth, key)
         if root in _NON_RESOURCE_ROOTS:
             return []
         match = _RESOURCE_REF.match(reference)
@@ -455,6 +489,9 @@ class _PlanLoader:
             return [exact] if exact in self.instances else []
         if base in self.instances:
             return [base]
+        keyed = _with_key(base, key)
+        if keyed is not None and keyed in self.instances:
+            return [keyed]
         return list(self.by_base.get(base, ()))
 
     def _resolve_variable(self, reference: str, module: str, depth: int) -> list[str]:
@@ -467,28 +504,58 @@ class _PlanLoader:
         call = _map(_map(self.module_configs.get(names[:-1], {}).get("module_calls")).get(names[-1]))
         expression = _map(call.get("expressions")).get(parts[1])
         parent = _parent_module(module)
-        out: list[str] = []
-        for ref in _expression_references(expression):
-            out.extend(self.resolve(ref, parent, depth + 1))
-        return out
+        return self._resolve_iterated(
+            _expression_references(expression),
+            parent,
+            _module_key(module),
+            call.get("for_each_expression"),
+            depth + 1,
+        )
 
-    def _resolve_output(self, reference: str, module: str, depth: int) -> list[str]:
+    def _resolve_output(self, reference: str, module: str, depth: int, key: Any = _NO_KEY) -> list[str]:
         match = _MODULE_REF.match(reference)
-        if not match or not match.group(3):
+        if not match:
             return []
         prefix = f"{module}." if module else ""
         call_base = prefix + match.group(1)
+        keyed = _with_key(call_base, key) if not match.group(2) else None
         if match.group(2):
             children = [call_base + match.group(2)] if call_base + match.group(2) in self.modules else []
+        elif keyed is not None and keyed in self.modules:
+            children = [keyed]
         else:
             children = [m for m in self.modules if m == call_base or _strip_key(m) == call_base]
         names = (*_module_names(module), match.group(1).split(".", 1)[1])
-        output = _map(_map(self.module_configs.get(names, {}).get("outputs")).get(match.group(3)))
-        refs = _expression_references(output.get("expression"))
+        outputs = _map(self.module_configs.get(names, {}).get("outputs"))
+        # `module.m[each.key].x` is listed as a bare `module.m`: every output may be meant
+        wanted = [match.group(3)] if match.group(3) else sorted(outputs)
+        refs: list[str] = []
+        for output in wanted:
+            refs.extend(_expression_references(_map(outputs.get(output)).get("expression")))
         out: list[str] = []
         for child in sorted(children):
             for ref in refs:
                 out.extend(self.resolve(ref, child, depth + 1))
+        return out
+
+    def _resolve_iterated(
+        self, references: Sequence[str], module: str, key: Any, for_each: Any, depth: int
+    ) -> list[str]:
+        """References of one expression, with `each.key`/`count.index`/`each.value` applied.
+
+        `each.value` is the element of the `for_each` collection with the
+        instance's key; `aws_x.y[each.key]` is the instance of `aws_x.y` with it.
+        """
+        iterated = key is not _NO_KEY and any(r.split(".")[0] in ("each", "count") for r in references)
+        in_force = key if iterated else _NO_KEY
+        out: list[str] = []
+        for ref in references:
+            if ref.startswith("each.value"):
+                if key is not _NO_KEY:
+                    for source in _expression_references(for_each):
+                        out.extend(self.resolve(source, module, depth, key))
+                continue
+            out.extend(self.resolve(ref, module, depth, in_force))
         return out
 
     def references_at(self, instance: _Instance, path: Sequence[str | int]) -> tuple[str, ...]:
@@ -496,12 +563,11 @@ class _PlanLoader:
         return self._resolve_all(_expression_references(expression), instance)
 
     def _resolve_all(self, references: Iterable[str], instance: _Instance) -> tuple[str, ...]:
-        out: dict[str, None] = {}
-        for ref in references:
-            for address in self.resolve(ref, instance.module):
-                if address != instance.address:
-                    out[address] = None
-        return tuple(sorted(out))
+        key = instance.index if instance.index is not None else _NO_KEY
+        resolved = self._resolve_iterated(
+            list(references), instance.module, key, instance.config.get("for_each_expression"), 0
+        )
+        return tuple(sorted({a for a in resolved if a != instance.address}))
 
     # ------------------------------------------------------------ values
 
@@ -695,12 +761,67 @@ class _PlanLoader:
         if isinstance(parsed, Mapping):
             document: PolicyDocument | None = normalize_policy(parsed, location)
         else:
-            statements = [_statement_from_block(b) for b in _list(source.values.get("statement"))]
+            # `json` is unknown when any input is: render it the way the provider will,
+            # source documents first, then this one's statements, then the overrides.
+            merged: list[Any] = []
+            for raw_source in self._merged_documents(source, "source_policy_documents"):
+                _merge_statements(merged, raw_source)
+            own = [
+                self._known_principals(_statement_from_block(b))
+                for b in _list(source.values.get("statement"))
+            ]
+            _merge_statements(merged, [s for s in own if s])
+            for raw_override in self._merged_documents(source, "override_policy_documents"):
+                _merge_statements(merged, raw_override)
             raw: dict[str, Any] = {"Version": _str(source.values.get("version")) or "2012-10-17"}
-            raw["Statement"] = [s for s in statements if s]
+            raw["Statement"] = merged
             document = normalize_policy(raw, location)
         self._documents[source.address] = document
         return document
+
+    def _merged_documents(self, source: _Instance, attribute: str) -> Iterator[list[Any]]:
+        """The statements of each document listed in `source_policy_documents`/`override_policy_documents`."""
+        for index, item in enumerate(_list(source.values.get(attribute))):
+            parsed = _json_object(item)
+            if isinstance(parsed, Mapping):
+                statements = parsed.get("Statement")
+                yield _list(statements) if isinstance(statements, list) else [statements]
+                continue
+            refs = (
+                item.references
+                if isinstance(item, Symbolic)
+                else self.references_at(source, (attribute, index))
+            )
+            for address in refs:
+                other = self.instances.get(address)
+                document = (
+                    self.data_document(other) if other and other.type == "aws_iam_policy_document" else None
+                )
+                if document is not None and isinstance(document.raw, Mapping):
+                    statements = document.raw.get("Statement")
+                    yield _list(statements) if isinstance(statements, list) else [statements]
+
+    def _known_principals(self, statement: dict[str, Any]) -> dict[str, Any]:
+        """Unknown principals that name one IAM identity or identity provider whose ARN is
+        known offline (`aws_iam_openid_connect_provider.github.arn`) become that ARN, so a
+        federated trust still says which provider it trusts."""
+        principals = statement.get("Principal")
+        if not isinstance(principals, Mapping):
+            return statement
+        resolved: dict[str, Any] = {}
+        for kind, values in principals.items():
+            items = values if isinstance(values, list) else [values]
+            resolved[kind] = [self._identity_arn(v) if isinstance(v, Symbolic) else v for v in items]
+        return {**statement, "Principal": resolved}
+
+    def _identity_arn(self, value: Symbolic) -> str | Symbolic:
+        if len(value.references) != 1:
+            return value
+        instance = self.instances.get(value.references[0])
+        if instance is None or instance.type not in _IDENTITY_TYPES:
+            return value
+        arns = self._arns(instance)
+        return arns[0] if arns else value
 
     # ------------------------------------------------------------ policies
 
@@ -1159,33 +1280,42 @@ class _PlanLoader:
                     self.relate(api.address, target, RelationKind.INVOKES, api, path=str(path), method=method)
 
     def _graphql(self, api: _Instance) -> None:
-        auth = api.values.get("authentication_type")
-        authorization: str | Symbolic = (
-            _APPSYNC_AUTH.get(auth, auth)
-            if isinstance(auth, str)
-            else auth
-            if isinstance(auth, Symbolic)
-            else "NONE"
-        )
+        """One endpoint per authorization mode, the default one and each additional
+        provider: a caller may use any of them. Modes are spelled as AppSync does
+        (`API_KEY`, `AWS_IAM`, ...), as the CloudFormation loader spells them."""
         sources = [
             d.address
             for d in self.of_type("aws_appsync_datasource")
             if api.address in self.targets(d, ("api_id",), ("aws_appsync_graphql_api",))
         ]
-        self.endpoints.append(
-            Endpoint(
-                id=api.address,
-                protocol=EndpointProtocol.GRAPHQL,
-                api=api.address,
-                method="POST",
-                path="/graphql",
-                authorization=authorization,
-                resource=api.address,
-                location=self._loc(api),
-                api_key_required=auth == "API_KEY",
-                integrations=tuple(sorted(sources)),
+        modes: list[Any] = [api.values.get("authentication_type")]
+        for block in _list(api.values.get("additional_authentication_provider")):
+            if isinstance(block, Mapping):
+                modes.append(block.get("authentication_type"))
+        for index, mode in enumerate(modes):
+            authorization: str | Symbolic = (
+                mode.upper()
+                if isinstance(mode, str) and mode
+                else mode
+                if isinstance(mode, Symbolic)
+                else "NONE"
             )
-        )
+            if index and authorization == modes[0]:
+                continue
+            self.endpoints.append(
+                Endpoint(
+                    id=api.address if index == 0 else f"{api.address} {authorization}",
+                    protocol=EndpointProtocol.GRAPHQL,
+                    api=api.address,
+                    method="POST",
+                    path="/graphql",
+                    authorization=authorization,
+                    resource=api.address,
+                    location=self._loc(api),
+                    api_key_required=authorization == "API_KEY",
+                    integrations=tuple(sorted(sources)),
+                )
+            )
 
 
 # ---------------------------------------------------------------- tables and pure helpers
@@ -1202,6 +1332,9 @@ _INVOCABLE = (
     "aws_api_gateway_rest_api",
     "aws_apigatewayv2_api",
     "aws_s3_bucket",
+)
+_IDENTITY_TYPES = frozenset(
+    {"aws_iam_openid_connect_provider", "aws_iam_saml_provider", "aws_iam_role", "aws_iam_user"}
 )
 _NAMED_IN_ENV = (ResourceKind.DATA, ResourceKind.COMPUTE)
 _REST_PARENTS = ("aws_api_gateway_resource", "aws_api_gateway_rest_api")
@@ -1234,14 +1367,6 @@ _INLINE_RESOURCE_POLICY = frozenset(
         "aws_ecr_repository",
     }
 )
-
-_APPSYNC_AUTH: Mapping[str, str] = {
-    "AWS_IAM": "AWS_IAM",
-    "API_KEY": "NONE",
-    "AMAZON_COGNITO_USER_POOLS": "COGNITO_USER_POOLS",
-    "OPENID_CONNECT": "JWT",
-    "AWS_LAMBDA": "CUSTOM",
-}
 
 
 def _sets_policy(instance: _Instance) -> bool:
@@ -1304,6 +1429,22 @@ def _statement_from_block(block: Any) -> dict[str, Any]:
     if conditions:
         statement["Condition"] = conditions
     return statement
+
+
+def _merge_statements(merged: list[Any], statements: Iterable[Any]) -> None:
+    """Merge like `aws_iam_policy_document`: a statement replaces the earlier one with its
+    (non-empty) Sid; statements without a Sid, or with a new one, are appended."""
+    for statement in statements:
+        sid = statement.get("Sid") if isinstance(statement, Mapping) else None
+        if isinstance(sid, str) and sid:
+            for index, earlier in enumerate(merged):
+                if isinstance(earlier, Mapping) and earlier.get("Sid") == sid:
+                    merged[index] = statement
+                    break
+            else:
+                merged.append(statement)
+        else:
+            merged.append(statement)
 
 
 def _block_principals(blocks: Any) -> Any:

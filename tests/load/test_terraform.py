@@ -640,3 +640,74 @@ def test_corpus_plans_load_or_raise_source_error(
         )
     # every corpus file is a real `terraform show -json` output, so each one is expected to load
     assert not refused, refused[:5]
+
+
+# ---------------------------------------------------------------- iteration keys, merged documents
+# tests/fixtures/terraform/iteration.json, planned from src/iteration/main.tf
+
+
+@pytest.mark.parametrize(
+    ("function", "role"),
+    [
+        # `aws_iam_role.tenant[each.key].arn` is listed as `aws_iam_role.tenant` + `each.key`
+        ('aws_lambda_function.by_key["north"]', 'aws_iam_role.tenant["north"]'),
+        ('aws_lambda_function.by_key["south"]', 'aws_iam_role.tenant["south"]'),
+        # `for_each = aws_iam_role.tenant` with `role = each.value.arn`
+        ('aws_lambda_function.by_value["north"]', 'aws_iam_role.tenant["north"]'),
+        ('aws_lambda_function.by_value["south"]', 'aws_iam_role.tenant["south"]'),
+        # `aws_iam_role.shard[count.index].arn`
+        ("aws_lambda_function.shard[0]", "aws_iam_role.shard[0]"),
+        ("aws_lambda_function.shard[1]", "aws_iam_role.shard[1]"),
+        # `module.team_role[each.key].role_arn` is listed as a bare `module.team_role`
+        (
+            'module.team_worker["north"].aws_lambda_function.this',
+            'module.team_role["north"].aws_iam_role.this',
+        ),
+        (
+            'module.team_worker["south"].aws_lambda_function.this',
+            'module.team_role["south"].aws_iam_role.this',
+        ),
+    ],
+)
+def test_each_instance_executes_as_the_role_with_its_own_key(function: str, role: str) -> None:
+    roles = {t for s, t in relations(fixture("iteration.json"), RelationKind.EXECUTES_AS) if s == function}
+    assert roles == {role}
+
+
+def test_merged_policy_document_keeps_source_and_override_statements() -> None:
+    (policy,) = policies_of(fixture("iteration.json"), "aws_iam_role.shard[0]")
+    assert policy.document is not None
+    statements = {s.sid: s for s in policy.document.statements}
+    # source first, this document's own statement, then the override replacing WriteLogs in place
+    assert list(statements) == ["ReadReports", "WriteLogs", "Enqueue"]
+    assert statements["ReadReports"].actions == ("s3:GetObject",)
+    assert statements["WriteLogs"].actions == ("logs:*",)
+    assert statements["WriteLogs"].resources == ("*",)
+    assert symbolic_refs(statements["Enqueue"].resources[0]) == ("aws_sqs_queue.work",)
+
+
+def test_policy_of_unknown_json_stays_unknown() -> None:
+    (policy,) = policies_of(fixture("iteration.json"), "aws_iam_role.shard[1]")
+    assert policy.id == "aws_iam_role_policy.opaque"
+    assert policy.document is None
+
+
+def test_federated_principal_through_the_provider_resource_is_its_arn() -> None:
+    (trust,) = policies_of(fixture("iteration.json"), "aws_iam_role.ci", PolicyKind.TRUST)
+    assert trust.document is not None
+    (statement,) = trust.document.statements
+    assert statement.principals == {
+        "Federated": ("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",)
+    }
+
+
+def test_appsync_lists_one_endpoint_per_authorization_mode() -> None:
+    modes = {
+        e.id: (e.authorization, e.api_key_required)
+        for e in fixture("iteration.json").endpoints
+        if e.protocol is EndpointProtocol.GRAPHQL
+    }
+    assert modes == {
+        "aws_appsync_graphql_api.catalog": ("AWS_IAM", False),
+        "aws_appsync_graphql_api.catalog API_KEY": ("API_KEY", True),
+    }
