@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, NodeKind, queries
 from boundary.graph.permissions import is_denied, statements_of
-from boundary.iam import catalog
+from boundary.iam import access_breadth, catalog
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
-# AWS managed policies that hand over a whole service, or all of them.
-_ADMIN = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AdministratorAccess-Amplify"}
-# `FullAccess` anywhere: AWS versions some of them (`AmazonDynamoDBFullAccess_v2`).
-_FULL = re.compile(r"FullAccess|(Administrator|PowerUser)$")
 
 
 class AdminAccess(Rule):
@@ -67,8 +62,9 @@ class AdminAccess(Rule):
                 if not arn or ":iam::aws:policy/" not in arn:
                     continue
                 name = arn.rsplit("/", 1)[-1]
-                if name in _ADMIN or _FULL.search(name):
-                    admin = name in _ADMIN
+                breadth = access_breadth(name)
+                if breadth is not None:
+                    admin = breadth == "admin"
                     yield Violation(
                         node=principal,
                         message=(

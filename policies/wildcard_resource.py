@@ -13,7 +13,7 @@ from boundary.graph.permissions import (
     is_denied,
     statement_data_actions,
 )
-from boundary.iam import catalog
+from boundary.iam import access_breadth, catalog
 from boundary.iam.arn import Arn
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -60,8 +60,12 @@ class WildcardResource(Rule):
     (`ec2:CreateNetworkInterface` for a VPC function, `cloudwatch:PutMetricData`).
     Statements that only deliver logs (`logs:CreateLogStream`,
     `logs:PutLogEvents`) or only list and describe are reported with low
-    severity. Resource policies are not judged here; AWS managed policies are
-    judged by the admin-access rule instead.
+    severity. Resource policies are not judged here. AWS managed policies are:
+    administrator and `*FullAccess` ones by the admin-access rule, the others
+    here at medium severity (`AWSLambdaExecute` reads and writes every bucket,
+    `AmazonS3ReadOnlyAccess` reads them all), the Lambda event-source
+    execution roles (`AWSLambdaSQSQueueExecutionRole`, ...) at low severity, and
+    the logging, tracing and VPC networking ones not at all.
 
     ## Why is this bad?
     `dynamodb:UpdateItem` on `*` lets the function change every table in the
@@ -97,8 +101,10 @@ class WildcardResource(Rule):
         for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
             views = identity_statements_of(ctx.graph, principal)
             for view in views:
-                if view.effect != "Allow" or view.aws_managed or is_denied(view, views):
+                if view.effect != "Allow" or is_denied(view, views):
                     continue
+                if view.aws_managed and (view.managed_arn is None or access_breadth(view.managed_arn)):
+                    continue  # administrator and full-access policies are admin-access findings
                 if not view.all_resources:
                     yield from _type_wide(principal, view)
                     continue
@@ -117,10 +123,16 @@ class WildcardResource(Rule):
                 if not scoped:
                     continue
                 severity = None
+                telemetry = all(a.partition(":")[0].lower() in TELEMETRY_SERVICES for a in scoped)
                 if all(a.lower() in _LOG_DELIVERY for a in scoped) or all(_metadata_read(a) for a in scoped):
-                    severity = (
-                        Severity.LOW
-                    )  # log delivery and listing names: worth a look, not a build failure
+                    if view.aws_managed:
+                        continue  # AWSLambdaBasicExecutionRole and the like: how Lambda logs
+                    # log delivery and listing names: worth a look, not a build failure
+                    severity = Severity.LOW
+                elif view.aws_managed:
+                    if telemetry:
+                        continue  # AWS's logging and tracing policies
+                    severity = _managed_severity(view.managed_arn or "")
                 where = "NotResource" if view.statement.not_resources is not None else "Resource '*'"
                 shown = ", ".join(scoped[:5]) + (f", ... ({len(scoped)} in all)" if len(scoped) > 5 else "")
                 yield Violation(
@@ -180,4 +192,16 @@ def _type_wide(principal: str, view: StatementView) -> Iterator[Violation]:
         ),
         key=f"{view.key}#type-wide",
         location=view.location,
+        severity=_managed_severity(view.managed_arn or "") if view.aws_managed else None,
     )
+
+
+def _managed_severity(arn: str) -> Severity:
+    """An AWS managed policy is chosen by name, so a smaller policy is the fix, not an edit:
+    medium. The Lambda execution-role policies for event sources (SQS, DynamoDB, Kinesis,
+    MSK) are what AWS documents for event source mappings, though they reach every queue or
+    stream: low."""
+    name = arn.rsplit("/", 1)[-1]
+    if name.startswith("AWSLambda") and name.endswith("ExecutionRole"):
+        return Severity.LOW
+    return Severity.MEDIUM

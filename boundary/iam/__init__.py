@@ -11,7 +11,13 @@ from boundary.iam.arn import Arn, TargetClass, classify, is_full_wildcard, wildc
 from boundary.iam.catalog import ACCESS_LEVELS, ActionInfo, Catalog, ResourceTypeRef, catalog
 from boundary.iam.document import normalize_policy, normalize_statement
 from boundary.iam.effective import Grant, allows, effective_grants, expanded_actions
-from boundary.iam.managed import ManagedPolicy, is_aws_managed_arn, managed_policy, managed_policy_names
+from boundary.iam.managed import (
+    ManagedPolicy,
+    access_breadth,
+    is_aws_managed_arn,
+    managed_policy,
+    managed_policy_names,
+)
 from boundary.iam.validate import CHECKS, CheckInfo, IssueSeverity, PolicyIssue, validate_policy
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "PolicyIssue",
     "ResourceTypeRef",
     "TargetClass",
+    "access_breadth",
     "allows",
     "catalog",
     "classify",

@@ -10,6 +10,7 @@ there yields None: the caller must report it as unknown, never as harmless.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +20,23 @@ from boundary.iam.arn import Arn
 from boundary.iam.document import normalize_policy
 from boundary.model import PolicyDocument
 
-__all__ = ["ManagedPolicy", "is_aws_managed_arn", "managed_policy", "managed_policy_names"]
+__all__ = ["ManagedPolicy", "access_breadth", "is_aws_managed_arn", "managed_policy", "managed_policy_names"]
+
+# AWS managed policies that hand over the account, or a whole service.
+_ADMIN = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AdministratorAccess-Amplify"})
+# `FullAccess` anywhere: AWS versions some of them (`AmazonDynamoDBFullAccess_v2`).
+_FULL = re.compile(r"FullAccess|(Administrator|PowerUser)$")
+
+
+def access_breadth(name_or_arn: str) -> str | None:
+    """`"admin"` for an AWS managed policy that grants (nearly) everything, `"full"` for one
+    that grants a whole service, None otherwise; judged by AWS's naming."""
+    name = name_or_arn.rsplit("/", 1)[-1]
+    if name in _ADMIN:
+        return "admin"
+    if _FULL.search(name):
+        return "full"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
