@@ -74,22 +74,24 @@ def _resource_index(model: Model) -> dict[tuple[str, str], tuple[Template, Resou
 
 
 def _metadata_skip(resource: Resource | None, meta: RuleMeta) -> Suppression | None:
-    """`Metadata: {boundary: {skip: [{id, reason}]}}`; Checkov's `checkov.skip` is honoured too."""
+    """`Metadata: {boundary: {skip: [{id, reason}]}}`; Checkov's `checkov.skip` is honoured too.
+
+    A bare id in the list (`skip: [BND101]`) suppresses as well, recorded with no
+    reason; anything else in the list is ignored, so a malformed entry keeps the
+    finding rather than hiding it.
+    """
     if resource is None:
         return None
-    for tool, source, reason_key in (
-        ("boundary", "metadata", "reason"),
-        ("checkov", "checkov-metadata", "comment"),
-    ):
+    for tool, source, reason_key in (("boundary", "metadata", "reason"), ("checkov", "checkov-metadata", "comment")):
         block = resource.metadata.get(tool)
         skips = block.get("skip") if isinstance(block, Mapping) else None
         if not isinstance(skips, list):
             continue
         for entry in skips:
+            if isinstance(entry, str) and entry in (meta.id, meta.name):
+                return Suppression(reason="no reason given", source=source)
             if isinstance(entry, Mapping) and entry.get("id") in (meta.id, meta.name):
-                reason = (
-                    entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
-                )
+                reason = entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
                 return Suppression(reason=str(reason), source=source)
     return None
 

@@ -90,8 +90,17 @@ def test_metadata_suppressions_keep_the_finding_marked(
     assert (finding.suppression.source, finding.suppression.reason) == (source, reason)
 
 
-def test_metadata_skip_of_another_rule_does_not_suppress(tmp_path: Path) -> None:
-    (finding,) = _shared(boundary.scan([_template(tmp_path, "Metadata: {boundary: {skip: [{id: BND999}]}}")]))
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "Metadata: {boundary: {skip: [{id: BND999}]}}",
+        "Metadata: {boundary: {skip: [BND999]}}",
+        "Metadata: {boundary: {skip: true}}",
+        "Metadata: {boundary: {skip: [{rule: BND101}]}}",
+    ],
+)
+def test_other_or_malformed_skips_do_not_suppress(tmp_path: Path, metadata: str) -> None:
+    (finding,) = _shared(boundary.scan([_template(tmp_path, metadata)]))
     assert not finding.suppressed
 
 
