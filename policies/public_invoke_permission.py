@@ -33,7 +33,9 @@ class PublicInvokePermission(Rule):
     condition (high), and permissions for an AWS service principal
     (`s3.amazonaws.com`, `sns.amazonaws.com`, `apigateway.amazonaws.com`,
     ...) with neither `SourceArn` nor `SourceAccount` (medium: the confused
-    deputy).
+    deputy). For `s3.amazonaws.com` a `SourceArn` alone is not enough (low):
+    bucket ARNs carry no account, so the name can belong to another account
+    once the bucket is deleted.
 
     The permissions a function URL needs are not reported here: a statement
     conditioned on `lambda:FunctionUrlAuthType: NONE`, and the
@@ -97,10 +99,23 @@ class PublicInvokePermission(Rule):
             keys = _condition_keys(statement.conditions)
             if "lambda:invokedviafunctionurl" in keys or _url_auth(statement.conditions) == "NONE":
                 continue  # the function URL's own permission: BND109 reports an open URL
-            if keys & _SCOPING_KEYS:
-                continue
             actions = ", ".join(literal(statement.actions)) or "every action"
             target = ctx.label(function)
+            if _bucket_without_account(ctx, principal, keys):
+                yield Violation(
+                    node=policy,
+                    message=(
+                        f"{ctx.label(policy)} lets s3.amazonaws.com call {actions} on {target} from a bucket ARN "
+                        "with no SourceAccount: bucket ARNs carry no account, so a bucket of that name in another "
+                        "account (after yours is deleted) can trigger it; expected SourceAccount as well"
+                    ),
+                    related=(function,),
+                    key=f"s3-account#{index}",
+                    severity=Severity.LOW,
+                )
+                continue
+            if keys & _SCOPING_KEYS:
+                continue
             if principal == INTERNET:
                 yield Violation(
                     node=policy,
@@ -128,6 +143,16 @@ class PublicInvokePermission(Rule):
                     key=f"{service}#{index}",
                     severity=Severity.MEDIUM,
                 )
+
+
+def _bucket_without_account(ctx: RuleContext, principal: str, keys: set[str]) -> bool:
+    attrs = ctx.attrs(principal)
+    return (
+        attrs.get("principal_type") == "Service"
+        and str(attrs.get("label")) == "s3.amazonaws.com"
+        and "aws:sourcearn" in keys
+        and not keys & {"aws:sourceaccount", "aws:sourceowner", "aws:principalorgid"}
+    )
 
 
 def _condition_keys(conditions: Mapping[str, Mapping[str, Any]]) -> set[str]:
