@@ -266,14 +266,25 @@ def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str,
     if not strings:
         return set()
     template = compute.rsplit("::", 1)[0]
-    found = set()
+    return {node for name, node in _data_names(resources).get(template, ()) if name in strings}
+
+
+_NAMES_CACHE: list[tuple[Mapping[str, Resource], dict[str, list[tuple[str, str]]]]] = []
+
+
+def _data_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, str]]]:
+    """(name or ARN, node) of every data resource, per template: built once per scan."""
+    if _NAMES_CACHE and _NAMES_CACHE[0][0] is resources:
+        return _NAMES_CACHE[0][1]
+    index: dict[str, list[tuple[str, str]]] = {}
     for node, candidate in resources.items():
-        if candidate.kind.value != "data" or not node.startswith(f"{template}::"):
+        if candidate.kind.value != "data":
             continue
         names = {candidate.name} if isinstance(candidate.name, str) and len(candidate.name) > 2 else set()
-        if strings & (names | set(candidate.arns)):
-            found.add(node)
-    return found
+        entries = index.setdefault(node.rsplit("::", 1)[0], [])
+        entries.extend((name, node) for name in sorted(names | set(candidate.arns)))
+    _NAMES_CACHE[:] = [(resources, index)]
+    return index
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -59,6 +59,7 @@ class StatementView:
     statement: Statement
     location: Location
     targets: tuple[tuple[str, str], ...]  # (node, target class)
+    via: str | None = None  # "resource-policy" for a resource policy's statement naming the principal
 
     @property
     def effect(self) -> str:
@@ -130,6 +131,7 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                     address=data.get("address"),
                 ),
                 targets=tuple(sorted(set(entry["targets"]))),
+                via=data.get("via"),
             )
         )
     return out
@@ -319,10 +321,7 @@ class DataAccess:
 def is_resource_policy(graph: nx.MultiDiGraph, view: StatementView) -> bool:
     """Whether the statement comes from a resource policy (a bucket or queue policy naming
     the principal) rather than from an identity policy attached to it."""
-    for _, _, data in queries.grants_from(graph, view.principal):
-        if data.get("policy") == view.policy_node and data.get("statement_index") == view.index:
-            return data.get("via") == "resource-policy"
-    return False
+    return view.via == "resource-policy"
 
 
 def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:

@@ -269,6 +269,16 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
 
 
+_BY_PATH: list[tuple[Model, dict[str, Template]]] = []
+
+
+def _templates_by_path(model: Model) -> dict[str, Template]:
+    """The model's templates by path, built once per model (rules ask per function)."""
+    if not _BY_PATH or _BY_PATH[0][0] is not model:
+        _BY_PATH[:] = [(model, {template.path: template for template in model.templates})]
+    return _BY_PATH[0][1]
+
+
 def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[str]:
     """The template resources that run or serve a compute resource rather than being
     what its code works on: what invokes it (a queue, stream or topic it is
@@ -287,9 +297,8 @@ def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[s
     data = graph.nodes[compute] if compute in graph else {}
     template_path, local = data.get("template"), data.get("resource")
     glue_kinds = ("event-source", "other", "permission")
-    for template in model.templates:
-        if template.path != template_path:
-            continue
+    template = _templates_by_path(model).get(str(template_path))
+    if template is not None:
         for resource in template.resources.values():
             if resource.kind.value in glue_kinds and local in resource.references:
                 wired.update(node_id(template, ref) for ref in resource.references if ref != local)

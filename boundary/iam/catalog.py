@@ -195,6 +195,8 @@ class Catalog:
         # Answers per (action, ARN) and per ARN: templates repeat the same few ARNs.
         self._fit_cache: dict[tuple[str, str], bool | None] = {}
         self._global_cache: dict[str, tuple[bool, bool] | None] = {}
+        # Expanded patterns: every policy of every file asks again for the same `s3:*`.
+        self._expand_cache: dict[str, tuple[str, ...]] = {}
 
     # --- loading -------------------------------------------------------------------
 
@@ -319,6 +321,14 @@ class Catalog:
         Case-insensitive like IAM. `*` alone loads every service (hundreds of
         files): ask `expands_to_all` first where the answer is enough.
         """
+        cached = self._expand_cache.get(pattern)
+        if cached is None:
+            if len(self._expand_cache) > 100_000:
+                self._expand_cache.clear()
+            cached = self._expand_cache[pattern] = self._expand(pattern)
+        return cached
+
+    def _expand(self, pattern: str) -> tuple[str, ...]:
         service, colon, short = pattern.partition(":")
         if not colon:
             if self.expands_to_all(pattern):

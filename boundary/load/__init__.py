@@ -7,6 +7,7 @@ still loaded.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import json
 import os
@@ -125,15 +126,17 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
     """
     options = options or LoadOptions()
     try:
+        if os.path.exists(file) and not os.path.isfile(file):  # a FIFO or a device never ends
+            raise SourceError(file, 0, 0, "cannot read file: not a regular file")
         raw = Path(file).read_bytes()
     except OSError as error:
         raise SourceError(file, 0, 0, f"cannot read file: {error.strerror or error}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if not named:
+        if not named and not _mentions_template(raw):
             return None
-        raise SourceError(file, 1, 0, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise _not_utf8(file, raw, error) from None
     if not named and not any(marker in text for marker in (*_TEMPLATE_MARKERS, '"format_version"')):
         return None
     try:
@@ -148,6 +151,22 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
         ) from None
 
 
+def _mentions_template(raw: bytes) -> bool:
+    """Whether undecodable bytes still look like a template: one stray Latin-1 byte or a
+    UTF-16 editor must give an error, not a silently skipped template."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raw = raw.decode("utf-16", "replace").encode()
+    return any(marker.encode() in raw for marker in (*_TEMPLATE_MARKERS, '"format_version"'))
+
+
+def _not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> SourceError:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return SourceError(file, 1, 1, "UTF-16 text: templates and plans must be UTF-8")
+    line = raw.count(b"\n", 0, error.start) + 1
+    column = error.start - raw.rfind(b"\n", 0, error.start)
+    return SourceError(file, line, column, f"not UTF-8 text ({error.reason} at byte {error.start})")
+
+
 def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
     stripped = text.lstrip()
     if stripped.startswith("{"):
@@ -156,9 +175,9 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
         except ValueError:
             data = None
         if data is not None:
-            from boundary.load.terraform import is_plan, load_plan
+            from boundary.load.terraform import is_plan, load_plan, looks_like_plan
 
-            if is_plan(data):
+            if is_plan(data) or looks_like_plan(data):
                 return load_plan(data, file=file, text=text)
     from boundary.load._yaml import parse_document
 

@@ -772,7 +772,11 @@ class _Origins:
             targets = set(_references(resource))
             depends = resource.get("DependsOn") if isinstance(resource, Mapping) else None
             targets.update(
-                [depends] if isinstance(depends, str) else depends if isinstance(depends, list) else []
+                [depends]
+                if isinstance(depends, str)
+                else [d for d in depends if isinstance(d, str)]
+                if isinstance(depends, list)
+                else []
             )
             for target in targets:
                 if isinstance(target, str) and target != logical_id:

@@ -41,7 +41,15 @@ from boundary.model import (
     Template,
 )
 
-__all__ = ["UNKNOWN_TEXT", "decode_plan", "is_plan", "load_plan", "load_plan_text"]
+__all__ = [
+    "UNKNOWN_TEXT",
+    "decode_plan",
+    "is_plan",
+    "load_plan",
+    "load_plan_text",
+    "looks_like_plan",
+    "shape_error",
+]
 
 UNKNOWN_TEXT = "(known after apply)"
 _UNKNOWN_REASON = "unknown at plan time"
@@ -103,8 +111,45 @@ def load_plan_text(text: str, *, file: str) -> Template:
     return load_plan(data, file=file, text=text)
 
 
+def looks_like_plan(data: Any) -> bool:
+    """A JSON object that claims to be a plan (a `format_version` string and a plan part),
+    whatever the shape of its parts: such a file is a plan with errors, not some other JSON."""
+    return (
+        isinstance(data, Mapping)
+        and isinstance(data.get("format_version"), str)
+        and "Resources" not in data
+        and any(part in data for part in _PLAN_PARTS)
+    )
+
+
+def shape_error(data: Mapping[str, Any]) -> str | None:
+    """What is wrong with the top-level shape of a plan, or None.
+
+    Parts of the wrong type, and resource changes that are not objects with an
+    address, make the plan unreadable as a whole: loading what is left would be
+    a silent pass over resources that were planned.
+    """
+    expected = {
+        "planned_values": (Mapping, "an object"),
+        "resource_changes": (list, "a list"),
+        "configuration": (Mapping, "an object"),
+    }
+    for part, (kind, name) in expected.items():
+        if part in data and data[part] is not None and not isinstance(data[part], kind):
+            return f"Terraform plan: '{part}' is not {name}"
+    for index, change in enumerate(_list(data.get("resource_changes"))):
+        if not isinstance(change, Mapping) or not _str(change.get("address")):
+            return f"Terraform plan: resource_changes[{index}] is not a resource change with an address"
+    return None
+
+
 def load_plan(data: Mapping[str, Any], *, file: str, text: str) -> Template:
     """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised."""
+    problem = shape_error(data)
+    if problem is not None:
+        match = _RESOURCE_CHANGES_KEY.search(text) if "resource_changes" in problem else None
+        line = text.count("\n", 0, match.start()) + 1 if match else 1
+        raise SourceError(file, line, 1, problem)
     try:
         return _PlanLoader(data, file, text).load()
     except SourceError:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from boundary.load._errors import SourceError
-from boundary.load.terraform import UNKNOWN_TEXT, decode_plan, is_plan, load_plan, load_plan_text
+from boundary.load.terraform import UNKNOWN_TEXT, decode_plan, is_plan, load_plan, load_plan_text, shape_error
 from boundary.model import (
     Endpoint,
     EndpointProtocol,
@@ -164,8 +164,9 @@ _json = st.recursive(
     junk=_json,
 )
 def test_junk_in_any_part_never_escapes(part: str, junk: Any) -> None:
-    """Whatever a part holds, the loader returns a template: nothing but SourceError may escape, and
-    malformed parts are skipped rather than rejected."""
+    """Whatever a part holds, nothing but SourceError escapes: a plan whose top-level parts or
+    resource changes have the wrong shape is one located error, other malformed parts are
+    skipped rather than rejected."""
     text = (SAMPLES / "insecure" / "plan.json").read_text(encoding="utf-8")
     data = json.loads(text)
     if part == "root_module":
@@ -174,6 +175,10 @@ def test_junk_in_any_part_never_escapes(part: str, junk: Any) -> None:
         data["resource_changes"][5]["change"] = junk
     else:
         data[part] = junk
+    if shape_error(data) is not None:
+        with pytest.raises(SourceError, match="Terraform plan: "):
+            load_plan(data, file="fuzz.json", text=text)
+        return
     template = load_plan(data, file="fuzz.json", text=text)
     assert template.format is Format.TERRAFORM
 
@@ -711,3 +716,34 @@ def test_appsync_lists_one_endpoint_per_authorization_mode() -> None:
         "aws_appsync_graphql_api.catalog": ("AWS_IAM", False),
         "aws_appsync_graphql_api.catalog API_KEY": ("API_KEY", True),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('{"format_version": "1.2", "resource_changes": "x"}', 1, "'resource_changes' is not a list"),
+        ('{"format_version": "1.2", "planned_values": []}', 1, "'planned_values' is not an object"),
+        (
+            '{"format_version": "1.2",\n "resource_changes": [1, "x", null, {"address": 5}]}',
+            2,
+            "resource_changes[0] is not a resource change with an address",
+        ),
+        (
+            '{"format_version": "1.2",\n\n "resource_changes": [{"address": "aws_sns_topic.t"}, {"type": "x"}]}',
+            3,
+            "resource_changes[1] is not a resource change with an address",
+        ),
+    ],
+)
+def test_a_plan_with_a_broken_shape_is_one_located_error(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    """Loading what is left of a broken plan would pass over planned resources silently."""
+    import boundary
+
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    model = boundary.load([path])
+    assert not model.templates
+    (error,) = model.errors
+    assert (error.line, error.message) == (line, f"Terraform plan: {message}")
