@@ -82,7 +82,10 @@ def _metadata_skip(resource: Resource | None, meta: RuleMeta) -> Suppression | N
     """
     if resource is None:
         return None
-    for tool, source, reason_key in (("boundary", "metadata", "reason"), ("checkov", "checkov-metadata", "comment")):
+    for tool, source, reason_key in (
+        ("boundary", "metadata", "reason"),
+        ("checkov", "checkov-metadata", "comment"),
+    ):
         block = resource.metadata.get(tool)
         skips = block.get("skip") if isinstance(block, Mapping) else None
         if not isinstance(skips, list):
@@ -91,7 +94,9 @@ def _metadata_skip(resource: Resource | None, meta: RuleMeta) -> Suppression | N
             if isinstance(entry, str) and entry in (meta.id, meta.name):
                 return Suppression(reason="no reason given", source=source)
             if isinstance(entry, Mapping) and entry.get("id") in (meta.id, meta.name):
-                reason = entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
+                reason = (
+                    entry.get(reason_key) or entry.get("reason") or entry.get("comment") or "no reason given"
+                )
                 return Suppression(reason=str(reason), source=source)
     return None
 
