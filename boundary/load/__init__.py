@@ -23,22 +23,10 @@ from boundary.model import Format, LoadError, Location, Model, PolicyDocument, T
 
 __all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy"]
 
-# Folders that hold build output, dependencies or tool state, never sources.
-_SKIPPED_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".terraform",
-        ".aws-sam",
-        "node_modules",
-        "cdk.out",
-        "__pycache__",
-        ".venv",
-        "venv",
-        ".tox",
-    }
-)
+# Folders that hold build output, dependencies or tool state, never sources. Hidden
+# folders (`.git`, `.terraform`, `.aws-sam`, `.venv`, ...) and virtual environments
+# (a `pyvenv.cfg` inside) are not walked either; name one to scan it.
+_SKIPPED_DIRS = frozenset({"node_modules", "cdk.out", "__pycache__", "venv", "site-packages"})
 _CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 _TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
 
@@ -68,9 +56,7 @@ def discover(
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if d not in _SKIPPED_DIRS and not _excluded(os.path.join(root, d), exclude)
+                    d for d in dirs if not _tooling(root, d) and not _excluded(os.path.join(root, d), exclude)
                 )
                 for name in sorted(files):
                     full = os.path.join(root, name)
@@ -78,6 +64,15 @@ def discover(
                         yield full, False
         elif not _excluded(str(path), exclude):
             yield str(path), True
+
+
+def _tooling(root: str, name: str) -> bool:
+    """Whether a folder found while walking holds tool state or dependencies, not sources."""
+    return (
+        name.startswith(".")
+        or name in _SKIPPED_DIRS
+        or os.path.isfile(os.path.join(root, name, "pyvenv.cfg"))
+    )
 
 
 def _excluded(path: str, patterns: Sequence[str]) -> bool:
