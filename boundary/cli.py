@@ -235,10 +235,12 @@ def _run_analysis(
     import boundary
     from boundary.config import ConfigError
     from boundary.model import LoadError
+    from boundary.rules import RuleError, rule_classes
 
     try:
         config = boundary.load_config(config_file, start=Path.cwd())
-    except ConfigError as exc:
+        rule_classes(config)  # user rules load and the configuration names only real rules
+    except (ConfigError, RuleError) as exc:
         _fail(str(exc))
     missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
     present = [p for p in paths if os.path.exists(p)]

@@ -1,12 +1,15 @@
 """JUnit XML, for CI systems that only show test reports (Jenkins, GitLab, Azure).
 
-One `testsuite` per scanned file. Inside it, one `testcase` per rule and
-resource that has findings, with one `failure` (several findings of the same
-rule on the same resource are listed together in its body); suppressed
-findings are `skipped`; a file without findings gets a single passing
-`testcase` so it shows up as checked. A file that could not be parsed is a
-suite with one `error`. Every unsuppressed finding is a failure whatever its
-severity: the `type` attribute carries the severity for filtering.
+One `testsuite` per scanned file. Inside it, one `testcase` per finding:
+a `failure` when it counts, `skipped` when it is suppressed, so CI views count
+exactly what the other formats count. A file without findings gets a single
+passing `testcase` so it shows up as checked. A file that could not be parsed
+is a suite with one `error`. Every unsuppressed finding is a failure whatever
+its severity: the `type` attribute carries the severity for filtering.
+
+Case names are `<rule id> <rule name>: <resource>`, which CI systems use to
+follow a test across runs; when one resource has several findings of a rule,
+each name ends with the start of its fingerprint, which survives moved lines.
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ def _clean(text: str) -> str:
 
 def _case_name(finding: Finding) -> str:
     return f"{finding.rule_id} {finding.rule_name}: {finding.location.address or finding.resource}"
+
+
+def _case_names(findings: list[Finding]) -> list[str]:
+    names = [_case_name(f) for f in findings]
+    return [
+        f"{name} [{f.fingerprint[:8]}]" if names.count(name) > 1 else name
+        for name, f in zip(names, findings, strict=True)
+    ]
 
 
 def _details(finding: Finding, root: str) -> str:
@@ -71,26 +82,24 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         name = display_path(file, root_path)
         suite = ET.SubElement(suites, "testsuite")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        cases: dict[tuple[str, str, bool], list[Finding]] = {}
-        for finding in by_file[file]:
-            key = (finding.rule_id, finding.location.address or finding.resource, finding.suppressed)
-            cases.setdefault(key, []).append(finding)
-        for (_, _, suppressed), findings in cases.items():
+        findings = by_file[file]
+        for finding, case_name in zip(findings, _case_names(findings), strict=True):
             case = ET.SubElement(suite, "testcase")
-            _set(case, name=_case_name(findings[0]), classname=name, file=name, time="0")
-            if findings[0].location.line:
-                _set(case, line=findings[0].location.line)
+            _set(case, name=case_name, classname=name, file=name, time="0")
+            if finding.location.line:
+                _set(case, line=finding.location.line)
             counts["tests"] += 1
-            if suppressed:
+            if finding.suppression is not None:
                 skipped = ET.SubElement(case, "skipped")
-                reasons = sorted({f.suppression.reason for f in findings if f.suppression is not None})
-                _set(skipped, message="suppressed: " + "; ".join(reasons))
+                _set(
+                    skipped,
+                    message=f"suppressed ({finding.suppression.source}): {finding.suppression.reason}",
+                )
                 counts["skipped"] += 1
                 continue
             failure = ET.SubElement(case, "failure")
-            worst = max(findings, key=lambda f: f.severity.rank)
-            _set(failure, message=worst.message, type=worst.severity.value)
-            failure.text = _clean("\n\n".join(_details(f, root_path) for f in findings))
+            _set(failure, message=finding.message, type=finding.severity.value)
+            failure.text = _clean(_details(finding, root_path))
             counts["failures"] += 1
         for error in errors.get(file, []):
             case = ET.SubElement(suite, "testcase")

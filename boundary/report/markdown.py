@@ -4,6 +4,11 @@ A headline with the counts, one table row per finding, and the details of
 each finding folded in a `<details>` block so a long report stays readable.
 Everything from templates is escaped: table cells cannot break the table,
 and names cannot open HTML tags or Markdown links.
+
+GitHub rejects a comment longer than 65,536 characters, and a failed
+`gh pr comment` would hide the whole report. A report that would be longer is
+cut: the details go first, then table rows and error lines beyond what fits,
+and a note at the top says how much is listed and where the rest is.
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from boundary.model import Location
 from boundary.report._base import ReportOptions, ScanResultLike, display_path, docs_url, summarize
 from boundary.rules._finding import Finding
 
-__all__ = ["escape", "render"]
+__all__ = ["COMMENT_LIMIT", "escape", "render"]
+
+COMMENT_LIMIT = 65_536
+"""The most characters GitHub takes in an issue or pull-request comment body."""
+
+_TABLE = ["| Severity | Rule | Resource | Location | Message |", "| --- | --- | --- | --- | --- |"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -52,18 +62,31 @@ def _rule_link(finding: Finding) -> str:
     return f"[{label}]({uri})" if uri else label
 
 
-def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
+def _row(f: Finding, root: str) -> str:
+    return (
+        f"| {f.severity.value} | {_rule_link(f)} {escape(f.rule_name)} | {_code(f.resource)} "
+        f"| {_code(_where(f.location, root))} | {escape(f.message)} |"
+    )
+
+
+def render(
+    result: ScanResultLike, options: ReportOptions | None = None, *, limit: int = COMMENT_LIMIT
+) -> str:
+    """The Markdown report, at most `limit` characters (GitHub's comment limit by default)."""
     options = options or ReportOptions()
+    full = _full(result, options)
+    if len(full) <= limit:
+        return full
+    return _cut(result, options, limit)
+
+
+def _full(result: ScanResultLike, options: ReportOptions) -> str:
     summary = summarize(result, options)
     active = [f for f in result.findings if not f.suppressed]
     out: list[str] = [f"## boundary: {summary.line()}", ""]
     if active:
-        out += ["| Severity | Rule | Resource | Location | Message |", "| --- | --- | --- | --- | --- |"]
-        for f in active:
-            out.append(
-                f"| {f.severity.value} | {_rule_link(f)} {escape(f.rule_name)} | {_code(f.resource)} "
-                f"| {_code(_where(f.location, options.root))} | {escape(f.message)} |"
-            )
+        out += _TABLE
+        out += [_row(f, options.root) for f in active]
         out += ["", "<details><summary>Details</summary>", ""]
         for f in active:
             out += [
@@ -94,3 +117,46 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         out += [f"- {_code(str(e))}" for e in result.errors]
         out.append("")
     return "\n".join(out)
+
+
+def _note(rows: int, total_rows: int, errors: int, total_errors: int) -> str:
+    listed = f"{rows} of {total_rows} findings"
+    if total_errors:
+        listed += f" and {errors} of {total_errors} files that could not be scanned"
+    return (
+        f"> [!NOTE]\n> Cut to fit a GitHub comment: {listed} are listed, without details and "
+        "suppressed findings. The text, JSON and SARIF reports have everything."
+    )
+
+
+def _take(lines: list[str], budget: int) -> list[str]:
+    """The leading lines that fit in `budget` characters, one newline each."""
+    taken: list[str] = []
+    for line in lines:
+        if len(line) + 1 > budget:
+            break
+        taken.append(line)
+        budget -= len(line) + 1
+    return taken
+
+
+def _cut(result: ScanResultLike, options: ReportOptions, limit: int) -> str:
+    summary = summarize(result, options)
+    rows = [_row(f, options.root) for f in result.findings if not f.suppressed]
+    errors = [f"- {_code(str(e))}" for e in result.errors]
+    head = f"## boundary: {summary.line()}"
+    error_title = "### Files that could not be scanned"
+    # Room for the note at its longest, the blank lines and the section titles.
+    fixed = len(head) + len(_note(len(rows), len(rows), len(errors), len(errors))) + 16
+    fixed += sum(len(line) + 1 for line in _TABLE) + len(error_title) + 2
+    budget = max(limit - fixed, 0)
+    # Errors first, with at most half the room: they say the scan is incomplete.
+    shown_errors = _take(errors, budget // 2 if rows else budget)
+    shown_rows = _take(rows, budget - sum(len(line) + 1 for line in shown_errors))
+    out = [head, "", _note(len(shown_rows), len(rows), len(shown_errors), len(errors)), ""]
+    if shown_rows:
+        out += [*_TABLE, *shown_rows, ""]
+    if shown_errors:
+        out += [error_title, "", *shown_errors, ""]
+    text = "\n".join(out)
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\n"

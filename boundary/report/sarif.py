@@ -6,11 +6,21 @@ repository-relative `artifactLocation.uri` with a `region.startLine`. Files
 that could not be parsed become tool execution notifications, and the
 invocation is then marked unsuccessful, so a scan that saw only part of the
 code never looks clean.
+
+GitHub reads `security-severity` from the rule descriptor only, and by default
+fails a pull request's check on high and critical alerts. A finding's severity
+can differ from its rule's (a rule rates each case, and the configuration can
+override it), so a finding whose severity is not its rule's default points at
+a descriptor of its own, `<rule id>/<severity>` (`BND104/low`): GitHub then
+ranks every alert by the severity boundary reports for it. The id depends only
+on the finding's severity, so alerts keep their identity across runs.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +36,15 @@ from boundary.report._base import (
 )
 from boundary.rules._finding import Decision, Finding, Severity
 
-__all__ = ["FINGERPRINT_KEY", "SCHEMA_URI", "SECURITY_SEVERITY", "level", "render", "to_document"]
+__all__ = [
+    "FINGERPRINT_KEY",
+    "SCHEMA_URI",
+    "SECURITY_SEVERITY",
+    "descriptor_id",
+    "level",
+    "render",
+    "to_document",
+]
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -59,18 +77,27 @@ def level(severity: Severity, decision: Decision = Decision.DENY) -> str:
     return result
 
 
-def _uri(file: str, root: str) -> str:
-    return quote(display_path(file, root), safe="/-._~")
+def descriptor_id(rule_id: str, severity: Severity, default: Severity) -> str:
+    """The descriptor a result points at: the rule's own, or its `/<severity>` variant."""
+    return rule_id if severity is default else f"{rule_id}/{severity.value}"
+
+
+def _artifact(file: str, root: str) -> dict[str, Any]:
+    """A URI relative to the scan root; a file outside it gets an absolute `file:` URI,
+    since `%SRCROOT%` plus an absolute path names nothing."""
+    shown = display_path(file, root)
+    for flavour in (PurePosixPath, PureWindowsPath):
+        path: PurePath = flavour(shown)
+        if path.is_absolute():
+            return {"uri": path.as_uri()}
+    return {"uri": quote(shown, safe="/-._~"), "uriBaseId": SRCROOT}
 
 
 def _physical(location: Location, root: str) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": max(location.line, 1)}
     if location.line and location.column:
         region["startColumn"] = location.column
-    return {
-        "artifactLocation": {"uri": _uri(location.file, root), "uriBaseId": SRCROOT},
-        "region": region,
-    }
+    return {"artifactLocation": _artifact(location.file, root), "region": region}
 
 
 def _rule_descriptor(rule: RuleInfo, decision: Decision) -> dict[str, Any]:
@@ -114,25 +141,39 @@ def _fallback_descriptor(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int, root: str) -> dict[str, Any]:
+def _variant(base: dict[str, Any], rule_id: str, severity: Severity, decision: Decision) -> dict[str, Any]:
+    """The descriptor of a rule's findings at a severity other than its default."""
+    variant = copy.deepcopy(base)
+    variant["id"] = rule_id
+    variant["shortDescription"]["text"] = f"{base['shortDescription']['text']} ({severity.value})"
+    variant["defaultConfiguration"] = {"level": level(severity, decision)}
+    variant["properties"] = _rule_properties(severity, None) | {"tags": base["properties"]["tags"]}
+    return variant
+
+
+def _result(finding: Finding, rule_id: str, rule_index: int, root: str) -> dict[str, Any]:
     location = finding.location
     logical: dict[str, Any] = {"name": finding.resource, "kind": "resource"}
     if location.address:
         logical["fullyQualifiedName"] = location.address
+    properties: dict[str, Any] = {
+        "rule": finding.rule_id,
+        "category": finding.category.value,
+        "severity": finding.severity.value,
+        "decision": finding.decision.value,
+        "resource": finding.resource,
+        "related": list(finding.related),
+    }
+    if finding.severity is not Severity.INFO:
+        properties["security-severity"] = SECURITY_SEVERITY[finding.severity]
     result: dict[str, Any] = {
-        "ruleId": finding.rule_id,
+        "ruleId": rule_id,
         "ruleIndex": rule_index,
         "level": level(finding.severity, finding.decision),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": _physical(location, root), "logicalLocations": [logical]}],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": {
-            "category": finding.category.value,
-            "severity": finding.severity.value,
-            "decision": finding.decision.value,
-            "resource": finding.resource,
-            "related": list(finding.related),
-        },
+        "properties": properties,
     }
     if finding.suppression is not None:
         # A suppression written in the template is in source; config and baselines are external.
@@ -158,13 +199,27 @@ def _notification(error: LoadError, root: str) -> dict[str, Any]:
 
 def to_document(result: ScanResultLike, options: ReportOptions | None = None) -> dict[str, Any]:
     options = options or ReportOptions()
-    descriptors: dict[str, dict[str, Any]] = {
-        rule.id: _rule_descriptor(rule, getattr(rule, "decision", Decision.DENY))
-        for rule in rule_catalog(options)
-    }
+    descriptors: dict[str, dict[str, Any]] = {}
+    defaults: dict[str, Severity] = {}
+    for rule in rule_catalog(options):
+        descriptors[rule.id] = _rule_descriptor(rule, getattr(rule, "decision", Decision.DENY))
+        defaults[rule.id] = rule.severity
     for finding in result.findings:
-        if finding.rule_id not in descriptors:
-            descriptors[finding.rule_id] = _fallback_descriptor(finding)
+        if finding.rule_id not in defaults:
+            # Not in the catalog: described by its worst finding, whatever the order.
+            worst = max(
+                (f for f in result.findings if f.rule_id == finding.rule_id), key=lambda f: f.severity.rank
+            )
+            descriptors[finding.rule_id] = _fallback_descriptor(worst)
+            defaults[finding.rule_id] = worst.severity
+    result_ids: list[str] = []
+    for finding in result.findings:
+        rule_id = descriptor_id(finding.rule_id, finding.severity, defaults[finding.rule_id])
+        if rule_id not in descriptors:
+            descriptors[rule_id] = _variant(
+                descriptors[finding.rule_id], rule_id, finding.severity, finding.decision
+            )
+        result_ids.append(rule_id)
     rule_ids = sorted(descriptors)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
@@ -182,7 +237,10 @@ def to_document(result: ScanResultLike, options: ReportOptions | None = None) ->
             }
         },
         "invocations": [invocation],
-        "results": [_result(f, index[f.rule_id], options.root) for f in result.findings],
+        "results": [
+            _result(f, rule_id, index[rule_id], options.root)
+            for f, rule_id in zip(result.findings, result_ids, strict=True)
+        ],
         "columnKind": "unicodeCodePoints",
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

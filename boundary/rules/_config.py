@@ -26,13 +26,14 @@ reason = "legacy role, tracked in JIRA-123"
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from boundary.rules._finding import Severity
+from boundary.rules._finding import Severity, portable_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,7 +62,12 @@ class ConfigSuppression:
             return False
         if not fnmatch.fnmatchcase(resource, self.resource):
             return False
-        return self.file is None or fnmatch.fnmatch(file.replace("\\", "/"), self.file)
+        if self.file is None:
+            return True
+        # The same file may be scanned as `insecure/x.json`, `./insecure/x.json` or by its
+        # absolute path: the glob matches any of the spellings.
+        spellings = {file.replace("\\", "/"), portable_path(file), portable_path(os.path.abspath(file))}
+        return any(fnmatch.fnmatch(spelling, self.file) for spelling in spellings)
 
 
 @dataclass(frozen=True, slots=True)

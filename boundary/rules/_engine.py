@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from boundary.model import Location, Model, Resource, Template
-from boundary.rules._config import Config
+from boundary.rules._config import Config, ConfigError
 from boundary.rules._finding import Finding, Suppression
 from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["builtin_rules", "evaluate", "load_rules_from", "rule_classes"]
+__all__ = ["builtin_rules", "check_config", "evaluate", "load_rules_from", "rule_classes"]
 
 
 def builtin_rules() -> tuple[type[Rule], ...]:
@@ -66,7 +66,37 @@ def rule_classes(config: Config | None = None) -> tuple[type[Rule], ...]:
             if key in seen:
                 raise RuleError(f"{cls.meta.source}: rule {key} is already defined in {seen[key]}")
             seen[key] = cls.meta.source
+    if config is not None:
+        check_config(config, [cls.meta for cls in classes])
     return tuple(sorted(classes, key=lambda cls: cls.meta.id))
+
+
+def check_config(config: Config, metas: Sequence[RuleMeta]) -> None:
+    """Every rule the configuration names exists, and every threshold is one its rule has:
+    a typo must not turn a rule off, or leave a threshold at its default, silently."""
+    by_key = {key: meta for meta in metas for key in (meta.id, meta.name)}
+    where = config.source or "configuration"
+    named = {
+        "select": list(config.select),
+        "ignore": list(config.ignore),
+        "severity": list(config.severity),
+        "thresholds": list(config.thresholds),
+        "suppress": [entry.rule for entry in config.suppress],
+    }
+    for key, rules in named.items():
+        unknown = sorted({rule for rule in rules if rule not in by_key})
+        if unknown:
+            raise ConfigError(
+                f"{where}: '{key}' names unknown rule(s) {', '.join(unknown)}; `boundary rules` lists them"
+            )
+    for rule, values in config.thresholds.items():
+        meta = by_key[rule]
+        unknown = sorted(set(values) - set(meta.thresholds))
+        if unknown:
+            known = ", ".join(sorted(meta.thresholds)) or "none"
+            raise ConfigError(
+                f"{where}: unknown threshold(s) {', '.join(unknown)} for {meta.name}; it has: {known}"
+            )
 
 
 def _resource_index(model: Model) -> dict[tuple[str, str], tuple[Template, Resource]]:

@@ -267,3 +267,13 @@ def test_account_option_decides_what_another_account_is(tmp_path: Path) -> None:
     assert own.exit_code == 0, own.stdout
     bad = runner.invoke(app, ["scan", str(template), "--account", "12"])
     assert bad.exit_code == 2
+
+
+def test_a_configuration_naming_an_unknown_rule_exits_2(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(TRUSTED_BY_ACCOUNT, encoding="utf-8")
+    config = tmp_path / ".boundary.toml"
+    config.write_text('select = ["BND999"]\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["scan", str(template), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "'select' names unknown rule(s) BND999" in result.stderr

@@ -28,7 +28,7 @@ def test_one_suite_per_file_with_failures_skips_and_errors(tmp_path: Path) -> No
 
     active = [f for f in result.findings if not f.suppressed]
     failures = sum(suite.failures for suite in suites.values())
-    assert failures == len({(f.location.file, f.rule_id, f.resource) for f in active})
+    assert failures == len(active)
     assert sum(suite.skipped for suite in suites.values()) == sum(1 for f in result.findings if f.suppressed)
     assert sum(suite.errors for suite in suites.values()) == len(result.errors)
 
@@ -69,3 +69,27 @@ def test_totals_on_testsuites_match_the_suites(tmp_path: Path) -> None:
 
 def test_rendering_is_deterministic() -> None:
     assert render("junit", build_result()) == render("junit", build_result())
+
+
+def test_one_failure_per_finding_even_on_one_resource(tmp_path: Path) -> None:
+    """Two findings of one rule on one resource are two failing cases with distinct names."""
+    from dataclasses import replace
+
+    from boundary.model import Location
+
+    from ._sample import finding
+
+    twice = (
+        finding(key="0", location=Location("app/template.yaml", 4, 3)),
+        finding(key="1", location=Location("app/template.yaml", 9, 3)),
+    )
+    result = replace(clean_result(), findings=twice)
+    (suite,) = list(_read(tmp_path, render("junit", result)))
+    cases = list(suite)
+    assert suite.failures == len(cases) == 2
+    assert len({case.name for case in cases}) == 2
+    for case, source in zip(cases, twice, strict=True):
+        assert case.name.endswith(f"[{source.fingerprint[:8]}]")
+        (outcome,) = case.result
+        assert isinstance(outcome, junitparser.Failure)
+        assert source.fingerprint in outcome.text

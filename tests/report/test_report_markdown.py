@@ -72,3 +72,47 @@ def test_headline_is_the_summary_with_baseline_count() -> None:
 )
 def test_escape(raw: str, escaped: str) -> None:
     assert escape(raw) == escaped
+
+
+def _many(count: int, message: str = "x" * 300) -> Any:
+    from dataclasses import replace
+
+    from boundary.model import LoadError, Location
+
+    from ._sample import finding
+
+    findings = tuple(
+        finding(resource=f"Role{i:05d}", message=message, location=Location("app/template.yaml", i + 1, 3))
+        for i in range(count)
+    )
+    errors = tuple(LoadError(f"broken{i}.yaml", 1, 1, "invalid YAML") for i in range(count // 10))
+    return replace(clean_result(), findings=findings, errors=errors)
+
+
+@pytest.mark.parametrize(("count", "limit"), [(1000, None), (40, 4000), (5, 300), (3, 10)])
+def test_a_long_report_is_cut_to_fit_a_github_comment(count: int, limit: int | None) -> None:
+    from boundary.report.markdown import COMMENT_LIMIT
+    from boundary.report.markdown import render as render_markdown
+
+    result = _many(count)
+    maximum = COMMENT_LIMIT if limit is None else limit
+    text = render_markdown(result, ReportOptions(), limit=maximum)
+    assert len(text) <= maximum
+    if maximum < 100:
+        return  # too small for anything but the cut itself
+    assert "Cut to fit a GitHub comment" in text
+    assert "<details>" not in text
+    tokens = _tokens(text)
+    rows = sum(1 for t in tokens if t.type == "tr_open")
+    shown = rows - 1 if rows else 0
+    assert f"{shown} of {count} findings" in text
+    if maximum == COMMENT_LIMIT:
+        assert shown > 100  # the room is used, not given up
+
+
+def test_a_report_that_fits_is_not_cut() -> None:
+    from boundary.report.markdown import render as render_markdown
+
+    text = render_markdown(build_result(), ReportOptions())
+    assert "Cut to fit" not in text
+    assert text == render("markdown", build_result())

@@ -151,3 +151,101 @@ def test_uris_are_relative_and_percent_encoded(tmp_path: Any) -> None:
 
 def test_rendering_is_deterministic() -> None:
     assert render("sarif", build_result()) == render("sarif", build_result())
+
+
+def _with_severities() -> Any:
+    """The sample plus registered rules reported at other severities than their default:
+    a per-case rating (BND104 on logs only is low) and a configuration override."""
+    from dataclasses import replace
+
+    from boundary.model import Location
+    from boundary.rules._finding import Category
+
+    from ._sample import finding
+
+    extra = (
+        finding(
+            "BND104",
+            rule_name="wildcard-resource",
+            category=Category.WILDCARD_RESOURCE,
+            severity=Severity.LOW,
+            resource="LogsRole",
+            location=Location("app/template.yaml", 5, 3),
+        ),
+        finding(
+            "BND104",
+            rule_name="wildcard-resource",
+            category=Category.WILDCARD_RESOURCE,
+            severity=Severity.HIGH,
+            resource="DataRole",
+            location=Location("app/template.yaml", 6, 3),
+        ),
+        finding(
+            "BND116",
+            rule_name="unused-sid",
+            category=Category.POLICY_INVALID,
+            severity=Severity.INFO,
+            decision=Decision.WARN,
+            resource="InfoRole",
+            location=Location("app/template.yaml", 7, 3),
+        ),
+    )
+    base = build_result()
+    return replace(base, findings=tuple(sorted(base.findings + extra, key=lambda f: f.sort_key())))
+
+
+@pytest.mark.parametrize("make", [build_result, _with_severities], ids=["sample", "overridden"])
+def test_each_alert_is_ranked_by_its_own_severity(make: Any) -> None:
+    """GitHub takes security-severity from the descriptor a result points at."""
+    source = make()
+    run = _document(source)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    for result, finding in zip(run["results"], source.findings, strict=True):
+        descriptor = rules[result["ruleIndex"]]
+        assert descriptor["id"] == result["ruleId"]
+        assert result["ruleId"].split("/")[0] == finding.rule_id == result["properties"]["rule"]
+        assert result["level"] == level(finding.severity, finding.decision)
+        assert descriptor["defaultConfiguration"]["level"] == result["level"]
+        expected = SECURITY_SEVERITY[finding.severity] if finding.severity is not Severity.INFO else None
+        assert descriptor["properties"].get("security-severity") == expected
+        assert result["properties"].get("security-severity") == expected
+        assert "security" in descriptor["properties"]["tags"]
+
+
+def test_a_finding_at_its_rules_default_keeps_the_rule_id() -> None:
+    source = _with_severities()
+    defaults = {meta.id: meta.severity for meta in registry()}
+    run = _document(source)["runs"][0]
+    by_resource = {r["properties"]["resource"]: r["ruleId"] for r in run["results"]}
+    assert by_resource["DataRole"] == "BND104"
+    assert defaults["BND104"] is Severity.HIGH
+    assert by_resource["LogsRole"] == "BND104/low"
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert ids == sorted(ids)
+    assert len(ids) == len(set(ids))
+
+
+def test_one_run_and_no_automation_details() -> None:
+    """The upload action's `category` names the analysis; a second id would conflict."""
+    document = _document(_with_severities())
+    (run,) = document["runs"]
+    assert "automationDetails" not in run
+
+
+def test_a_file_outside_the_root_gets_an_absolute_file_uri(tmp_path: Any) -> None:
+    from dataclasses import replace
+
+    from boundary.model import Location
+
+    from ._sample import finding
+
+    outside = tmp_path / "elsewhere" / "template.yaml"
+    result = replace(clean_result(), findings=(finding(location=Location(str(outside), 2, 1)),))
+    (only,) = _document(result, root=str(tmp_path / "repo"))["runs"][0]["results"]
+    artifact = only["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": outside.as_uri()}
+
+
+@pytest.mark.parametrize("make", [_with_severities], ids=["overridden"])
+def test_variants_validate_against_sarif_schema(sarif_schema: dict[str, Any], make: Any) -> None:
+    jsonschema.Draft4Validator(sarif_schema).validate(_document(make()))

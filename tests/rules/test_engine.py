@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -232,3 +233,39 @@ def test_user_rule_without_metadata_or_with_a_taken_id_is_an_error(tmp_path: Pat
     (rules / "any_role.toml").write_text(USER_META.replace("ACME001", "BND101"))
     with pytest.raises(RuleError, match="BND101 is already defined"):
         rule_classes(parse_config({"policies": [str(rules)]}))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"select": ["BND999"]}, "'select' names unknown rule(s) BND999"),
+        ({"ignore": ["shared-execution-roles"]}, "'ignore' names unknown rule(s) shared-execution-roles"),
+        ({"severity": {"BND1O1": "low"}}, "'severity' names unknown rule(s) BND1O1"),
+        ({"thresholds": {"shared-execution-role": {"max-functions": 2}}}, "unknown threshold(s) max-functions"),
+        ({"suppress": [{"rule": "BND000", "resource": "X", "reason": "r"}]}, "'suppress' names unknown rule(s) BND000"),
+    ],
+)
+def test_configuration_naming_what_does_not_exist_is_an_error(
+    tmp_path: Path, data: dict[str, object], message: str
+) -> None:
+    """A typo must not turn a rule off, or leave a threshold at its default, silently."""
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        boundary.scan([_template(tmp_path)], parse_config(data))
+
+
+@pytest.mark.parametrize("spelling", ["relative", "dotted", "absolute"])
+def test_config_suppression_file_glob_matches_however_the_file_was_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    folder = tmp_path / "stacks"
+    folder.mkdir()
+    _template(folder)
+    monkeypatch.chdir(tmp_path)
+    path = {"relative": "stacks/template.yaml", "dotted": "./stacks/template.yaml"}.get(
+        spelling, str(folder / "template.yaml")
+    )
+    config = parse_config(
+        {"suppress": [{"rule": "BND101", "resource": "SharedRole", "file": "stacks/*", "reason": "accepted"}]}
+    )
+    (finding,) = _shared(boundary.scan([path], config))
+    assert finding.suppressed
