@@ -26,6 +26,10 @@ _WHO = frozenset(
         "aws:principalservicename",
     }
 )
+# Set only when a service calls on behalf of a resource, never for an IAM role or user.
+_SOURCE = frozenset({"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"})
+# Keys whose value names an account (alone or in an ARN): a wildcard there pins nobody.
+_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "aws:principalarn", "aws:sourcearn"})
 # For another account, sts:ExternalId (the confused-deputy guard) also restricts.
 _CROSS_ACCOUNT = _WHO | {"sts:externalid"}
 _ACCOUNT_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}|\*):")
@@ -37,9 +41,27 @@ _WEB_PROVIDERS = {
 }
 
 
+def _pins(key: str, value: object) -> bool:
+    """Whether one condition value narrows who may assume the role. A wildcard where the
+    account goes (`arn:aws:iam::*:role/deployer`: anyone can create that role) or the
+    GitHub owner goes (`repo:*`: every repository on GitHub) narrows nothing."""
+    if isinstance(value, Symbolic):
+        return True
+    if not isinstance(value, str) or value.strip("*") == "":
+        return False
+    if key in _ACCOUNT_KEYS:
+        account = value.split(":")[4] if value.lower().startswith("arn:") and value.count(":") >= 5 else value
+        return not any(c in account for c in "*?")
+    if key == "token.actions.githubusercontent.com:sub":
+        owner = value[5:] if value.startswith("repo:") else value
+        return owner[:1] not in ("*", "?", "")
+    return True
+
+
 def _restricting_keys(conditions: Mapping[str, Mapping[str, Any]], *, negated: bool) -> set[str]:
     """Condition keys tested with a matching (or, for Deny, a negated) operator whose
-    values are not all `*`. `...IfExists` does not restrict: a missing key passes."""
+    every value pins someone (values are alternatives: one broad value opens the door).
+    `...IfExists` does not restrict: a missing key passes."""
     keys: set[str] = set()
     for operator, block in conditions.items():
         op = operator.split(":")[-1].lower()
@@ -48,8 +70,9 @@ def _restricting_keys(conditions: Mapping[str, Mapping[str, Any]], *, negated: b
         if ("not" in op) if negated else ("not" not in op and op != "null"):
             for key, values in block.items():
                 items = values if isinstance(values, (list, tuple)) else [values]
-                if any(isinstance(v, Symbolic) or (isinstance(v, str) and v.strip("*") != "") for v in items):
-                    keys.add(str(key).lower())
+                name = str(key).lower()
+                if items and all(_pins(name, v) for v in items):
+                    keys.add(name)
     return keys
 
 
@@ -84,8 +107,15 @@ class BroadTrustPolicy(Rule):
     role or user in it) without `sts:ExternalId` or one of those conditions
     (high); and web-identity federation without an audience: Cognito
     identity pools without `cognito-identity.amazonaws.com:aud`, an OIDC
-    provider without its `:aud` or `:sub` condition (GitHub Actions without
-    `:sub`, so any repository could assume it) (critical). Service
+    provider without its `:aud` or `:sub` condition (GitHub Actions and EKS
+    service accounts without `:sub`, whose audience is the same for every
+    repository or pod; EKS is high: the token comes from one cluster)
+    (critical). A condition value with a wildcard where the account or the
+    GitHub owner goes (`arn:aws:iam::*:role/deployer`, `repo:*`) pins
+    nobody. `{"AWS": "*"}` restricted only by `aws:SourceAccount` or
+    `aws:SourceArn`, keys AWS never sets for a role or user calling
+    AssumeRole, is reported at low severity: the condition shows intent it
+    does not express. Service
     principals, principals in the template's own account, and values that
     cannot be resolved offline are not reported. A Deny statement that
     refuses callers outside an organization or account restricts the Allow.
@@ -173,11 +203,23 @@ class BroadTrustPolicy(Rule):
                 if isinstance(value, Symbolic):
                     continue
                 if principal_type == "*" or (principal_type == "AWS" and value == "*"):
-                    if not restricted & _WHO:
+                    if principal_type == "AWS" and restricted & _WHO and not (restricted & _WHO) - _SOURCE:
+                        yield (
+                            "*source",
+                            (
+                                'is trusted by every AWS principal ({"AWS": "*"}) restricted only by '
+                                f"{', '.join(sorted(restricted & _SOURCE))}, which AWS sets only when a "
+                                "service acts for a resource, never for a role or user calling AssumeRole; "
+                                "expected aws:PrincipalAccount, aws:PrincipalOrgID or the callers' ARNs"
+                            ),
+                            Severity.LOW,
+                        )
+                    elif not restricted & _WHO:
                         yield (
                             "*",
                             (
-                                'may be assumed by anyone (Principal "*") with no condition on the caller; '
+                                'may be assumed by anyone (Principal "*") with no condition that pins the '
+                                "caller's account, organization or ARN; "
                                 "expected a service principal or the ARNs of the roles that need it"
                             ),
                             Severity.CRITICAL,
@@ -199,24 +241,34 @@ class BroadTrustPolicy(Rule):
                 elif principal_type == "Federated":
                     problem = self._web_identity(value, restricted)
                     if problem:
-                        yield value, problem, Severity.CRITICAL
+                        # An EKS token comes from a pod of one cluster; the others from anyone.
+                        severity = (
+                            Severity.HIGH
+                            if ":oidc-provider/oidc.eks." in value.lower()
+                            else Severity.CRITICAL
+                        )
+                        yield value, problem, severity
 
     @staticmethod
     def _web_identity(provider: str, restricted: set[str]) -> str | None:
         lowered = provider.lower()
         if ":saml-provider/" in lowered:
             return None
-        host = lowered.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in lowered else lowered
+        shown = provider.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in lowered else provider
+        host = shown.lower()
         if ":oidc-provider/" not in lowered and host not in _WEB_PROVIDERS:
             return None
-        if host == "token.actions.githubusercontent.com":
+        # GitHub's and EKS's audience is the same for every repository or service
+        # account (sts.amazonaws.com): only the subject says who.
+        if host == "token.actions.githubusercontent.com" or host.startswith("oidc.eks."):
             needed: tuple[str, ...] = ("sub",)
         else:
             needed = _WEB_PROVIDERS.get(host, ("aud", "sub", "oaud", "azp"))
         if any(key == f"{host}:{claim}" for key in restricted for claim in needed):
             return None
-        claims = " or ".join(f"{host}:{claim}" for claim in needed)
+        claims = " or ".join(f"{shown}:{claim}" for claim in needed)
         return (
-            f"may be assumed with a token of any {host} identity (Federated {provider}) without a "
-            f"{claims} condition; expected the trust to name the audience or subject it is for"
+            f"may be assumed with a token of any {shown} identity (Federated {provider}) without a "
+            f"{claims} condition that names who (no wildcard for the account, owner or repository); "
+            "expected the trust to name the audience or subject it is for"
         )

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from boundary.graph import node_id, queries
-from boundary.graph.permissions import issue_location, written_policies
+from boundary.graph.permissions import issue_location, ref_instead_of_arn, written_policies
 from boundary.iam import IssueSeverity, PolicyIssue, validate_policy
 from boundary.model import Format, Policy, PolicyKind, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -111,8 +111,8 @@ class InvalidPolicy(Rule):
                     severity = _SEVERITY.get(issue.severity)
                     if severity is None or issue.check in _ELSEWHERE or issue.message in seen:
                         continue
-                    if _noise(template, policy, issue):
-                        continue
+                    if _noise(template, policy, issue) or ref_instead_of_arn(template, issue) is not None:
+                        continue  # noise, or a name where an ARN belongs: resource-type-mismatch's
                     seen.add(issue.message)
                     if issue.check == "missing-version":
                         severity = Severity.MEDIUM

@@ -15,6 +15,8 @@ _KEY_ID = re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9]
 # it counts only under a name that says so.
 _SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
 _SECRET_NAME = re.compile(r"secret_?access_?key|secret_?key|aws_?secret", re.IGNORECASE)
+# Once the template holds an access key id, a key-shaped value under any "secret" name is its pair.
+_PAIRED_SECRET_NAME = re.compile(r"secret", re.IGNORECASE)
 _INLINE_SECRET = re.compile(
     r"(?:secret_?access_?key|secret_?key|aws_?secret)[\"']?\s*[=:]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
     re.IGNORECASE,
@@ -29,9 +31,11 @@ def mask(secret: str) -> str:
 
 
 def _looks_random(value: str) -> bool:
-    """Placeholders (`xxxx…`) and words are not keys: a real one mixes character classes."""
-    classes = sum(bool(re.search(p, value)) for p in ("[a-z]", "[A-Z]", "[0-9/+]"))
-    return classes >= 2 and len(set(value)) > 8
+    """Placeholders (`xxxx…`) and words are not keys, and neither are hex digests (a SHA-1
+    is 40 characters too): a secret access key is random base64, so it has upper-case
+    and lower-case letters and digits or `/+` (a random one lacks one of them about
+    once in 4,000)."""
+    return all(re.search(p, value) for p in ("[a-z]", "[A-Z]", "[0-9/+]")) and len(set(value)) > 8
 
 
 def _leaves(
@@ -52,14 +56,18 @@ def _leaves(
 
 
 def find_keys(
-    value: Any, path: tuple[str, ...] = (), name: str | None = None
+    value: Any, path: tuple[str, ...] = (), name: str | None = None, *, paired: bool = False
 ) -> Iterator[tuple[str, str, str]]:
-    """`(property path, "key-id" | "secret", literal)` for each credential in `value`."""
+    """`(property path, "key-id" | "secret", literal)` for each credential in `value`.
+
+    With `paired` (the template holds an access key id), a secret may be stored under
+    any name with "secret" in it (`PartnerSecret`), not only `SecretAccessKey`."""
+    names = _PAIRED_SECRET_NAME if paired else _SECRET_NAME
     for where, label, text in _leaves(value, path, name):
         shown = ".".join(where)
         for match in _KEY_ID.finditer(text):
             yield shown, "key-id", match.group(1)
-        if label is not None and _SECRET_NAME.search(label) and _SECRET.match(text) and _looks_random(text):
+        if label is not None and names.search(label) and _SECRET.match(text) and _looks_random(text):
             yield shown, "secret", text
             continue
         for match in _INLINE_SECRET.finditer(text):
@@ -85,7 +93,12 @@ class LongTermCredentials(Rule):
     default, and 40-character secret access keys stored under a name that
     says so (`AWS_SECRET_ACCESS_KEY`, `SecretAccessKey`, `secret_key`). Also
     finds IAM access keys created by the application stack
-    (`AWS::IAM::AccessKey`, `aws_iam_access_key`). Documentation keys such as
+    (`AWS::IAM::AccessKey`, `aws_iam_access_key`), and keys in the parts of a
+    template that hold no resource (stack Outputs, Mappings, Metadata,
+    Terraform outputs; comments are not read). Once a template holds an
+    access key id, a key-shaped value under any name with "secret" in it
+    (`PartnerSecret`) is taken as its secret. A secret key is random base64,
+    so hex digests (a SHA-1 is 40 characters too) are never reported. Documentation keys such as
     `AKIAIOSFODNN7EXAMPLE` are reported too: a literal key in a template is
     the problem. A `!Ref` to a NoEcho parameter without a default, a
     `{{resolve:secretsmanager:...}}` dynamic reference and a Secrets Manager
@@ -132,15 +145,18 @@ class LongTermCredentials(Rule):
         # once for the whole graph, not once per file: the sort is O(nodes log nodes)
         access_keys = list(queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value))
         for template in ctx.model.templates:
+            paired = any(_KEY_ID.search(line) for line in template.source_lines)
             from_parameters: set[str] = set()
-            yield from self._parameters(template, from_parameters)
+            yield from self._parameters(template, from_parameters, paired)
+            reported = set(from_parameters)
             for resource in template.resources.values():
-                yield from self._properties(ctx, template, resource, from_parameters)
+                yield from self._properties(ctx, template, resource, from_parameters, paired, reported)
+            yield from _elsewhere(template, reported)
             for key in access_keys:
                 if ctx.attrs(key).get("template") == template.path:
                     yield self._access_key(ctx, key)
 
-    def _parameters(self, template: Template, found: set[str]) -> Iterator[Violation]:
+    def _parameters(self, template: Template, found: set[str], paired: bool) -> Iterator[Violation]:
         is_tf = template.format is Format.TERRAFORM
         section = queries.source_line(
             template.source_lines, '"variables"' if is_tf else re.compile(r'^\s*"?Parameters"?\s*:')
@@ -149,7 +165,7 @@ class LongTermCredentials(Rule):
             if isinstance(value, Symbolic):
                 continue
             kind_of = "variable" if is_tf else "parameter"
-            for _, kind, literal in find_keys(value, (), name):
+            for _, kind, literal in find_keys(value, (), name, paired=paired):
                 found.add(literal)
                 anchor = Location(template.path, section) if section else None
                 location = queries.text_location(template, literal, anchor) or Location(
@@ -169,11 +185,18 @@ class LongTermCredentials(Rule):
                 )
 
     def _properties(
-        self, ctx: RuleContext, template: Template, resource: Resource, from_parameters: set[str]
+        self,
+        ctx: RuleContext,
+        template: Template,
+        resource: Resource,
+        from_parameters: set[str],
+        paired: bool,
+        reported: set[str],
     ) -> Iterator[Violation]:
         node = node_id(template, resource.id)
         seen: set[tuple[str, str]] = set()
-        for path, kind, literal in find_keys(resource.properties):
+        for path, kind, literal in find_keys(resource.properties, paired=paired):
+            reported.add(literal)
             if literal in from_parameters or (path, kind) in seen:
                 continue
             seen.add((path, kind))
@@ -251,3 +274,69 @@ def _secret_output_line(ctx: RuleContext, key: str) -> int:
         if "SecretAccessKey" in line and any(name.search(lines[n - 1]) for n in nearby):
             return number
     return 0
+
+
+_KEY_LINE = re.compile(r'^(\s*)(?:-\s+)?"?([^"\s:#][^":#]*?)"?\s*:(?!:)')
+# Sections of a plan that repeat what the configuration says, in the order worth naming.
+_TF_OUTPUTS = ("outputs", "output_changes")
+
+
+def _enclosing_keys(lines: tuple[str, ...], number: int) -> list[str]:
+    """The keys of the mappings that hold line `number`, outermost first, read from
+    indentation (YAML and pretty-printed JSON): `["Outputs", "PartnerKey", "Value"]`."""
+    keys: list[str] = []
+    limit: int | None = None
+    for index in range(number - 1, -1, -1):
+        line = lines[index]
+        match = _KEY_LINE.match(line)
+        if match is None:
+            continue
+        indent = len(match.group(1))
+        if limit is None or indent < limit:
+            keys.append(match.group(2).strip())
+            limit = indent
+            if indent == 0:
+                break
+    return keys[::-1]
+
+
+def _elsewhere(template: Template, reported: set[str]) -> Iterator[Violation]:
+    """Keys the model does not keep: stack Outputs, Mappings, Metadata; Terraform outputs.
+
+    Read from the source text, line by line; a key already reported in a resource or
+    parameter is not repeated, and YAML comments are not read."""
+    is_tf = template.format is Format.TERRAFORM
+    lines = template.source_lines
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("#") or not (_KEY_ID.search(line) or _INLINE_SECRET.search(line)):
+            continue
+        found = [("key-id", m.group(1)) for m in _KEY_ID.finditer(line)]
+        found += [("secret", m.group(1)) for m in _INLINE_SECRET.finditer(line) if _looks_random(m.group(1))]
+        for kind, literal in found:
+            if literal in reported:
+                continue
+            keys = _enclosing_keys(lines, number)
+            if is_tf:
+                section = next((i for i, k in enumerate(keys) if k in _TF_OUTPUTS), None)
+                if section is None or section + 1 >= len(keys):
+                    continue  # anywhere else in a plan, the resource or variable was reported
+                where, name = "output", keys[section + 1]
+                node = f"output.{name}"
+            else:
+                where = {"Outputs": "output", "Mappings": "mapping", "Metadata": "metadata"}.get(
+                    keys[0] if keys else "", "section"
+                )
+                node = keys[1] if len(keys) > 1 else (keys[0] if keys else template.path)
+                name = node
+            reported.add(literal)
+            column = line.find(literal) + 1
+            yield Violation(
+                node=node,
+                message=(
+                    f"{where} {name} holds {_what(kind, literal)} in the template text; "
+                    "expected no AWS access key in the template: use roles, and Secrets Manager for third parties"
+                ),
+                key=f"{where}:{node}#{kind}",
+                location=Location(template.path, number, column, node if is_tf else None),
+                severity=_severity(kind),
+            )

@@ -33,6 +33,12 @@ class MultiPurposeFunction(Rule):
     threshold (`max-services`, default 2: three services are a finding), or more
     data resources than a threshold (`max-resources`, default 5).
 
+    The rule warns rather than fails: reading an upload from S3, writing its
+    metadata to DynamoDB and publishing to SNS can be one job across three
+    services. Where that is the design, raise `max-services` to 3 in the
+    configuration; the default follows the Serverless Lens' small,
+    single-purpose functions.
+
     Data access means Read, Write and Permissions-management actions of services
     that hold or move data (DynamoDB, S3, SNS, SQS, Kinesis, Secrets Manager,
     SSM parameters, EventBridge, ...), from every Allow statement of the

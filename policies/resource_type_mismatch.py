@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from boundary.graph import node_id, queries
-from boundary.graph.permissions import issue_location, written_policies
+from boundary.graph.permissions import issue_location, ref_instead_of_arn, written_policies
 from boundary.iam import PolicyIssue, validate_policy
-from boundary.model import PolicyDocument, PolicyKind, Statement, Symbolic, Template
+from boundary.model import Format, PolicyDocument, PolicyKind, Resource, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Violation
 
 _CHECKS = ("action-resource-mismatch", "undefined-reference")
@@ -67,6 +67,27 @@ def _summary(group: list[PolicyIssue]) -> str:
     return f"{prefix}: {len(actions)} actions ({names}) act on none of the listed resources, but {where}"
 
 
+_NAME_NOT_ARN = "name-instead-of-arn"
+
+
+def _named_not_arn(template: Template, issue: PolicyIssue, owner: Resource) -> PolicyIssue:
+    """An `invalid-arn` issue restated: the value is what `!Ref` gives (a name, a queue URL)."""
+    what = "URL" if '"https://' in issue.message else "name"
+    prefix = issue.message.split(": ", 1)[0] if ": " in issue.message else issue.element or "Resource"
+    if template.format is Format.TERRAFORM:
+        arn = f"{owner.id}.arn"
+    else:
+        arn = f"!GetAtt {owner.id}.Arn"
+    return replace(
+        issue,
+        check=_NAME_NOT_ARN,
+        message=(
+            f"{prefix}: {issue.element or 'Resource'} is the {what} of {owner.id} ({owner.type}), not its ARN, "
+            f"so the statement matches nothing ({arn} gives the ARN)"
+        ),
+    )
+
+
 class ResourceTypeMismatch(Rule):
     """
     ## What it does
@@ -74,7 +95,10 @@ class ResourceTypeMismatch(Rule):
     an action only with resources it cannot act on, such as
     `dynamodb:UpdateItem` on an SNS topic ARN or `s3:GetObject` on a bucket
     ARN without `/*`, and statements that name an undefined parameter or
-    pseudo parameter (`!Ref TableNme`, `${AWS::AcountId}`). Each action of a
+    pseudo parameter (`!Ref TableNme`, `${AWS::AcountId}`), and statements
+    whose resource is what `!Ref` returns for a resource of the template
+    instead of its ARN: a table's or bucket's name, a queue's URL
+    (`Resource: !Ref JobsQueue`). Each action of a
     statement is judged on its own: it is reported only when it acts on
     resource types and no listed resource is of one of them. Statements on
     `*`, with NotResource or with a resource that cannot be resolved offline
@@ -124,15 +148,19 @@ class ResourceTypeMismatch(Rule):
                 kind_text = {PolicyKind.TRUST: "trust policy", PolicyKind.RESOURCE: "resource policy"}.get(
                     policy.kind, "policy"
                 )
-                issues = [
-                    i
-                    for i in validate_policy(_judged_document(template, policy.document), kind=policy.kind)
-                    if i.check in _CHECKS
-                ]
+                issues = []
+                for issue in validate_policy(_judged_document(template, policy.document), kind=policy.kind):
+                    owner = ref_instead_of_arn(template, issue)
+                    if owner is not None:
+                        issues.append(_named_not_arn(template, issue, owner))
+                    elif issue.check in _CHECKS:
+                        issues.append(issue)
                 for group in _grouped(issues):
                     first = group[0]
                     if first.check == "action-resource-mismatch":
                         expected = "expected a resource of a type the action acts on"
+                    elif first.check == _NAME_NOT_ARN:
+                        expected = "expected the resource's ARN"
                     else:
                         expected = "expected a declared parameter, resource or pseudo parameter"
                     yield Violation(

@@ -24,7 +24,9 @@ class ServiceEndpointWithoutIamAuth(Rule):
 
     CORS preflight `OPTIONS` methods and WebSocket routes other than
     `$connect` are skipped. EventBridge API destinations are not callers
-    here: they cannot sign requests with SigV4.
+    here: they cannot sign requests with SigV4. Nor is a function that has
+    the API's URL in its environment: such an API usually serves outside
+    clients too, and the function may call it with an end user's token.
 
     ## Why is this bad?
     An API that exists for one AWS component should let that component in and

@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from boundary.graph import NodeKind, queries
+from boundary.graph import EdgeKind, NodeKind, queries
 from boundary.graph.permissions import DATA_SERVICES, DataAccess, data_access
 from boundary.iam import Arn
 from boundary.model import Resource
@@ -19,6 +19,9 @@ _KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::Alias", "aws_kms_key", "aws_
 # Resources that only point at another data resource: naming them names what they point at.
 _POINTERS = frozenset({"AWS::S3::AccessPoint", "AWS::Glue::Table", "AWS::EFS::AccessPoint"})
 _RULE_TYPES = frozenset({"AWS::Events::Rule", "aws_cloudwatch_event_rule"})
+_DATA_SOURCE_TYPES = frozenset({"AWS::AppSync::DataSource", "aws_appsync_datasource"})
+# A parameter whose value is a resource's name hands that name to whoever reads it.
+_PARAMETER_TYPES = frozenset({"AWS::SSM::Parameter", "aws_ssm_parameter"})
 # Properties that give a resource a fixed name, which code can use without the template.
 _NAME_KEYS = (
     "TableName",
@@ -44,8 +47,11 @@ class UnreferencedResourceGrant(Rule):
     resource, or a pattern that matches it, are judged; `Resource: "*"` is left
     to the wildcard-resource rule. When several functions share the role, what
     any of them references counts (the shared-execution-role rule reports the
-    sharing). KMS keys of the resources the function uses count as used, and
-    log groups are never reported.
+    sharing). KMS keys of the resources the function uses count as used, so
+    does a resource whose name reaches the function through an SSM parameter
+    it references, and log groups are never reported. State machines and the
+    service roles of AppSync data sources are held to what they name the
+    same way (a DynamoDB data source reaches its own table only).
 
     ## Why is this bad?
     A grant on a resource the function has no way to name is either left over
@@ -95,7 +101,7 @@ class UnreferencedResourceGrant(Rule):
         }
         computes = list(queries.nodes_of_kind(ctx.graph, NodeKind.COMPUTE))
         used = {compute: _used_by(ctx, compute, resources) for compute in computes}
-        for role, functions in queries.execution_roles(ctx.graph).items():
+        for role, functions in _judged_roles(ctx).items():
             executors = queries.executors(ctx.graph, role)
             known: set[str] = set()
             for executor in executors:
@@ -124,8 +130,10 @@ class UnreferencedResourceGrant(Rule):
         resource: Resource | None,
     ) -> Violation:
         names = ", ".join(ctx.label(f) for f in functions)
-        whom = f"function {names}" if len(functions) == 1 else f"functions {names}"
-        subject = "the function never references" if len(functions) == 1 else "none of them references"
+        nouns = {_noun(str(ctx.attrs(f).get("type") or "")) for f in functions}
+        noun = nouns.pop() if len(nouns) == 1 else "function"
+        whom = f"{noun} {names}" if len(functions) == 1 else f"{noun}s {names}"
+        subject = f"the {noun} never references" if len(functions) == 1 else "none of them references"
         actions = access.actions
         shown = ", ".join(actions[:5]) + (f", ... ({len(actions)} in all)" if len(actions) > 5 else "")
         referenced = sorted(
@@ -144,7 +152,7 @@ class UnreferencedResourceGrant(Rule):
             message=(
                 f"role {ctx.label(role)} of {whom} grants {shown} on {ctx.label(target)}, "
                 f"which {subject} ({uses}){elsewhere}{caveat}; "
-                "expected grants only on the resources the function uses"
+                "expected grants only on the resources it uses"
             ),
             related=(*functions, target),
             key=ctx.label(target),
@@ -152,6 +160,25 @@ class UnreferencedResourceGrant(Rule):
             # A fixed name may be used from code: still worth a look, not worth failing a build.
             severity=Severity.LOW if fixed else None,
         )
+
+
+def _noun(resource_type: str) -> str:
+    if resource_type in _DATA_SOURCE_TYPES:
+        return "data source"
+    if resource_type in ("AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"):
+        return "state machine"
+    return "function"
+
+
+def _judged_roles(ctx: RuleContext) -> dict[str, tuple[str, ...]]:
+    """Execution roles of compute resources, and the service roles of AppSync data
+    sources: a DynamoDB or OpenSearch data source reaches the table it names and
+    nothing else, so its role is held to that as a function's is."""
+    roles = {role: set(users) for role, users in queries.execution_roles(ctx.graph).items()}
+    for source, role, _ in queries.edges_of_kind(ctx.graph, EdgeKind.EXECUTES_AS):
+        if ctx.attrs(source).get("type") in _DATA_SOURCE_TYPES:
+            roles.setdefault(role, set()).add(source)
+    return {role: tuple(sorted(users)) for role, users in sorted(roles.items())}
 
 
 def _fixed_name(resource: Resource | None) -> str | None:
@@ -187,11 +214,12 @@ def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) 
                 target = resources.get(ref_node)
                 if target is None or ref_node in known:
                     continue
-                # Keys of what the function uses; what glue and pointers point at; and
+                # Keys of what the function uses; what glue, pointers and parameters point at; and
                 # what the function's own event source is wired to (its dead-letter queue).
                 if (
                     target.type in _KEY_TYPES
                     or resource.type in _POINTERS
+                    or resource.type in _PARAMETER_TYPES
                     or resource.kind.value in ("other", "event-source")
                     or node in wiring
                 ):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from boundary.graph import queries
 from boundary.iam import PolicyIssue, catalog, wildcard_match
 from boundary.iam.arn import Arn, is_full_wildcard
-from boundary.model import Location, Policy, Statement, Symbolic, Template
+from boundary.model import Location, Policy, Resource, Statement, Symbolic, Template
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,6 +36,7 @@ __all__ = [
     "is_denied",
     "issue_location",
     "literal",
+    "ref_instead_of_arn",
     "statement_data_actions",
     "statements_of",
     "written_policies",
@@ -259,6 +260,30 @@ def issue_location(template: Template, issue: PolicyIssue, fallback: Location) -
         return where
     text = template.source_lines[number - 1]
     return Location(where.file, number, len(text) - len(text.lstrip()) + 1, where.address)
+
+
+_NOT_AN_ARN = re.compile(r'Resource "([^"]+)" is not an ARN')
+
+
+def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | None:
+    """The template resource whose `!Ref` value an `invalid-arn` issue's resource is:
+    its name (`!Ref OrdersTable`) or, for a queue, its URL (`!Ref JobsQueue`), written
+    where its ARN belongs. None for other issues and other values.
+
+    Such a statement is not malformed so much as aimed at the wrong thing: it is a
+    resource-type mismatch (the resource-type-mismatch rule reports it, invalid-policy
+    leaves it out)."""
+    if issue.check != "invalid-arn":
+        return None
+    found = _NOT_AN_ARN.search(issue.message)
+    if found is None:
+        return None
+    value = found.group(1)
+    name = value.rsplit("/", 1)[-1] if value.startswith("https://") else value
+    for resource in template.resources.values():
+        if resource.arns and isinstance(resource.name, str) and resource.name == name:
+            return resource
+    return None
 
 
 # --- data access: which data a principal can reach, and with which actions -----------

@@ -241,8 +241,14 @@ def test_user_rule_without_metadata_or_with_a_taken_id_is_an_error(tmp_path: Pat
         ({"select": ["BND999"]}, "'select' names unknown rule(s) BND999"),
         ({"ignore": ["shared-execution-roles"]}, "'ignore' names unknown rule(s) shared-execution-roles"),
         ({"severity": {"BND1O1": "low"}}, "'severity' names unknown rule(s) BND1O1"),
-        ({"thresholds": {"shared-execution-role": {"max-functions": 2}}}, "unknown threshold(s) max-functions"),
-        ({"suppress": [{"rule": "BND000", "resource": "X", "reason": "r"}]}, "'suppress' names unknown rule(s) BND000"),
+        (
+            {"thresholds": {"shared-execution-role": {"max-functions": 2}}},
+            "unknown threshold(s) max-functions",
+        ),
+        (
+            {"suppress": [{"rule": "BND000", "resource": "X", "reason": "r"}]},
+            "'suppress' names unknown rule(s) BND000",
+        ),
     ],
 )
 def test_configuration_naming_what_does_not_exist_is_an_error(

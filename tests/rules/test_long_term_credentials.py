@@ -28,10 +28,74 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         ({"SECRET_KEY": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"}, set()),
         ({"secret_key": "x" * 40}, set()),
         ({"ID": "XAKIAIOSFODNN7EXAMPLE"}, set()),
+        # a SHA-1 is 40 characters too, but hex: never a base64 secret key
+        ({"SECRET_KEY_SHA1": "3f786850e387550fdab836ed7e6dc881de23001b"}, set()),
+        ({"AWS_SECRET": "3F786850E387550FDAB836ED7E6DC881DE23001B"}, set()),
+        # without a key id in the template, a plain "secret" name is not an AWS key's
+        ({"PartnerSecret": SECRET}, set()),
     ],
 )
 def test_find_keys(value: Any, expected: set[str]) -> None:
     assert {kind for _, kind, _ in find_keys(value)} == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"PartnerSecret": SECRET}, {"secret"}),
+        ({"PartnerSecret": "3f786850e387550fdab836ed7e6dc881de23001b"}, set()),
+        ({"PartnerToken": SECRET}, set()),
+    ],
+)
+def test_find_keys_paired_with_a_key_id(value: Any, expected: set[str]) -> None:
+    assert {kind for _, kind, _ in find_keys(value, paired=True)} == expected
+
+
+_TEXT_SECTIONS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  PartnerKeyId:
+    Type: String
+    NoEcho: true
+    Default: AKIAZ7QK4MXB2PLW5RT1
+  PartnerSecret:
+    Type: String
+    NoEcho: true
+    Default: {secret}
+Mappings:
+  Partners:
+    acme:
+      KeyId: AKIAZ7QK4MXB2PLW5RT2
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+Outputs:
+  # an example in a comment is not read: AKIAZ7QK4MXB2PLW5RT9
+  PartnerKeyOut:
+    Value: AKIAZ7QK4MXB2PLW5RT3
+  SameKeyAgain:
+    Value: AKIAZ7QK4MXB2PLW5RT1
+"""
+
+
+def test_keys_outside_resources_are_found_once(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(_TEXT_SECTIONS.format(secret=SECRET))
+    found = [f for f in boundary.analyze([template]).findings if f.rule_name == "long-term-credentials"]
+    lines = template.read_text().splitlines()
+    assert sorted(f.resource for f in found) == sorted(
+        ["Partners", "PartnerKeyId", "PartnerKeyOut", "PartnerSecret"]
+    )
+    for finding in found:
+        assert finding.location is not None
+        assert "AKIA" in lines[finding.location.line - 1] or SECRET in lines[finding.location.line - 1]
+        assert SECRET not in finding.message
+
+
+def test_terraform_output_with_a_key_is_found() -> None:
+    plan = ROOT / "tests/rules/fixtures/long-term-credentials/tfplan.json"
+    found = [f for f in boundary.analyze([plan]).findings if f.rule_name == "long-term-credentials"]
+    assert "output.partner_key_id" in {f.resource for f in found}
 
 
 def test_mask_never_shows_the_secret() -> None:
