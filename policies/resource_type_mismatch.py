@@ -13,6 +13,39 @@ from boundary.rules import Rule, RuleContext, Violation
 _CHECKS = ("action-resource-mismatch", "undefined-reference")
 
 
+# Terraform attributes that are not ARNs, by resource type: what each one is.
+_NOT_ARN = {
+    "aws_sqs_queue": {"id": "URL", "url": "URL", "name": "name"},
+    "aws_dynamodb_table": {"id": "name", "name": "name"},
+    "aws_s3_bucket": {"id": "name", "bucket": "name"},
+    "aws_lambda_function": {"id": "name", "function_name": "name"},
+    "aws_cloudwatch_log_group": {"id": "name", "name": "name"},
+    "aws_kms_key": {"id": "key id", "key_id": "key id"},
+    "aws_sns_topic": {"name": "name"},
+    "aws_secretsmanager_secret": {"name": "name"},
+    "aws_ssm_parameter": {"id": "name", "name": "name"},
+    "aws_iam_role": {"id": "name", "name": "name", "unique_id": "unique id"},
+    "aws_kinesis_stream": {"name": "name"},
+    "aws_sfn_state_machine": {"name": "name"},
+    "aws_cloudwatch_event_bus": {"id": "name", "name": "name"},
+}
+_ATTRIBUTE = re.compile(r"\$\{([a-z][a-z0-9_]*)\.([^.}\[]+(?:\[[^\]]*\])?)\.([a-z_]+)\}")
+
+
+def _not_arn_attributes(value: str | Symbolic) -> list[tuple[str, str, str]]:
+    """`(reference, address, what)` for each attribute a Terraform value is made of that
+    is not an ARN (`${aws_sqs_queue.jobs.url}`: the queue's URL)."""
+    if not isinstance(value, Symbolic):
+        return []
+    found = []
+    for match in _ATTRIBUTE.finditer(value.text):
+        kind, name, attribute = match.groups()
+        what = _NOT_ARN.get(kind, {}).get(attribute)
+        if what is not None:
+            found.append((match.group(0), f"{kind}.{name}", what))
+    return found
+
+
 def _known_resources(template: Template, values: tuple[str | Symbolic, ...]) -> tuple[str | Symbolic, ...]:
     """Resources with each symbolic value that stands for template resources only
     (Terraform's `aws_sns_topic.x.arn`, known after apply) replaced by every ARN those
@@ -20,6 +53,9 @@ def _known_resources(template: Template, values: tuple[str | Symbolic, ...]) -> 
     against all of them, so the substitution can only hide a mismatch, never invent one."""
     out: list[str | Symbolic] = []
     for value in values:
+        if _not_arn_attributes(value):
+            out.append(value)  # reported on its own: a name or URL where the ARN belongs
+            continue
         if isinstance(value, Symbolic) and value.references and "undefined" not in value.reason.lower():
             owners = [template.resources.get(ref) for ref in value.references]
             if all(owner is not None and owner.arns for owner in owners):
@@ -98,7 +134,8 @@ class ResourceTypeMismatch(Rule):
     pseudo parameter (`!Ref TableNme`, `${AWS::AcountId}`), and statements
     whose resource is what `!Ref` returns for a resource of the template
     instead of its ARN: a table's or bucket's name, a queue's URL
-    (`Resource: !Ref JobsQueue`). Each action of a
+    (`Resource: !Ref JobsQueue`; in Terraform `aws_sqs_queue.jobs.url` or
+    `aws_dynamodb_table.items.name`, even when known only after apply). Each action of a
     statement is judged on its own: it is reported only when it acts on
     resource types and no listed resource is of one of them. Statements on
     `*`, with NotResource or with a resource that cannot be resolved offline
@@ -155,6 +192,20 @@ class ResourceTypeMismatch(Rule):
                         issues.append(_named_not_arn(template, issue, owner))
                     elif issue.check in _CHECKS:
                         issues.append(issue)
+                for index, statement in enumerate(policy.document.statements):
+                    for value in statement.resources:
+                        for reference, address, what in _not_arn_attributes(value):
+                            yield Violation(
+                                node=subject,
+                                message=(
+                                    f"{kind_text} {policy.id}, Statement[{index}]: Resource {reference} is the "
+                                    f"{what} of {address}, not its ARN, so the statement matches nothing "
+                                    f"({address}.arn gives the ARN); expected the resource's ARN"
+                                ),
+                                related=related,
+                                key=f"{policy.id}#{index}#{_NAME_NOT_ARN}#{reference}",
+                                location=statement.location or policy.location,
+                            )
                 for group in _grouped(issues):
                     first = group[0]
                     if first.check == "action-resource-mismatch":

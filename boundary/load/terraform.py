@@ -294,6 +294,18 @@ def _expression_references(node: Any) -> list[str]:
     return out
 
 
+# `aws_sqs_queue.jobs.url`, `aws_iam_role.r["a"].arn`: a managed resource's attribute.
+_ATTRIBUTE_REF = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+\.[^.\[]+(\[[^\]]*\])?\.[a-z_][a-z0-9_]*$")
+
+
+def _unknown_text(references: Sequence[str]) -> str:
+    """How an unknown value reads: the resource attributes it is made of, when the
+    configuration names them (`${aws_sqs_queue.jobs.url}`), else `(known after apply)`.
+    Which attribute matters: a queue's URL where IAM wants its ARN is a classic bug."""
+    attributes = [r for r in dict.fromkeys(references) if _ATTRIBUTE_REF.match(r)]
+    return ", ".join(f"${{{r}}}" for r in attributes) if attributes else UNKNOWN_TEXT
+
+
 def _json_object(value: Any) -> Any:
     if not isinstance(value, str):
         return None
@@ -628,7 +640,8 @@ class _PlanLoader:
     def _mark(self, value: Any, unknown: Any, instance: _Instance, path: tuple[str | int, ...]) -> Any:
         """Values with every path marked unknown replaced by a `Symbolic`; copies, never mutates."""
         if unknown is True:
-            return Symbolic(UNKNOWN_TEXT, self.references_at(instance, path), _UNKNOWN_REASON)
+            raw = _expression_references(_expression_at(instance.expressions, path))
+            return Symbolic(_unknown_text(raw), self.references_at(instance, path), _UNKNOWN_REASON)
         if isinstance(value, Mapping):
             marks = unknown if isinstance(unknown, Mapping) else {}
             out = {str(k): self._mark(v, marks.get(k), instance, (*path, str(k))) for k, v in value.items()}
