@@ -433,6 +433,13 @@ def scan(
         region,
         account,
     )
+    if not result.files and not result.errors:
+        # Pointing a CI job at the wrong folder must not pass as "0 findings".
+        _fail(
+            f"no SAM template, CloudFormation template or Terraform plan found in "
+            f"{', '.join(paths or ['.'])} (for Terraform, scan the JSON of `terraform show -json PLANFILE`, "
+            "not .tf files)"
+        )
     if create_baseline is not None:
         _write(create_baseline, dump_baseline(result.findings))
     kept = apply_baseline(result.findings, known)
