@@ -28,6 +28,19 @@ def builtin_rules() -> tuple[type[Rule], ...]:
     return tuple(RULES)
 
 
+# Rule modules already executed, by file and its state: a second load in one process
+# (the CLI checks the configuration before scanning) reuses the classes.
+_LOADED: dict[tuple[str, int, int, int, int], tuple[type[Rule], ...]] = {}
+
+
+def _state(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
     """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack."""
     found: list[type[Rule]] = []
@@ -37,22 +50,31 @@ def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
     for path in sorted(base.glob("*.py")):
         if path.name.startswith("_"):
             continue
-        module_name = f"boundary_user_rules.{path.stem}_{abs(hash(str(path.resolve())))}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise RuleError(f"{path}: cannot be loaded as a rule module")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except RuleError:
-            raise
-        except Exception as error:  # noqa: BLE001 - any failure in a user rule is reported as one line
-            raise RuleError(f"{path}: cannot load rule: {type(error).__name__}: {error}") from None
-        for _, value in inspect.getmembers(module, inspect.isclass):
-            if issubclass(value, Rule) and value is not Rule and value.__module__ == module_name:
-                found.append(value)
+        key = (str(path.resolve()), *_state(path), *_state(path.with_suffix(".toml")))
+        if key not in _LOADED:
+            _LOADED[key] = _load_rule_module(path)
+        found.extend(_LOADED[key])
     return tuple(found)
+
+
+def _load_rule_module(path: Path) -> tuple[type[Rule], ...]:
+    module_name = f"boundary_user_rules.{path.stem}_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise RuleError(f"{path}: cannot be loaded as a rule module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except RuleError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure in a user rule is reported as one line
+        raise RuleError(f"{path}: cannot load rule: {type(error).__name__}: {error}") from None
+    return tuple(
+        value
+        for _, value in inspect.getmembers(module, inspect.isclass)
+        if issubclass(value, Rule) and value is not Rule and value.__module__ == module_name
+    )
 
 
 def rule_classes(config: Config | None = None) -> tuple[type[Rule], ...]:

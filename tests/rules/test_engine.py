@@ -275,3 +275,16 @@ def test_config_suppression_file_glob_matches_however_the_file_was_named(
     )
     (finding,) = _shared(boundary.scan([path], config))
     assert finding.suppressed
+
+
+def test_user_rules_load_once_per_process_until_they_change(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "any_role.py").write_text(USER_RULE)
+    (rules / "any_role.toml").write_text(USER_META)
+    (first,) = load_rules_from(rules)
+    (again,) = load_rules_from(rules)
+    assert again is first
+    (rules / "any_role.toml").write_text(USER_META.replace('title = "Any role"', 'title = "Every role"'))
+    (changed,) = load_rules_from(rules)
+    assert changed is not first and changed.meta.title == "Every role"
