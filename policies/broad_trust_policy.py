@@ -6,7 +6,7 @@ from typing import Any
 
 from boundary.graph import queries
 from boundary.graph.permissions import literal, written_policies
-from boundary.iam import wildcard_match
+from boundary.iam import condition_entries, wildcard_match
 from boundary.model import PolicyKind, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -63,16 +63,14 @@ def _restricting_keys(conditions: Mapping[str, Mapping[str, Any]], *, negated: b
     every value pins someone (values are alternatives: one broad value opens the door).
     `...IfExists` does not restrict: a missing key passes."""
     keys: set[str] = set()
-    for operator, block in conditions.items():
+    for operator, key, values in condition_entries(conditions):
         op = operator.split(":")[-1].lower()
-        if op.endswith("ifexists") or not isinstance(block, Mapping):
+        if op.endswith("ifexists"):
             continue
-        if ("not" in op) if negated else ("not" not in op and op != "null"):
-            for key, values in block.items():
-                items = values if isinstance(values, (list, tuple)) else [values]
-                name = str(key).lower()
-                if items and all(_pins(name, v) for v in items):
-                    keys.add(name)
+        matching = ("not" in op) if negated else ("not" not in op and op != "null")
+        name = key.lower()
+        if matching and values and all(_pins(name, v) for v in values):
+            keys.add(name)
     return keys
 
 

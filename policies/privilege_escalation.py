@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from boundary.graph import NodeKind, queries
 from boundary.graph.permissions import StatementView, allowed_actions, statements_of
-from boundary.iam import catalog, wildcard_match
+from boundary.iam import catalog, condition_entries, wildcard_match
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 if TYPE_CHECKING:
@@ -79,15 +79,12 @@ _WIDE = ("full-wildcard", "partial-wildcard")
 
 def _passed_to(view: StatementView) -> set[str] | None:
     """The services an `iam:PassedToService` condition allows, None without one."""
-    for operator, block in view.statement.conditions.items():
-        if operator.split(":")[-1].lower() not in ("stringequals", "stringlike") or not hasattr(
-            block, "items"
+    for operator, key, values in condition_entries(view.statement.conditions):
+        if (
+            operator.split(":")[-1].lower() in ("stringequals", "stringlike")
+            and key.lower() == "iam:passedtoservice"
         ):
-            continue
-        for key, values in block.items():
-            if str(key).lower() == "iam:passedtoservice":
-                items = values if isinstance(values, (list, tuple)) else [values]
-                return {str(v).lower() for v in items}
+            return {str(v).lower() for v in values}
     return None
 
 

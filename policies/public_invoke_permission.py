@@ -5,6 +5,7 @@ from typing import Any
 
 from boundary.graph import INTERNET, EdgeKind, NodeKind
 from boundary.graph.permissions import literal
+from boundary.iam import condition_entries
 from boundary.model import Statement
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -156,14 +157,11 @@ def _bucket_without_account(ctx: RuleContext, principal: str, keys: set[str]) ->
 
 
 def _condition_keys(conditions: Mapping[str, Mapping[str, Any]]) -> set[str]:
-    return {str(key).lower() for block in conditions.values() if isinstance(block, Mapping) for key in block}
+    return {key.lower() for _, key, _ in condition_entries(conditions)}
 
 
 def _url_auth(conditions: Mapping[str, Mapping[str, Any]]) -> str | None:
-    for block in conditions.values():
-        if isinstance(block, Mapping):
-            for key, value in block.items():
-                if str(key).lower() == "lambda:functionurlauthtype":
-                    values = value if isinstance(value, list) else [value]
-                    return "NONE" if any(str(v).upper() == "NONE" for v in values) else str(values[0])
+    for _, key, values in condition_entries(conditions):
+        if key.lower() == "lambda:functionurlauthtype" and values:
+            return "NONE" if any(str(v).upper() == "NONE" for v in values) else str(values[0])
     return None

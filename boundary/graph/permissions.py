@@ -9,12 +9,12 @@ of these actions can this principal perform" with Deny applied.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
-from boundary.iam import PolicyIssue, catalog, wildcard_match
+from boundary.iam import PolicyIssue, catalog, condition_entries, wildcard_match
 from boundary.iam.arn import Arn, is_full_wildcard
 from boundary.model import Location, Policy, Resource, Statement, Symbolic, Template
 
@@ -96,10 +96,7 @@ class StatementView:
         name = f"statement {self.statement.sid!r}" if self.statement.sid else f"statement {self.index}"
         text = f"{name} of policy {self.policy_id}"
         keys = sorted(
-            f"{operator} {key}"
-            for operator, block in self.statement.conditions.items()
-            if isinstance(block, Mapping)
-            for key in block
+            f"{operator} {key}" for operator, key, _ in condition_entries(self.statement.conditions)
         )
         if keys:
             text += f" (under condition {', '.join(keys)})"

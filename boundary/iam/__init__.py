@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from boundary.iam.arn import Arn, TargetClass, classify, is_full_wildcard, wildcard_match
 from boundary.iam.catalog import ACCESS_LEVELS, ActionInfo, Catalog, ResourceTypeRef, catalog
-from boundary.iam.document import normalize_policy, normalize_statement
+from boundary.iam.document import condition_entries, normalize_policy, normalize_statement
 from boundary.iam.effective import Grant, allows, effective_grants, expanded_actions
 from boundary.iam.managed import (
     ManagedPolicy,
@@ -37,6 +37,7 @@ __all__ = [
     "allows",
     "catalog",
     "classify",
+    "condition_entries",
     "effective_grants",
     "expanded_actions",
     "is_aws_managed_arn",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from boundary.model import Location, PolicyDocument, Statement, Symbolic
 
-__all__ = ["normalize_policy", "normalize_statement"]
+__all__ = ["condition_entries", "normalize_policy", "normalize_statement"]
 
 _Values = tuple["str | Symbolic", ...]
 
@@ -85,3 +85,14 @@ def normalize_policy(
         raw=raw,
         location=location,
     )
+
+
+def condition_entries(conditions: Mapping[str, Any]) -> Iterator[tuple[str, str, tuple[Any, ...]]]:
+    """`(operator, key, values)` for every key a Condition block tests, values always a
+    tuple (IAM takes one value or a list); blocks that are not mappings are passed over."""
+    for operator, block in conditions.items():
+        if not isinstance(block, Mapping):
+            continue
+        for key, values in block.items():
+            items = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+            yield str(operator), str(key), items

@@ -23,6 +23,7 @@ from typing import Any
 
 from boundary.iam import _glob
 from boundary.iam.catalog import Catalog, catalog
+from boundary.iam.document import condition_entries
 from boundary.model import PolicyDocument, Statement, Symbolic
 
 __all__ = ["Grant", "allows", "certain_conditions", "effective_grants", "expanded_actions"]
@@ -52,14 +53,7 @@ class Grant:
     @property
     def condition_keys(self) -> tuple[str, ...]:
         """The condition keys, as `Operator:key`, sorted: what messages name."""
-        return tuple(
-            sorted(
-                f"{operator}:{key}"
-                for operator, block in self.conditions.items()
-                if isinstance(block, Mapping)
-                for key in block
-            )
-        )
+        return tuple(sorted(f"{operator}:{key}" for operator, key, _ in condition_entries(self.conditions)))
 
     @property
     def is_conditional(self) -> bool:
