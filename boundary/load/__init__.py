@@ -29,6 +29,8 @@ __all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_
 _SKIPPED_DIRS = frozenset({"node_modules", "cdk.out", "__pycache__", "venv", "site-packages"})
 _CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 _TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
+# What a walked file must mention to be worth parsing: a template's keys, or a plan's.
+_CANDIDATE_MARKERS = (*_TEMPLATE_MARKERS, '"format_version"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,7 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
         if not named and not _mentions_template(raw):
             return None
         raise _not_utf8(file, raw, error) from None
-    if not named and not any(marker in text for marker in (*_TEMPLATE_MARKERS, '"format_version"')):
+    if not named and not any(marker in text for marker in _CANDIDATE_MARKERS):
         return None
     try:
         return _load_text(file, text, options, named=named)
@@ -151,7 +153,7 @@ def _mentions_template(raw: bytes) -> bool:
     UTF-16 editor must give an error, not a silently skipped template."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raw = raw.decode("utf-16", "replace").encode()
-    return any(marker.encode() in raw for marker in (*_TEMPLATE_MARKERS, '"format_version"'))
+    return any(marker.encode() in raw for marker in _CANDIDATE_MARKERS)
 
 
 def _not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> SourceError:

@@ -861,11 +861,7 @@ def _resolve_rest_paths(ctx: _Context) -> None:
     for index, endpoint in enumerate(ctx.endpoints):
         if endpoint.path.startswith("@resource:"):
             path = _rest_path(ctx, endpoint.path.removeprefix("@resource:")) or "/"
-            ctx.endpoints[index] = _replace_path(endpoint, path)
-
-
-def _replace_path(endpoint: Endpoint, path: str) -> Endpoint:
-    return replace(endpoint, path=path)
+            ctx.endpoints[index] = replace(endpoint, path=path)
 
 
 def _read_rest_api(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
