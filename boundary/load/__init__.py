@@ -166,10 +166,12 @@ def _not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> SourceError:
 
 def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
     stripped = text.lstrip()
-    if stripped.startswith("{"):
+    # Only a JSON object that mentions `format_version` can be a plan; a CloudFormation
+    # JSON template is parsed once, by the marking parser below.
+    if stripped.startswith("{") and '"format_version"' in text:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if data is not None:
             from boundary.load.terraform import is_plan, load_plan, looks_like_plan
