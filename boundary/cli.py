@@ -231,6 +231,7 @@ def _run_analysis(
     show_progress: bool,
     region: str,
     account: str,
+    tf_dir: Path | None = None,
 ) -> _Result:
     import boundary
     from boundary.config import ConfigError
@@ -258,12 +259,19 @@ def _run_analysis(
                 progress=bar,
                 region=region,
                 account=account,
+                tf_dir=tf_dir,
             )
         finally:
             bar.stop()
     else:
         result = boundary.analyze(
-            present, config=config, parameters=params, exclude=exclude, region=region, account=account
+            present,
+            config=config,
+            parameters=params,
+            exclude=exclude,
+            region=region,
+            account=account,
+            tf_dir=tf_dir,
         )
     return _Result(
         findings=tuple(result.findings),
@@ -308,6 +316,16 @@ def scan(
             help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
         ),
     ] = "123456789012",
+    tf_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--tf-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="The Terraform configuration (.tf files) the scanned plans came from, to report "
+            "findings at .tf lines and judge policies the plan leaves unknown. Default: the plan's folder.",
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -392,7 +410,8 @@ def scan(
         ),
     ] = False,
 ) -> None:
-    """Scan SAM/CloudFormation templates and Terraform plan JSON for broken security boundaries."""
+    """Scan SAM/CloudFormation templates, Terraform plan JSON and Terraform configurations
+    (folders of .tf files) for broken security boundaries."""
     chosen = _split_formats(formats)
     if output is not None and output_dir is not None:
         raise typer.BadParameter("use either --output or --output-dir, not both", param_hint="'--output'")
@@ -432,13 +451,14 @@ def scan(
         _progress_wanted(no_progress, quiet),
         region,
         account,
+        tf_dir,
     )
     if not result.files and not result.errors:
         # Pointing a CI job at the wrong folder must not pass as "0 findings".
         _fail(
             f"no SAM template, CloudFormation template or Terraform plan found in "
-            f"{', '.join(paths or ['.'])} (for Terraform, scan the JSON of `terraform show -json PLANFILE`, "
-            "not .tf files)"
+            f"{', '.join(paths or ['.'])} (for Terraform, scan a folder of .tf files or the JSON of "
+            "`terraform show -json PLANFILE`)"
         )
     if create_baseline is not None:
         _write(create_baseline, dump_baseline(result.findings))
@@ -447,6 +467,9 @@ def scan(
 
     for error in reported.errors:
         _stderr(str(error))
+    if not quiet:
+        for note in dict.fromkeys(n for t in reported.templates for n in t.notes):
+            _stderr(f"note: {note}")
 
     base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet)
     for fmt in chosen:
@@ -484,13 +507,13 @@ def _options(base: ReportOptions, fmt: str, *, tty: bool, to_stdout: bool) -> Re
     if fmt != "text":
         return base
     color = tty and "NO_COLOR" not in os.environ
-    width = 100
+    width, frame_width = 100, 200
     if tty:
         import shutil
 
-        width = shutil.get_terminal_size((100, 24)).columns
+        width = frame_width = shutil.get_terminal_size((100, 24)).columns
     # load errors were already printed on stderr; a file gets them in the report
-    return replace(base, color=color, width=width, include_errors=not to_stdout)
+    return replace(base, color=color, width=width, frame_width=frame_width, include_errors=not to_stdout)
 
 
 # --------------------------------------------------------------------- rules

@@ -284,6 +284,12 @@ class Template:
     unresolved: tuple[tuple[Location, Symbolic], ...] = ()
     # the raw lines of the source file, for code frames in reports
     source_lines: tuple[str, ...] = ()
+    # other files the template's locations point into (the `.tf` files of a Terraform
+    # configuration), path -> raw lines
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # what the user should know about how it was read, once (remote modules not
+    # followed, Terraform sources scanned without a plan)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,16 +35,24 @@ def analyze(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    tf_dir: str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
     `region` and `account` are what pseudo parameters and generated ARNs use: the
-    stack's deployment target, a placeholder account by default.
+    stack's deployment target, a placeholder account by default. `tf_dir` is the
+    Terraform configuration the scanned plans came from (default: each plan's folder).
     """
     config = config or Config()
     classes = rule_classes(config)
     model = load(
-        paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
+        paths,
+        parameters=parameters,
+        region=region,
+        account=account,
+        exclude=exclude,
+        progress=progress,
+        tf_dir=tf_dir,
     )
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from boundary.graph import EdgeKind, NodeKind, queries
+from boundary.graph import EdgeKind, queries
 from boundary.graph.permissions import is_denied, statements_of
 from boundary.iam import access_breadth, catalog
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
-
-_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
 
 
 class AdminAccess(Rule):
@@ -54,7 +52,7 @@ class AdminAccess(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+        for principal in queries.judged_identities(ctx.graph):
             for _, policy, data in ctx.graph.out_edges(principal, data=True):
                 if data.get("kind") != EdgeKind.ATTACHED_POLICY:
                     continue

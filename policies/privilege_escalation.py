@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from boundary.graph import NodeKind, queries
+from boundary.graph import queries
 from boundary.graph.permissions import StatementView, allowed_actions, statements_of
 from boundary.iam import catalog, condition_entries, wildcard_match
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -11,7 +11,6 @@ from boundary.rules import Rule, RuleContext, Severity, Violation
 if TYPE_CHECKING:
     import networkx as nx
 
-_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
 
 # Published escalation paths (Rhino Security Labs' list and its successors):
 # each needs all of its actions. `iam:PassRole` hands a more privileged role to
@@ -183,7 +182,7 @@ class PrivilegeEscalation(Rule):
         iam_writes = tuple(a for a in cat.expand("iam:*") if cat.access_level(a) == "Permissions management")
         iam_writes += _ESCALATING_WRITES
         candidates = {a for _, actions, _ in _COMBINATIONS for a in actions}
-        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+        for principal in queries.judged_identities(ctx.graph):
             views = [v for v in statements_of(ctx.graph, principal) if not v.aws_managed]
             if not views:
                 continue

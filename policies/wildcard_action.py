@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from boundary.graph import NodeKind, queries
+from boundary.graph import queries
 from boundary.graph.permissions import identity_statements_of, is_denied
 from boundary.iam import catalog
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
-_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
 _RISKY_LEVELS = ("Permissions management", "Write")
 
 
@@ -57,7 +56,7 @@ class WildcardAction(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+        for principal in queries.judged_identities(ctx.graph):
             views = identity_statements_of(ctx.graph, principal)
             for view in views:
                 if view.effect != "Allow" or view.aws_managed or is_denied(view, views):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from boundary.graph import NodeKind, queries
+from boundary.graph import queries
 from boundary.graph.permissions import (
     TELEMETRY_SERVICES,
     StatementView,
@@ -17,7 +17,6 @@ from boundary.iam import access_breadth, catalog
 from boundary.iam.arn import Arn
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
-_PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
 # Granted on `*` by AWS's own execution policies because the resources do not exist
 # before the action runs: a VPC function's network interfaces, metric data points.
 _CONVENTIONAL = frozenset(
@@ -98,7 +97,7 @@ class WildcardResource(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+        for principal in queries.judged_identities(ctx.graph):
             views = identity_statements_of(ctx.graph, principal)
             for view in views:
                 if view.effect != "Allow" or is_denied(view, views):

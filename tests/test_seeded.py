@@ -73,11 +73,30 @@ def test_sam_seeded_problem_is_found(expected: tuple[str, str, int]) -> None:
         ("long-term-credentials", "aws_lambda_function.cancel_booking"),
     ],
 )
-def test_terraform_seeded_problem_is_found_at_its_resource(category: str, resource: str) -> None:
-    """In a plan, a finding's line is the `"address"` line of the resource (or of the
-    policy document the statement comes from) in the plan JSON."""
-    lines = {line for cat, res, line in _found(PLAN) if (cat, res) == (category, resource)}
-    assert lines, f"no {category} finding on {resource}"
+def test_terraform_seeded_problem_is_found_at_its_resource(
+    category: str, resource: str, tmp_path: Path
+) -> None:
+    """Read with the main.tf beside it, a plan's finding is at the block of the resource
+    (or of the policy the statement comes from) in main.tf, or at an attribute inside it;
+    the plan alone (copied away from its sources) points at the `"address"` line."""
+    source = PLAN.with_name("main.tf")
+    tf = source.read_text(encoding="utf-8").splitlines()
+    blocks = [n for n, line in enumerate(tf, start=1) if line.startswith(("resource ", "data "))]
+    found = [f for f in boundary.scan([PLAN]) if (f.category.value, f.resource) == (category, resource)]
+    assert found, f"no {category} finding on {resource}"
+    for finding in found:
+        assert finding.location.file == str(source), finding.location
+        line = finding.location.line
+        start = max(n for n in blocks if n <= line)
+        assert tf[start - 1].startswith(("resource ", "data ")), (line, tf[start - 1])
+        address = finding.location.address or ""
+        kind, name = address.removeprefix("data.").split(".")[:2]
+        assert f'"{kind}" "{name}"' in tf[start - 1], (address, tf[start - 1])
+
+    alone = tmp_path / "plan.json"
+    alone.write_text(PLAN.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = {line for cat, res, line in _found(alone) if (cat, res) == (category, resource)}
+    assert lines, f"no {category} finding on {resource} in the plan alone"
     text = PLAN.read_text(encoding="utf-8").splitlines()
     for line in lines:
         assert '"address": ' in text[line - 1], (line, text[line - 1])

@@ -250,6 +250,20 @@ def _add_policy(
             _add_resource_policy(graph, template, policy, document, arn_index)
         return
     policy_node = _policy_node(graph, template, policy)
+    owners = [node_id(template, o) for o in policy.attached_to if node_id(template, o) in graph]
+    if not owners and document is not None and policy.managed_arn != policy.id:
+        # A written policy that nothing attaches (yet) is still judged: its statements are
+        # grants of the policy node itself, so the rules find wildcards and escalation on it.
+        for index, statement in enumerate(document.statements):
+            for target, attrs in _statement_targets(graph, template, statement, arn_index):
+                graph.add_edge(
+                    policy_node,
+                    target,
+                    **_grant_attrs(policy_node, policy, index, statement),
+                    **attrs,
+                    unattached=True,
+                )
+        return
     for owner in policy.attached_to:
         owner_node = node_id(template, owner)
         if owner_node not in graph:

@@ -26,6 +26,7 @@ __all__ = [
     "grants_from",
     "internet_paths",
     "invokers",
+    "judged_identities",
     "nodes_of_kind",
     "policy_subject",
     "reach",
@@ -46,6 +47,19 @@ def nodes_of_kind(graph: nx.MultiDiGraph, *kinds: str) -> Iterator[str]:
     wanted = set(kinds)
     for node in sorted(graph.nodes):
         if graph.nodes[node].get("kind") in wanted:
+            yield node
+
+
+def judged_identities(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """Roles, users and groups, and the written policies that nothing attaches: every
+    holder of identity-policy statements whose grants the rules judge, in a stable order."""
+    wanted = {NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP}
+    for node in sorted(graph.nodes):
+        kind = graph.nodes[node].get("kind")
+        if kind in wanted or (
+            kind == NodeKind.POLICY
+            and any(d.get("kind") == EdgeKind.GRANTS for _, _, d in graph.out_edges(node, data=True))
+        ):
             yield node
 
 

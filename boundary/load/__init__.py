@@ -42,6 +42,8 @@ class LoadOptions:
     account: str = "123456789012"
     partition: str = "aws"
     stack_name: str = "boundary-stack"
+    # the Terraform configuration plans came from, when not the plan's own folder
+    tf_dir: str | None = None
 
 
 def discover(
@@ -64,8 +66,17 @@ def discover(
                     full = os.path.join(root, name)
                     if name.lower().endswith(_CANDIDATE_SUFFIXES) and not _excluded(full, exclude):
                         yield full, False
-        elif not _excluded(str(path), exclude):
-            yield str(path), True
+        elif not _excluded(str(path), exclude) and path.suffix != ".tf":
+            yield str(path), True  # a named `.tf` file is read with its folder's configuration
+
+
+def _walk_folders(path: str, exclude: Sequence[str]) -> Iterator[str]:
+    """Every folder under `path` that the file walk of `discover` enters."""
+    for root, dirs, _ in os.walk(path):
+        dirs[:] = sorted(
+            d for d in dirs if not _tooling(root, d) and not _excluded(os.path.join(root, d), exclude)
+        )
+        yield root
 
 
 def _tooling(root: str, name: str) -> bool:
@@ -96,26 +107,120 @@ def load(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    tf_dir: str | os.PathLike[str] | None = None,
 ) -> Model:
-    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
-    options = LoadOptions(parameters=parameters, region=region, account=account)
+    """Load SAM templates, CloudFormation templates, Terraform plans and Terraform
+    configurations (folders of `.tf` files) into one `Model`.
+
+    A plan is read with the `.tf` sources it came from (`tf_dir`, else the plan's own
+    folder), and those sources are not scanned again on their own."""
+    options = LoadOptions(
+        parameters=parameters, region=region, account=account, tf_dir=str(tf_dir) if tf_dir else None
+    )
     candidates = list(discover(paths, exclude))
     templates: list[Template] = []
     errors: list[LoadError] = []
+    terraform = _TerraformSources(options, errors)
     for index, (file, named) in enumerate(candidates):
         if progress is not None:
             progress(file, index, len(candidates))
         try:
-            template = load_file(file, options, named=named)
+            template = load_file(file, options, named=named, sources=terraform.for_plan(file))
         except SourceError as error:
             errors.append(error.to_load_error())
             continue
         if template is not None:
             templates.append(template)
+            terraform.used(template)
+    folders = _terraform_folders(paths, exclude)
+    for folder in terraform.roots(folders):
+        template = terraform.configuration(folder)
+        if template is not None:
+            templates.append(template)
     return Model(templates=tuple(templates), errors=tuple(errors))
 
 
-def load_file(file: str, options: LoadOptions | None = None, *, named: bool = True) -> Template | None:
+def _terraform_folders(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str]) -> list[str]:
+    from boundary.load.terraform_hcl import terraform_folders
+
+    given = [str(p) for p in paths if not _excluded(str(p), exclude)]
+    return terraform_folders(given, lambda root: _walk_folders(root, exclude))
+
+
+class _TerraformSources:
+    """The `.tf` configurations of one load: read once per folder, each either the
+    sources of a plan or scanned on its own, never both."""
+
+    def __init__(self, options: LoadOptions, errors: list[LoadError]) -> None:
+        self.options = options
+        self.errors = errors
+        self._read: dict[str, Any] = {}
+        self._consumed: set[str] = set()
+
+    def _sources(self, folder: str) -> Any:
+        from boundary.load.terraform_hcl import is_configuration_dir, read_configuration
+
+        folder = os.path.normpath(folder)
+        if folder not in self._read:
+            sources = read_configuration(folder) if is_configuration_dir(folder) else None
+            if sources is not None:
+                self.errors.extend(e.to_load_error() for e in sources.errors)
+            self._read[folder] = sources
+        return self._read[folder]
+
+    def for_plan(self, file: str) -> Any:
+        if not file.lower().endswith(".json"):
+            return None
+        return self._sources(self.options.tf_dir or os.path.dirname(file) or ".")
+
+    def used(self, template: Template) -> None:
+        if template.format is Format.TERRAFORM and template.sources:
+            from boundary.load.terraform_hcl import folders_read
+
+            folder = self.options.tf_dir or os.path.dirname(template.path) or "."
+            sources = self._sources(folder)
+            if sources is not None:
+                self._consumed |= folders_read(sources)
+
+    def roots(self, folders: Sequence[str]) -> list[str]:
+        """Folders to scan as configurations: not a plan's sources, not a module another calls."""
+        from boundary.load.terraform_hcl import folders_read
+
+        called: set[str] = set()
+        for folder in folders:
+            if folder in self._consumed:
+                continue
+            sources = self._sources(folder)
+            if sources is not None:
+                sources.configuration.instances()  # follows the local modules it calls
+                called |= folders_read(sources) - {folder}
+        return [f for f in folders if f not in self._consumed and f not in called]
+
+    def configuration(self, folder: str) -> Template | None:
+        from boundary.load.terraform_hcl import load_configuration
+
+        sources = self._sources(folder)
+        if sources is None:
+            return None
+        try:
+            template: Template = load_configuration(sources, path=folder)
+        except SourceError as error:
+            self.errors.append(error.to_load_error())
+            return None
+        except RecursionError:
+            self.errors.append(LoadError(folder, 0, 0, "Terraform configuration nested too deeply"))
+            return None
+        except Exception as error:  # noqa: BLE001 - a bug must not hide the other files' results
+            self.errors.append(
+                LoadError(folder, 0, 0, f"internal error while loading ({type(error).__name__}: {error})")
+            )
+            return None
+        return template
+
+
+def load_file(
+    file: str, options: LoadOptions | None = None, *, named: bool = True, sources: Any = None
+) -> Template | None:
     """One file to a `Template`; None when a walked file is not a template at all.
 
     Raises `SourceError` for bad input (and for a named file that is not a
@@ -137,7 +242,7 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
     if not named and not any(marker in text for marker in _CANDIDATE_MARKERS):
         return None
     try:
-        return _load_text(file, text, options, named=named)
+        return _load_text(file, text, options, named=named, sources=sources)
     except SourceError:
         raise
     except RecursionError:
@@ -164,7 +269,9 @@ def _not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> SourceError:
     return SourceError(file, line, column, f"not UTF-8 text ({error.reason} at byte {error.start})")
 
 
-def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
+def _load_text(
+    file: str, text: str, options: LoadOptions, *, named: bool, sources: Any = None
+) -> Template | None:
     stripped = text.lstrip()
     # Only a JSON object that mentions `format_version` can be a plan; a CloudFormation
     # JSON template is parsed once, by the marking parser below.
@@ -177,7 +284,11 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
             from boundary.load.terraform import is_plan, load_plan, looks_like_plan
 
             if is_plan(data) or looks_like_plan(data):
-                return load_plan(data, file=file, text=text)
+                from boundary.load.terraform_hcl import matches_plan
+
+                if sources is not None and not (isinstance(data, Mapping) and matches_plan(sources, data)):
+                    sources = None  # another configuration's sources: the plan stands alone
+                return load_plan(data, file=file, text=text, sources=sources)
     from boundary.load._yaml import parse_document
 
     try:

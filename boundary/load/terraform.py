@@ -16,9 +16,9 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -43,6 +43,7 @@ from boundary.model import (
 
 __all__ = [
     "UNKNOWN_TEXT",
+    "ConfigurationSources",
     "decode_plan",
     "is_plan",
     "load_plan",
@@ -143,15 +144,21 @@ def shape_error(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def load_plan(data: Mapping[str, Any], *, file: str, text: str) -> Template:
-    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised."""
+def load_plan(
+    data: Mapping[str, Any], *, file: str, text: str, sources: ConfigurationSources | None = None
+) -> Template:
+    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised.
+
+    With `sources` (the `.tf` configuration the plan came from), resources are located
+    at their blocks in the `.tf` files, and policies the plan holds as unknown are
+    rebuilt from the configuration."""
     problem = shape_error(data)
     if problem is not None:
         match = _RESOURCE_CHANGES_KEY.search(text) if "resource_changes" in problem else None
         line = text.count("\n", 0, match.start()) + 1 if match else 1
         raise SourceError(file, line, 1, problem)
     try:
-        return _PlanLoader(data, file, text).load()
+        return _PlanLoader(data, file, text, sources).load()
     except SourceError:
         raise
     except RecursionError:
@@ -327,6 +334,7 @@ class _Locator:
 
     def __init__(self, file: str, text: str) -> None:
         self.file = file
+        self._text = text
         self._newlines = [m.start() for m in re.finditer("\n", text)]
         self._positions: dict[str, list[int]] = {}
         for match in _ADDRESS_KEY.finditer(text):
@@ -340,6 +348,18 @@ class _Locator:
             self._positions.setdefault(address, []).append(match.start())
         changes = _RESOURCE_CHANGES_KEY.search(text)
         self._changes_at = changes.start() if changes else -1
+
+    def locate_key(self, key: str, file: str, address: str) -> Location:
+        """The first line that holds `key` after `"provider_config"` (plans without sources)."""
+        lines = self._text.splitlines()
+        start = next((i for i, line in enumerate(lines) if '"provider_config"' in line), 0)
+        for number in range(start, len(lines)):
+            column = lines[number].find(
+                key, 0 if number != start else lines[number].find('"provider_config"')
+            )
+            if column >= 0:
+                return Location(file, number + 1, column + 1, address=address)
+        return Location(file, 1, 1, address=address)
 
     def locate(self, address: str) -> Location:
         positions = self._positions.get(address)
@@ -391,9 +411,30 @@ def _module_resources(root: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
                 stack.append((child, _str(child.get("address")) or address))
 
 
+class ConfigurationSources(Protocol):
+    """What the plan loader asks of the `.tf` sources (see `terraform_hcl.ConfigSources`)."""
+
+    @property
+    def files(self) -> Mapping[str, tuple[str, ...]]: ...
+
+    @property
+    def notes(self) -> Sequence[str]: ...
+
+    def locate(self, address: str, path: Sequence[str | int] = ()) -> Location | None: ...
+
+    def block_lines(self, address: str, block_type: str) -> list[Location]: ...
+
+    def document(self, address: str, path: Sequence[str | int], known: Callable[[str], list[str]]) -> Any: ...
+
+    def providers(self) -> Iterator[tuple[str, dict[str, Any], Location]]: ...
+
+
 class _PlanLoader:
-    def __init__(self, data: Mapping[str, Any], file: str, text: str) -> None:
+    def __init__(
+        self, data: Mapping[str, Any], file: str, text: str, sources: ConfigurationSources | None = None
+    ) -> None:
         self.data = data
+        self.sources = sources
         self.file = file
         self.text = text
         self.locator = _Locator(file, text)
@@ -425,7 +466,9 @@ class _PlanLoader:
         self._policies()
         self._relations()
         self._endpoints()
+        self._providers()
         variables = {str(k): _map(v).get("value") for k, v in _map(self.data.get("variables")).items()}
+        sources = self.sources
         return Template(
             path=self.file,
             format=Format.TERRAFORM,
@@ -438,7 +481,40 @@ class _PlanLoader:
             account=_ACCOUNT,
             partition=_PARTITION,
             source_lines=tuple(self.text.splitlines()),
+            sources=dict(sources.files) if sources is not None else {},
+            notes=tuple(sources.notes) if sources is not None else (),
         )
+
+    def _providers(self) -> None:
+        """Provider blocks that hold literal credentials become `provider.<name>` resources
+        (their keys are judged like any other): from the `.tf` sources when given, else
+        from the plan's `configuration.provider_config`."""
+        found: list[tuple[str, dict[str, Any], Location]] = []
+        if self.sources is not None:
+            found = list(self.sources.providers())
+        else:
+            for key, provider in _map(self.configuration.get("provider_config")).items():
+                expressions = _map(_map(provider).get("expressions"))
+                literal = {
+                    name: _map(expressions.get(name)).get("constant_value")
+                    for name in ("access_key", "secret_key", "token")
+                    if _str(_map(expressions.get(name)).get("constant_value"))
+                }
+                if literal:
+                    address = f"provider.{key}"
+                    location = self.locator.locate_key(f'"{key}"', self.file, address)
+                    found.append((address, literal, location))
+        for address, literal, location in found:
+            if address in self.resources:
+                continue
+            self.resources[address] = Resource(
+                id=address,
+                type="provider",
+                kind=ResourceKind.OTHER,
+                location=location,
+                properties=literal,
+                metadata={"mode": "provider"},
+            )
 
     def _provider_region(self, key: str) -> str | None:
         provider = _map(_map(self.configuration.get("provider_config")).get(key))
@@ -630,7 +706,9 @@ class _PlanLoader:
 
     def _prepare(self, instance: _Instance) -> None:
         instance.values = self._mark(instance.raw_values, instance.unknown, instance, ())
-        instance.location = self.locator.locate(instance.address)
+        instance.location = (
+            self.sources.locate(instance.address) if self.sources is not None else None
+        ) or self.locator.locate(instance.address)
         config = instance.config
         refs = _expression_references(config.get("expressions"))
         for key in ("count_expression", "for_each_expression"):
@@ -746,7 +824,12 @@ class _PlanLoader:
             references=instance.references,
         )
 
-    def _loc(self, instance: _Instance) -> Location:
+    def _loc(self, instance: _Instance, path: Sequence[str | int] = ()) -> Location:
+        """Where a resource is written, or the attribute at `path` in it (with sources)."""
+        if path and self.sources is not None:
+            found = self.sources.locate(instance.address, path)
+            if found is not None:
+                return found
         return instance.location or Location(self.file, address=instance.address)
 
     # ------------------------------------------------------------ finding targets
@@ -797,27 +880,46 @@ class _PlanLoader:
     def document(self, instance: _Instance, path: Sequence[str | int]) -> PolicyDocument | None:
         """The policy at `path`: parsed when known, else the policy document data source it refers to."""
         value = _get(instance.values, path)
-        location = self._loc(instance)
+        location = self._loc(instance, path)
         if isinstance(value, str):
             parsed = _json_object(value)
             return normalize_policy(parsed if isinstance(parsed, Mapping) else value, location)
         if isinstance(value, Mapping):
             return normalize_policy(value, location)
         refs = value.references if isinstance(value, Symbolic) else self.references_at(instance, path)
+        found = self._policy_data_source(refs)
+        if found is not None or self.sources is None:
+            return found
+        # unknown in the plan: rebuilt from the configuration, unknown parts kept symbolic
+        rebuilt = self.sources.document(instance.address, path, self._addresses)
+        if isinstance(rebuilt, Mapping):
+            return normalize_policy(rebuilt, location)
+        if isinstance(rebuilt, Symbolic):
+            return self._policy_data_source(rebuilt.references)
+        return None
+
+    def _policy_data_source(self, refs: Iterable[str]) -> PolicyDocument | None:
         for address in refs:
             source = self.instances.get(address)
             if source is not None and source.type == "aws_iam_policy_document":
                 return self.data_document(source)
         return None
 
+    def _addresses(self, reference: str) -> list[str]:
+        """The instances an absolute configuration address means (`aws_x.y` -> its instances)."""
+        if reference in self.instances:
+            return [reference]
+        return list(self.by_base.get(reference, ()))
+
     def data_document(self, source: _Instance) -> PolicyDocument | None:
         if source.address in self._documents:
             return self._documents[source.address]
         self._documents[source.address] = None  # a cycle reads as unknown
         location = self._loc(source)
+        where = self.sources.block_lines(source.address, "statement") if self.sources is not None else []
         parsed = _json_object(source.values.get("json"))
         if isinstance(parsed, Mapping):
-            document: PolicyDocument | None = normalize_policy(parsed, location)
+            document: PolicyDocument | None = normalize_policy(parsed, location, where)
         else:
             # `json` is unknown when any input is: render it the way the provider will,
             # source documents first, then this one's statements, then the overrides.
@@ -833,7 +935,10 @@ class _PlanLoader:
                 _merge_statements(merged, raw_override)
             raw: dict[str, Any] = {"Version": _str(source.values.get("version")) or "2012-10-17"}
             raw["Statement"] = merged
-            document = normalize_policy(raw, location)
+            plain = not _list(source.values.get("source_policy_documents")) and not _list(
+                source.values.get("override_policy_documents")
+            )
+            document = normalize_policy(raw, location, where if plain else ())
         self._documents[source.address] = document
         return document
 

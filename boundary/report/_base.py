@@ -88,6 +88,8 @@ class ReportOptions:
     baselined: int = 0
     color: bool = False
     width: int = 100
+    # no code frame line is wider: the terminal's width, 200 when not a terminal
+    frame_width: int = 200
     include_errors: bool = True
     compact: bool = False
     rules: Sequence[RuleInfo] | None = None
@@ -160,7 +162,12 @@ def display_path(file: str, root: str) -> str:
 
 
 def source_lines_by_file(result: ScanResultLike) -> dict[str, Sequence[str]]:
-    return {t.path: t.source_lines for t in result.templates if t.source_lines}
+    lines: dict[str, Sequence[str]] = {}
+    for template in result.templates:
+        lines.update(template.sources)
+        if template.source_lines:
+            lines[template.path] = template.source_lines
+    return lines
 
 
 def rule_catalog(options: ReportOptions) -> tuple[RuleInfo, ...]:

@@ -24,7 +24,10 @@ from boundary.report._base import (
 )
 from boundary.rules._finding import Decision, Finding, Severity
 
-__all__ = ["SEVERITY_STYLES", "code_frame", "render"]
+__all__ = ["FRAME_WIDTH", "SEVERITY_STYLES", "code_frame", "render"]
+
+# the widest code frame line when the output is not a terminal
+FRAME_WIDTH = 200
 
 SEVERITY_STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -65,7 +68,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             continue
         console.print(Text(display_path(file, options.root), style="bold underline"))
         for finding in findings:
-            _print_finding(console, finding, sources.get(file, ()))
+            _print_finding(console, finding, sources.get(file, ()), options.frame_width)
         console.print()
     if options.include_errors and result.errors:
         if not options.compact:
@@ -106,7 +109,7 @@ def _compact_line(finding: Finding, root: str) -> Text:
     return line
 
 
-def _print_finding(console: Console, finding: Finding, source: Sequence[str]) -> None:
+def _print_finding(console: Console, finding: Finding, source: Sequence[str], frame_width: int) -> None:
     location = finding.location
     head = Text("  ")
     if location.line:
@@ -122,30 +125,51 @@ def _print_finding(console: Console, finding: Finding, source: Sequence[str]) ->
         resource.append("   related: ", style="dim")
         resource.append(", ".join(finding.related))
     console.print(resource)
-    for line in code_frame(source, location.line, location.column):
+    for line in code_frame(source, location.line, location.column, frame_width):
         console.print(line)
 
 
-def code_frame(source: Sequence[str], line: int, column: int) -> list[Text]:
+def code_frame(source: Sequence[str], line: int, column: int, max_width: int = FRAME_WIDTH) -> list[Text]:
     """The offending line with `_CONTEXT` lines around it, a `>` marker and a caret.
 
-    Empty when the line is unknown (Terraform plans) or out of range. The caret
-    line copies the tabs of the source so it stays under the right character.
+    Empty when the line is unknown or out of range. No printed line is wider than
+    `max_width`: long lines (a one-line plan JSON) show the slice around the column,
+    cut ends marked `…`, the same slice on every line so the columns stay aligned.
+    The caret line copies the tabs of the source so it stays under the right character.
     """
     if line < 1 or line > len(source):
         return []
     first, last = max(1, line - _CONTEXT), min(len(source), line + _CONTEXT)
     width = len(str(last))
+    room = max(max_width - len(f"  > {'':>{width}} | "), 20)
+    rows = [source[n - 1].rstrip("\r\n") for n in range(first, last + 1)]
+    at = max(column - 1, 0)
+    start = 0
+    if any(len(r) > room for r in rows):
+        start = max(0, min(at - room // 3, len(rows[line - first]) - room + 2))
     frame: list[Text] = []
-    for number in range(first, last + 1):
-        text = source[number - 1].rstrip("\r\n")
+    for number, text in zip(range(first, last + 1), rows, strict=True):
         marker = ">" if number == line else " "
         row = Text(f"  {marker} {number:>{width}} | ", style="bold red" if number == line else "dim")
-        row.append(text)
+        row.append(_slice(text, start, room))
         frame.append(row)
         if number == line and column >= 1:
-            indent = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
             caret = Text(f"    {'':>{width}} | ", style="dim")
-            caret.append(indent + "^", style="bold red")
-            frame.append(caret)
+            shown = _slice(text, start, room)
+            offset = at - start + (1 if start else 0)
+            if 0 <= offset < room:
+                indent = "".join(ch if ch == "\t" else " " for ch in shown[:offset])
+                caret.append(indent + "^", style="bold red")
+                frame.append(caret)
     return frame
+
+
+def _slice(text: str, start: int, room: int) -> str:
+    """`room` characters of `text` from `start`, `…` where it was cut."""
+    if start == 0 and len(text) <= room:
+        return text
+    head = "…" if start else ""
+    body = text[start : start + room - len(head)]
+    if start + room - len(head) < len(text):
+        body = body[:-1] + "…"
+    return head + body

@@ -281,9 +281,9 @@ def test_a_configuration_naming_an_unknown_rule_exits_2(tmp_path: Path) -> None:
 
 def test_nothing_to_scan_is_an_error_not_a_pass(tmp_path: Path) -> None:
     """Pointing a CI job at the wrong folder must not pass as '0 findings'."""
-    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n', encoding="utf-8")
+    (tmp_path / "main.tf.bak").write_text('resource "aws_s3_bucket" "b" {}\n', encoding="utf-8")
     (tmp_path / "compose.yaml").write_text("services: {}\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["scan", str(tmp_path), "--no-progress"])
     assert result.exit_code == 2
     assert "no SAM template, CloudFormation template or Terraform plan found" in result.stderr
-    assert "not .tf files" in result.stderr
+    assert "a folder of .tf files" in result.stderr

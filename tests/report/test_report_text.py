@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+import boundary
 from boundary.report import ReportOptions, render
 from boundary.report._base import Summary, display_path
 from boundary.report.text import code_frame
 from boundary.rules._finding import Severity
 
 from ._sample import SAM_SOURCE, TAB_SOURCE, build_result, clean_result
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_plain_output_has_no_escape_codes_and_keeps_markup_literal() -> None:
@@ -142,3 +148,39 @@ def test_every_format_is_deterministic_and_ends_with_a_newline(fmt: str) -> None
     first = render(fmt, build_result())
     assert first == render(fmt, build_result())
     assert first.endswith("\n")
+
+
+def test_code_frame_of_a_one_line_plan_is_a_slice_around_the_column() -> None:
+    """`terraform show -json` is one line: the frame shows the part around the column,
+    never the whole line, and the caret stays under the character it points at."""
+    line = (
+        '{"format_version":"1.2",' + '"x":"' + "a" * 5000 + '","address":"aws_iam_role.r"' + "b" * 5000 + "}"
+    )
+    column = line.index('"address"') + 1
+    rows = [row.plain for row in code_frame((line,), 1, column)]
+    assert rows and all(len(row) <= 200 for row in rows)
+    assert '"address":"aws_iam_role.r"' in rows[0]
+    assert rows[0].count("…") == 2
+    caret = rows[1].index("^")
+    assert rows[0][caret] == '"'
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_code_frame_lines_fit_the_terminal(width: int) -> None:
+    source = ("short", "x" * 300 + "TARGET" + "y" * 300, "z" * 500)
+    rows = [row.plain for row in code_frame(source, 2, 301, width)]
+    assert all(len(row) <= width for row in rows), [len(r) for r in rows]
+    caret = rows[2].index("^")
+    assert rows[1][caret] == "T"
+
+
+def test_text_report_of_a_minified_plan_stays_small(tmp_path: Path) -> None:
+    """A minified plan with findings: every printed line within 200 characters."""
+    plan = ROOT / "samples" / "terraform" / "insecure" / "plan.json"
+    minified = tmp_path / "plan.json"
+    minified.write_text(json.dumps(json.loads(plan.read_text(encoding="utf-8"))), encoding="utf-8")
+    result = boundary.analyze([minified])
+    assert result.findings
+    text = render("text", result, ReportOptions())
+    assert all(len(line) <= 200 for line in text.splitlines() if " | " in line)
+    assert len(text) < 40 * 1024
