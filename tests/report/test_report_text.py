@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import boundary
+from boundary.findings import Severity
 from boundary.report import ReportOptions, render
 from boundary.report._base import Summary, display_path
 from boundary.report.text import code_frame
-from boundary.rules._finding import Severity
 
 from ._sample import SAM_SOURCE, TAB_SOURCE, build_result, clean_result
 
