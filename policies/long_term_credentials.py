@@ -172,7 +172,9 @@ class LongTermCredentials(Rule):
                     template.path, section or 1
                 )
                 if is_tf:
-                    location = Location(location.file, location.line, location.column, f"var.{name}")
+                    location = _tf_variable_location(template, name, literal) or Location(
+                        location.file, location.line, location.column, f"var.{name}"
+                    )
                 yield Violation(
                     node=f"var.{name}" if is_tf else name,
                     message=(
@@ -276,6 +278,55 @@ def _secret_output_line(ctx: RuleContext, key: str) -> int:
     return 0
 
 
+_TF_BLOCK = re.compile(r'^([a-z_]+)\s+"([^"]+)"')
+
+
+def _tf_blocks(template: Template) -> Iterator[tuple[str, int, str, str, str]]:
+    """(file, line number, line, block kind, block name) for every line of the `.tf` sources,
+    with the top-level block (`output "x"`, `variable "y"`) it sits in."""
+    for file, lines in sorted(template.sources.items()):
+        if not file.endswith(".tf"):
+            continue
+        kind = name = ""
+        for number, line in enumerate(lines, start=1):
+            match = _TF_BLOCK.match(line)
+            if match:
+                kind, name = match.group(1), match.group(2)
+            yield file, number, line, kind, name
+
+
+def _tf_outputs(template: Template, reported: set[str]) -> Iterator[Violation]:
+    """Keys in `output` blocks of the `.tf` sources (the model keeps no outputs)."""
+    for file, number, line, kind, name in _tf_blocks(template):
+        if kind != "output" or line.lstrip().startswith(("#", "//")):
+            continue
+        found = [("key-id", m.group(1)) for m in _KEY_ID.finditer(line)]
+        found += [("secret", m.group(1)) for m in _INLINE_SECRET.finditer(line) if _looks_random(m.group(1))]
+        for secret_kind, literal in found:
+            if literal in reported:
+                continue
+            reported.add(literal)
+            node = f"output.{name}"
+            yield Violation(
+                node=node,
+                message=(
+                    f"output {name} holds {_what(secret_kind, literal)} in the template text; "
+                    "expected no AWS access key in the template: use roles, and Secrets Manager for third parties"
+                ),
+                key=f"output:{node}#{secret_kind}",
+                location=Location(file, number, line.find(literal) + 1, node),
+                severity=_severity(secret_kind),
+            )
+
+
+def _tf_variable_location(template: Template, name: str, literal: str) -> Location | None:
+    """Where a variable's value with `literal` is written in the `.tf` sources (or tfvars)."""
+    for file, number, line, kind, block in _tf_blocks(template):
+        if kind == "variable" and block == name and literal in line:
+            return Location(file, number, line.find(literal) + 1, f"var.{name}")
+    return None
+
+
 _KEY_LINE = re.compile(r'^(\s*)(?:-\s+)?"?([^"\s:#][^":#]*?)"?\s*:(?!:)')
 # Sections of a plan that repeat what the configuration says, in the order worth naming.
 _TF_OUTPUTS = ("outputs", "output_changes")
@@ -306,6 +357,9 @@ def _elsewhere(template: Template, reported: set[str]) -> Iterator[Violation]:
     Read from the source text, line by line; a key already reported in a resource or
     parameter is not repeated, and YAML comments are not read."""
     is_tf = template.format is Format.TERRAFORM
+    if is_tf and template.sources:
+        yield from _tf_outputs(template, reported)
+        return
     lines = template.source_lines
     for number, line in enumerate(lines, start=1):
         if line.lstrip().startswith("#") or not (_KEY_ID.search(line) or _INLINE_SECRET.search(line)):

@@ -222,7 +222,7 @@ def _policy_node(graph: nx.MultiDiGraph, template: Template, policy: Policy) -> 
             origin=policy.origin,
             **_location_attrs(policy.location),
         )
-    graph.nodes[node].update(policy_kind=policy.kind.value, known=policy.document is not None)
+    graph.nodes[node].update(policy_kind=policy.kind.value, known=_document(policy) is not None)
     return node
 
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import yaml
 
 from boundary.iam.document import normalize_policy
+from boundary.iam.managed import managed_policy
 from boundary.load._errors import SourceError
 from boundary.load._tf_types import arns_for, kind_of, name_attribute
 from boundary.model import (
@@ -311,6 +312,21 @@ def _unknown_text(references: Sequence[str]) -> str:
     Which attribute matters: a queue's URL where IAM wants its ARN is a classic bug."""
     attributes = [r for r in dict.fromkeys(references) if _ATTRIBUTE_REF.match(r)]
     return ", ".join(f"${{{r}}}" for r in attributes) if attributes else UNKNOWN_TEXT
+
+
+def _symbolic_references(value: Any) -> list[str]:
+    """The resources every `Symbolic` inside a value mentions, in order."""
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Symbolic):
+            out.extend(item.references)
+        elif isinstance(item, Mapping):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return out
 
 
 def _json_object(value: Any) -> Any:
@@ -1073,6 +1089,12 @@ class _PlanLoader:
 
         for instance in self.of_type("aws_iam_policy"):
             arn = instance.values.get("arn")
+            name = instance.values.get("name")
+            if instance.mode == "data" and not isinstance(arn, str) and isinstance(name, str):
+                # `data "aws_iam_policy" { name = "AWSLambdaBasicExecutionRole" }` reads an
+                # AWS managed policy by name: known offline when the catalog has it
+                found = managed_policy(name, _PARTITION)
+                arn = found.arn if found is not None else arn
             self._policy(
                 instance,
                 PolicyKind.IDENTITY,
@@ -1206,6 +1228,21 @@ class _PlanLoader:
                     self.relate(
                         instance.address, target, RelationKind.REFERENCES, instance, attribute=attribute
                     )
+        if self.sources is not None:
+            # values read from the sources name what they refer to, across module boundaries too
+            for attribute, value in instance.values.items():
+                if attribute in skip:
+                    continue
+                for target in _symbolic_references(value):
+                    if (
+                        target in self.instances
+                        and target != instance.address
+                        and target not in invoked
+                        and kind_of(self.instances[target].type) is not ResourceKind.POLICY
+                    ):
+                        self.relate(
+                            instance.address, target, RelationKind.REFERENCES, instance, attribute=attribute
+                        )
         variables = _get(instance.values, ("environment", 0, "variables"))
         for key, value in _map(variables).items():
             if isinstance(value, str) and value:

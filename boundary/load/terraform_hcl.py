@@ -862,6 +862,8 @@ class Evaluator:
         if rest and rest[0][0] == "index":
             key, rest = rest[0][1], rest[1:]
         text = f"${{module.{name}}}"
+        if not rest:
+            return self._module_object(name, key, scope)
         instance = self.config.module_scope(scope, name, key)
         if instance is None or not rest or rest[0][0] != "attr":
             refs = tuple(a for a in self.config.addresses_under(scope.absolute(f"module.{name}")))
@@ -870,6 +872,29 @@ class Evaluator:
         if output is None or "value" not in output.attrs:
             return Symbolic(text, (), f"module {name} has no output {rest[0][1]}")
         return _walk(self.value(output.attrs["value"].node, instance), rest[1:])
+
+    def _module_object(self, name: str, key: Any, scope: Scope) -> Any:
+        """`module.m` as a value: its outputs, or (with for_each/count) a map of them by key."""
+        call = scope.module.calls.get(name)
+        if call is None:
+            return Symbolic(f"${{module.{name}}}", (), f"no module {name}")
+
+        def outputs(instance_key: Any) -> Any:
+            instance = self.config.module_scope(scope, name, instance_key)
+            if instance is None:
+                return Symbolic(f"${{module.{name}}}", (), "module not followed")
+            return {
+                out: self.value(block.attrs["value"].node, instance)
+                for out, block in instance.module.outputs.items()
+                if "value" in block.attrs
+            }
+
+        keys = self.config.instance_keys(call, scope)
+        if key is not _UNSET or keys is None:
+            return outputs(key)
+        if "for_each" in call.attrs:
+            return {str(k): outputs(k) for k in keys}
+        return [outputs(k) for k in keys]
 
     def _resource_ref(self, relative: str, rest: list[tuple[str, Any]], scope: Scope) -> Any:
         base = scope.absolute(relative)
@@ -1231,6 +1256,9 @@ class Configuration:
                 return None
             scope = self.module_scope(scope, name, key)
         return scope
+
+    def instance_keys(self, block: Block, scope: Scope) -> list[Any] | None:
+        return self._keys(block, scope)
 
     def _keys(self, block: Block, scope: Scope) -> list[Any] | None:
         """The instance keys of a resource or module call: None for a single instance."""
@@ -1597,8 +1625,14 @@ def synthetic_plan(sources: ConfigSources) -> dict[str, Any]:
     provider: dict[str, Any] = {"name": "aws", "expressions": {}}
     if region:
         provider["expressions"]["region"] = {"constant_value": region}
+    variables = {}
+    for name in configuration.root_module.variables:
+        value = configuration.evaluator.variable(name, configuration.root_scope())
+        if is_known(value):
+            variables[name] = {"value": settle(value)}
     return {
         "format_version": "1.2",
+        "variables": variables,
         "resource_changes": changes,
         "configuration": {"provider_config": {"aws": provider}, "root_module": configs[""]},
     }

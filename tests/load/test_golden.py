@@ -38,7 +38,7 @@ INPUTS = sorted(
     if p.is_file() and p.suffix in _SUFFIXES and "src" not in p.relative_to(ROOT).parts
 )
 # Fields that say nothing the input does not: the raw lines are the file itself.
-_SKIPPED_FIELDS = frozenset({"source_lines"})
+_SKIPPED_FIELDS = frozenset({"source_lines", "sources"})
 
 
 def _location(location: Location) -> str:
