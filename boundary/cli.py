@@ -293,6 +293,17 @@ def _load_rules(
     return _Rules(config, classes)
 
 
+def _unreachable(path: str) -> str | None:
+    """Why a path named on the command line cannot be scanned, or None."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or directory"
+    except OSError as error:  # a folder on the way that cannot be read, a loop of links
+        return f"cannot read: {error.strerror or error}"
+    return None
+
+
 def _run_analysis(
     paths: Sequence[str],
     rules: _Rules,
@@ -310,8 +321,8 @@ def _run_analysis(
     from boundary.model import LoadError
     from boundary.rules import UntrustedRulesWarning
 
-    missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
-    present = [p for p in paths if os.path.exists(p)]
+    missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
+    present = [p for p in paths if not _unreachable(p)]
     if not present:
         return _Result(errors=missing)
     bar = _ProgressBar() if show_progress else None
@@ -539,7 +550,7 @@ def scan(
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= threshold.rank
     ]
-    if reported.errors:
+    if any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail and create_baseline is None:
         raise typer.Exit(EXIT_FINDINGS)
@@ -709,11 +720,13 @@ def validate_policy_command(
     blocking = False
     reports: list[dict[str, Any]] = []
     for path in files:
-        document, error = _read_policy(path)
+        document, error, warnings = _read_policy(path)
         if error is not None:
             _stderr(error)
             unreadable = True
             continue
+        for warning in warnings:
+            _stderr(warning)
         try:
             issues = boundary.validate_policy(document, kind=kind.value)
         except (ValueError, TypeError) as exc:
@@ -734,15 +747,15 @@ def validate_policy_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _read_policy(path: Path) -> tuple[Any, str | None]:
-    """The policy with its statements' lines, or the one-line located error."""
-    import boundary
-    from boundary.load import SourceError
+def _read_policy(path: Path) -> tuple[Any, str | None, list[str]]:
+    """The policy with its statements' lines, or the one-line located error; and warnings."""
+    from boundary.load import SourceError, read_policy
 
     try:
-        return boundary.load_policy(path), None
+        document, warnings = read_policy(path)
     except SourceError as error:
-        return None, str(error)
+        return None, str(error), []
+    return document, None, [str(w) for w in warnings]
 
 
 def _issue_dict(path: Path, issue: Any) -> dict[str, Any]:
