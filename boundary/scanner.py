@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import load
-from boundary.model import LoadError, Template
+from boundary.model import Activity, LoadError, Template
 from boundary.rules import Finding, evaluate, rule_classes
 
 __all__ = ["ScanResult", "analyze", "scan"]
@@ -35,21 +36,27 @@ def analyze(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    activity: Activity | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
     `region` and `account` are what pseudo parameters and generated ARNs use: the
-    stack's deployment target, a placeholder account by default.
+    stack's deployment target, a placeholder account by default. `activity`
+    (`boundary.load.activity.load_activity`) turns on the audit of granted against
+    used permissions (BND118).
     """
     config = config or Config()
     classes = rule_classes(config)
     model = load(
         paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
     )
+    if activity is not None:
+        model = dataclasses.replace(model, activity=activity)
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)
+    errors = model.errors + (activity.errors if activity is not None else ())
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})
-    return ScanResult(findings=findings, errors=model.errors, files=tuple(files), templates=model.templates)
+    return ScanResult(findings=findings, errors=errors, files=tuple(files), templates=model.templates)
 
 
 def scan(paths: Sequence[str | os.PathLike[str]], config: Config | None = None) -> list[Finding]:
