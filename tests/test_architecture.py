@@ -20,6 +20,8 @@ ALLOWED = {
     "config": {"rules", "config"},
     "scanner": {"model", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "rules", "config", "scanner", "report", "iam"},
+    # granted against used, and policies from activity: the whole pipeline with activity
+    "audit": {"model", "iam", "load", "graph", "rules", "config", "audit"},
 }
 
 
