@@ -12,16 +12,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # stage -> the boundary packages it may import (itself included)
 ALLOWED = {
     "model": {"model"},
+    "findings": {"model", "findings"},
     "iam": {"model", "iam"},
     "load": {"model", "iam", "load"},
     "graph": {"model", "iam", "graph"},
-    "rules": {"model", "iam", "graph", "rules", "policies", "config"},
-    "policies": {"model", "iam", "graph", "rules", "policies"},
     "config": {"rules", "config"},
-    "scanner": {"model", "load", "graph", "rules", "config", "scanner"},
-    "report": {"model", "rules", "config", "scanner", "report", "iam"},
+    "rules": {"model", "findings", "iam", "graph", "rules", "policies", "config"},
+    "policies": {"model", "findings", "iam", "graph", "rules", "policies"},
+    "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
+    "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
     # granted against used, and policies from activity: the whole pipeline with activity
-    "audit": {"model", "iam", "load", "graph", "rules", "config", "audit"},
+    "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
 }
 
 
