@@ -52,6 +52,8 @@ UNRECORDED = frozenset(
     }
 )
 
+# Calls that show a role was taken on (by AWS for a function, or by anyone), naming it.
+_ASSUME = frozenset({"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"})
 _GENERATED = re.compile(r"^(?P<stack>.+)-(?P<logical>[A-Za-z0-9]+)-(?P<suffix>[A-Za-z0-9]{12,13})$")
 _TF_SUFFIX = re.compile(r"^[0-9a-f]{20,32}$")
 
@@ -175,9 +177,12 @@ def role_usage(graph: nx.MultiDiGraph, model: Model, activity: Activity | None =
     assumed: dict[str, str] = {}
     for access in activity.accesses:
         by_principal.setdefault(access.principal, []).append(access)
-        if access.action in ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity") and access.resource:
-            if access.resource > "" and assumed.get(access.resource, "") < access.last_seen:
-                assumed[access.resource] = access.last_seen
+        if (
+            access.action in _ASSUME
+            and access.resource
+            and assumed.get(access.resource, "") < access.last_seen
+        ):
+            assumed[access.resource] = access.last_seen
     out = []
     for node in queries.nodes_of_kind(graph, "role"):
         resource = queries.resource_of(model, graph, node)

@@ -36,9 +36,7 @@ INPUTS = sorted(
     p.relative_to(ROOT)
     for folder in _INPUT_DIRS
     for p in (ROOT / folder).rglob("*")
-    if p.is_file()
-    and p.suffix in _SUFFIXES
-    and not {"src", "activity"} & set(p.relative_to(ROOT).parts)
+    if p.is_file() and p.suffix in _SUFFIXES and not {"src", "activity"} & set(p.relative_to(ROOT).parts)
 )
 # Fields that say nothing the input does not: the raw lines are the file itself.
 _SKIPPED_FIELDS = frozenset({"source_lines"})
