@@ -194,9 +194,9 @@ def test_a_duplicate_key_in_a_plan_is_a_located_warning_and_the_last_value_wins(
     assert warning.severity is LoadSeverity.WARNING and not warning.is_error
     line = plan.read_text(encoding="utf-8").splitlines().index('  "format_version": "0.1",') + 2
     assert (warning.line, warning.column) == (line, 3)
-    assert (
-        warning.message
-        == f'duplicate key "format_version" (first at line {line - 1}); the last value is used'
+    assert warning.message == (
+        f'duplicate key "format_version" (first at line {line - 1}): the last value is used, '
+        "as JSON readers do; remove one of them"
     )
     assert len(model.templates) == 1
     assert set(model.templates[0].resources) == set(clean.resources)  # the scan went on
@@ -217,7 +217,8 @@ def test_a_duplicate_key_in_a_policy_is_the_same_warning(tmp_path: Path, runner:
     assert result.exit_code == 0, result.output  # the last value, Allow, is valid
     column = text.index('"Effect": "Allow"') + 1
     assert result.stderr.splitlines() == [
-        f'{path}:1:{column}: warning: duplicate key "Effect" (first at line 1); the last value is used'
+        f'{path}:1:{column}: warning: duplicate key "Effect" (first at line 1): the last value is used, '
+        "as JSON readers do; remove one of them"
     ]
 
 

@@ -7,15 +7,19 @@ from boundary.model import LoadError, LoadSeverity
 __all__ = ["MESSAGE_WIDTH", "VALUE_WIDTH", "SourceError", "one_line", "warning"]
 
 VALUE_WIDTH = 100  # a value quoted in a message (a key, a scalar, a line of input) at most
-MESSAGE_WIDTH = 400  # a whole message at most
+MESSAGE_WIDTH = 500  # a whole message at most
 
 
 def one_line(message: str) -> str:
     """A message on one line, each long value in it cut with an ellipsis, the whole
-    cut too: a 100 KB line of input must not come back whole in an error line."""
+    cut in its middle too (its end often says what was expected, or how many more):
+    a 100 KB line of input must not come back whole in an error line."""
     words = [w if len(w) <= VALUE_WIDTH else w[: VALUE_WIDTH - 1] + "…" for w in message.split()]
     text = " ".join(words)
-    return text if len(text) <= MESSAGE_WIDTH else text[: MESSAGE_WIDTH - 1] + "…"
+    if len(text) <= MESSAGE_WIDTH:
+        return text
+    tail = MESSAGE_WIDTH // 3
+    return text[: MESSAGE_WIDTH - tail - 1] + "…" + text[-tail:]
 
 
 def warning(file: str, line: int, column: int, message: str) -> LoadError:
