@@ -22,6 +22,7 @@ from boundary.report._base import (
     display_path,
     source_lines_by_file,
     summarize,
+    visible,
 )
 
 __all__ = ["FRAME_WIDTH", "SEVERITY_STYLES", "code_frame", "render"]
@@ -66,7 +67,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             for finding in findings:
                 console.print(_compact_line(finding, options.root))
             continue
-        console.print(Text(display_path(file, options.root), style="bold underline"))
+        console.print(Text(visible(display_path(file, options.root)), style="bold underline"))
         for finding in findings:
             _print_finding(console, finding, sources.get(file, ()), options.frame_width)
         console.print()
@@ -74,7 +75,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         if not options.compact:
             console.print(Text("Errors", style="bold underline"))
         for error in result.errors:
-            console.print(Text(str(error), style="red" if error.is_error else "yellow"))
+            console.print(Text(visible(str(error)), style="red" if error.is_error else "yellow"))
         if not options.compact:
             console.print()
     summary = summarize(result, options)
@@ -85,7 +86,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
 
 
 def _where(location: Location, root: str) -> str:
-    where = display_path(location.file, root)
+    where = visible(display_path(location.file, root))
     if location.line:
         where += f":{location.line}"
         if location.column:
@@ -104,8 +105,8 @@ def _compact_line(finding: Finding, root: str) -> Text:
     line = Text(_where(finding.location, root) + ": ")
     line.append_text(_severity_label(finding))
     line.append(f" {finding.rule_id} {finding.rule_name}: ", style="bold")
-    line.append(" ".join(finding.message.split()))
-    line.append(f" [{finding.location.address or finding.resource}]", style="dim")
+    line.append(visible(finding.message))
+    line.append(f" [{visible(finding.location.address or finding.resource)}]", style="dim")
     return line
 
 
@@ -118,12 +119,12 @@ def _print_finding(console: Console, finding: Finding, source: Sequence[str], fr
     head.append_text(_severity_label(finding))
     head.append(f"  {finding.rule_id} {finding.rule_name}", style="bold")
     console.print(head)
-    console.print(Text("    " + "\n    ".join(finding.message.splitlines() or [""])))
+    console.print(Text("    " + visible(finding.message)))
     resource = Text("    resource: ", style="dim")
-    resource.append(location.address or finding.resource)
+    resource.append(visible(location.address or finding.resource))
     if finding.related:
         resource.append("   related: ", style="dim")
-        resource.append(", ".join(finding.related))
+        resource.append(visible(", ".join(finding.related)))
     console.print(resource)
     for line in code_frame(source, location.line, location.column, frame_width):
         console.print(line)
@@ -151,14 +152,14 @@ def code_frame(source: Sequence[str], line: int, column: int, max_width: int = F
     for number, text in zip(range(first, last + 1), rows, strict=True):
         marker = ">" if number == line else " "
         row = Text(f"  {marker} {number:>{width}} | ", style="bold red" if number == line else "dim")
-        row.append(_slice(text, start, room))
+        row.append(visible(_slice(text, start, room), keep="\t"))
         frame.append(row)
         if number == line and column >= 1:
             caret = Text(f"    {'':>{width}} | ", style="dim")
             shown = _slice(text, start, room)
             offset = at - start + (1 if start else 0)
             if 0 <= offset < room:
-                indent = "".join(ch if ch == "\t" else " " for ch in shown[:offset])
+                indent = "".join(ch if ch == "\t" else " " for ch in visible(shown[:offset], keep="\t"))
                 caret.append(indent + "^", style="bold red")
                 frame.append(caret)
     return frame
