@@ -205,6 +205,8 @@ class LongTermCredentials(Rule):
             location = resource.location
             if template.format is not Format.TERRAFORM:
                 location = queries.text_location(template, literal, resource.location) or resource.location
+            elif location.file in template.sources:
+                location = _tf_attribute_location(template, resource.location, literal) or location
             yield Violation(
                 node=node,
                 message=(
@@ -317,6 +319,18 @@ def _tf_outputs(template: Template, reported: set[str]) -> Iterator[Violation]:
                 location=Location(file, number, line.find(literal) + 1, node),
                 severity=_severity(secret_kind),
             )
+
+
+def _tf_attribute_location(template: Template, block: Location, literal: str) -> Location | None:
+    """The line inside a resource's block in the `.tf` sources that spells `literal`."""
+    lines = template.sources.get(block.file, ())
+    for number in range(max(block.line, 1), len(lines) + 1):
+        line = lines[number - 1]
+        if number > block.line and _TF_BLOCK.match(line):
+            return None  # the next top-level block: the literal came from elsewhere
+        if literal in line:
+            return Location(block.file, number, line.find(literal) + 1, block.address)
+    return None
 
 
 def _tf_variable_location(template: Template, name: str, literal: str) -> Location | None:

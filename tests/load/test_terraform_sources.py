@@ -188,8 +188,10 @@ def test_provider_keys_are_long_term_credentials_in_every_form(tmp_path: Path) -
         assert {f.resource for f in keys} == {"provider.aws"}, form
         assert len(keys) == 2, form  # the key id and the secret
         if form != "plan":
+            # at the attribute lines inside the provider block
             assert {(f.location.file, f.location.line) for f in keys} == {
-                (str(main), _line(main, 'provider "aws"'))
+                (str(main), _line(main, "access_key")),
+                (str(main), _line(main, "secret_key")),
             }
 
 
@@ -358,3 +360,17 @@ resource "aws_iam_role_policy_attachment" "basic" {
     (policy,) = [p for p in result.templates[0].policies if p.id == "data.aws_iam_policy.basic"]
     assert policy.managed_arn == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
     assert policy.attached_to == ("aws_iam_role.fn",)
+
+
+def test_a_key_in_a_resource_attribute_points_at_its_line_in_the_tf_file() -> None:
+    plan = Path(__file__).resolve().parents[2] / "samples" / "terraform" / "insecure" / "plan.json"
+    main = plan.with_name("main.tf")
+    keys = [
+        f
+        for f in boundary.scan([plan])
+        if f.rule_name == "long-term-credentials" and f.resource == "aws_lambda_function.cancel_booking"
+    ]
+    assert {(f.location.file, f.location.line) for f in keys} == {
+        (str(main), _line(main, "AKIAIOSFODNN7EXAMPLE")),
+        (str(main), _line(main, "AWS_SECRET_ACCESS_KEY")),
+    }
