@@ -65,6 +65,7 @@ class CategoryName(str, enum.Enum):
     BROAD_TRUST = "broad-trust"
     POLICY_INVALID = "policy-invalid"
     UNUSED_PERMISSION = "unused-permission"
+    ATTACK_PATH = "attack-path"
 
 
 class PolicyKindName(str, enum.Enum):
