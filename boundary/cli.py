@@ -703,11 +703,17 @@ def _issue_line(record: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------- main
 
 
+def _prog_name() -> str:
+    """`serverless-boundary` when run by that name (the second console script), else `boundary`."""
+    invoked = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "serverless-boundary" if invoked.startswith("serverless-boundary") else "boundary"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """The console-script entry point: run the app, turn any exception into one line."""
     try:
         # standalone: typer shows usage errors (exit 2) and handles Exit itself, and exits
-        app(args=list(argv) if argv is not None else None, prog_name="boundary")
+        app(args=list(argv) if argv is not None else None, prog_name=_prog_name())
     except SystemExit:
         raise
     except KeyboardInterrupt:
