@@ -20,6 +20,7 @@ ALLOWED = {
     "config": {"rules", "config"},
     "scanner": {"model", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "rules", "config", "scanner", "report", "iam"},
+    "export": {"model", "graph", "rules", "export"},
 }
 
 

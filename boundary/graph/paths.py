@@ -18,19 +18,20 @@ decides; a grant on compute (`lambda:InvokeFunction`) lets the path go on.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import permissions, queries
 from boundary.graph._build import INTERNET, EdgeKind, NodeKind
-from boundary.iam import catalog
+from boundary.iam import catalog, condition_entries
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
     "AccessPath",
+    "SCOPING_CONDITION_KEYS",
     "NodeNotFound",
     "Step",
     "blast_radius",
@@ -40,6 +41,22 @@ __all__ = [
     "who_can_reach",
 ]
 
+# Condition keys that tie a grant to one source, account or organization: a grant to `*`
+# with one of them is not a grant to anyone on the internet.
+SCOPING_CONDITION_KEYS = frozenset(
+    {
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "lambda:eventsourcetoken",
+    }
+)
 _ALL_LEVELS = frozenset({"List", "Read", "Write", "Permissions management", "Tagging"})
 _FOLLOW = (EdgeKind.INVOKES, EdgeKind.EXECUTES_AS, EdgeKind.GRANTS)
 
@@ -148,6 +165,8 @@ class _Reach:
             return kind, ()
         if data.get("via") == "resource-policy" and source != INTERNET:
             return None  # a resource policy naming a service or account: not a hop we can follow
+        if source == INTERNET and not _open_to_anyone(data.get("conditions") or {}):
+            return None
         attrs = self.graph.nodes[target]
         if attrs.get("kind") == NodeKind.DATA:
             found = self.data_access(source).get(target)
@@ -177,6 +196,18 @@ class _Reach:
         actions = steps[-1].actions if steps and steps[-1].kind == EdgeKind.GRANTS else ()
         levels = {catalog().access_level(a) for a in actions}
         return AccessPath(tuple(nodes), steps, actions, tuple(sorted(level for level in levels if level)))
+
+
+def _open_to_anyone(conditions: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether a grant to `*` stays open with these conditions: none ties it to a source,
+    account or organization, and a function URL's permission is for AuthType NONE."""
+    for _, key, values in condition_entries(conditions):
+        name = key.lower()
+        if name in SCOPING_CONDITION_KEYS:
+            return False
+        if name == "lambda:functionurlauthtype" and "NONE" not in {str(v).upper() for v in values}:
+            return False
+    return True
 
 
 def _shortest(reach: _Reach, source: str, cutoff: int) -> dict[str, list[str]]:
