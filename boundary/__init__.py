@@ -25,12 +25,15 @@ __all__ = [
     "AccessPath",
     "Category",
     "Config",
+    "Decision",
     "ExportOptions",
     "Finding",
+    "LoadOptions",
     "LoadError",
     "Model",
     "ScanResult",
     "Severity",
+    "Suppression",
     "__version__",
     "analyze",
     "blast_radius",
@@ -54,9 +57,12 @@ _LAZY = {
     "analyze": "boundary.scanner",
     "scan": "boundary.scanner",
     "ScanResult": "boundary.scanner",
-    "Finding": "boundary.rules",
-    "Severity": "boundary.rules",
-    "Category": "boundary.rules",
+    "LoadOptions": "boundary.load",
+    "Finding": "boundary.findings",
+    "Severity": "boundary.findings",
+    "Category": "boundary.findings",
+    "Decision": "boundary.findings",
+    "Suppression": "boundary.findings",
     "Config": "boundary.config",
     "load_config": "boundary.config",
     "validate_policy": "boundary.iam",
@@ -71,12 +77,12 @@ _LAZY = {
 if TYPE_CHECKING:
     from boundary.config import Config, load_config
     from boundary.export import ExportOptions, export_graph
+    from boundary.findings import Category, Decision, Finding, Severity, Suppression
     from boundary.graph import build_graph
     from boundary.graph.paths import AccessPath, blast_radius, paths_from, who_can_reach
     from boundary.iam import validate_policy
-    from boundary.load import load, load_policy
+    from boundary.load import LoadOptions, load, load_policy
     from boundary.model import LoadError, Model
-    from boundary.rules import Category, Finding, Severity
     from boundary.scanner import ScanResult, analyze, scan
 
 
