@@ -57,7 +57,7 @@ def main(out: Path = OUT) -> None:
             "window.boundaryView.select(window.boundaryView.cy.nodes().filter(n => n.data('label') === 'BookingRole').id())"
         )
         page.wait_for_timeout(600)  # the selection's centering animation
-        page.evaluate("window.boundaryView.cy.stop(); window.boundaryView.cy.fit(undefined, 16)")
+        page.evaluate("void window.boundaryView.cy.stop().fit(undefined, 16)")
         page.wait_for_timeout(200)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out))
