@@ -116,6 +116,10 @@ def _describe(ctx: RuleContext, path: paths.AccessPath) -> str:
             route = f"{attrs.get('method') or 'ANY'} {attrs.get('path') or '/'}"
             if attrs.get("protocol") == "function-url":
                 names.append(f"function URL {ctx.label(step.target)} (AuthType NONE)")
+            elif attrs.get("protocol") == "websocket":
+                names.append(
+                    f"WebSocket route {attrs.get('path')}{f' on {api}' if api else ''} (no authorization)"
+                )
             else:
                 names.append(f"{route}{f' on {api}' if api else ''} (no authorization)")
         elif step.source == path.source and step.kind == EdgeKind.GRANTS:

@@ -161,6 +161,8 @@ class _Reach:
     def _hop(
         self, source: str, target: str, kind: str, data: dict[str, Any]
     ) -> tuple[str, tuple[str, ...]] | None:
+        if kind == EdgeKind.INVOKES and source == INTERNET and not self._websocket_open(target):
+            return None
         if kind != EdgeKind.GRANTS:
             return kind, ()
         if data.get("via") == "resource-policy" and source != INTERNET:
@@ -180,6 +182,17 @@ class _Reach:
                 return kind, actions
             return None
         return kind, tuple(str(a) for a in data.get("actions") or ())
+
+    def _websocket_open(self, endpoint: str) -> bool:
+        """API Gateway authorizes a WebSocket API on `$connect` only: its other routes are
+        open to the internet only when `$connect` is (or the API has none)."""
+        attrs = self.graph.nodes[endpoint]
+        if attrs.get("protocol") != "websocket" or attrs.get("path") == "$connect":
+            return True
+        api = queries.api_of(self.graph, endpoint)
+        routes = queries.api_endpoints(self.graph, api) if api is not None else ()
+        connect = [r for r in routes if self.graph.nodes[r].get("path") == "$connect"]
+        return all(self.graph.nodes[r].get("authorization") == "NONE" for r in connect)
 
     def data_access(self, principal: str) -> dict[str, permissions.DataAccess]:
         found = self._access.get(principal)
