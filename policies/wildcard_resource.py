@@ -162,6 +162,7 @@ class WildcardResource(Rule):
                     message=message,
                     key=view.key,
                     location=view.location,
+                    statements=(view.key,),
                     severity=severity,
                 )
 
@@ -211,6 +212,7 @@ def _type_wide(principal: str, view: StatementView) -> Iterator[Violation]:
         ),
         key=f"{view.key}#type-wide",
         location=view.location,
+        statements=(view.key,),
         severity=Severity.INFO
         if view.implicit
         else _managed_severity(view.managed_arn or "")

@@ -34,9 +34,10 @@ class BaselineError(Exception):
 def dump_baseline(findings: Iterable[Finding]) -> str:
     """The baseline for the unsuppressed `findings`: fingerprints sorted, each with a note for reviewers."""
     notes = {
-        f.fingerprint: f"{f.rule_id} {f.rule_name} {f.location.address or f.resource} ({f.location.file})"
+        each.fingerprint: f"{each.rule_id} {each.rule_name} {f.location.address or f.resource} ({f.location.file})"
         for f in findings
         if not f.suppressed
+        for each in (f, *f.merged)
     }
     document = {
         "version": BASELINE_VERSION,
@@ -76,7 +77,8 @@ class Baselined:
 
 def apply_baseline(findings: Iterable[Finding], fingerprints: frozenset[str]) -> Baselined:
     everything = tuple(findings)
-    kept = tuple(f for f in everything if f.fingerprint not in fingerprints)
+    # a finding with others merged into it is new when any of them is
+    kept = tuple(f for f in everything if not fingerprints.issuperset(f.fingerprints))
     return Baselined(kept, len(everything) - len(kept))
 
 

@@ -164,6 +164,11 @@ def _result(finding: Finding, rule_id: str, rule_index: int, root: str) -> dict[
         "resource": finding.resource,
         "related": list(finding.related),
     }
+    if finding.merged:
+        properties["merged"] = [
+            {"rule": other.rule_id, "severity": other.severity.value, "fingerprint": other.fingerprint}
+            for other in finding.merged
+        ]
     if finding.severity is not Severity.INFO:
         properties["security-severity"] = SECURITY_SEVERITY[finding.severity]
     result: dict[str, Any] = {
