@@ -25,10 +25,13 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from boundary.findings import Category, Finding, Severity
+from boundary.model import PolicyKind
+from boundary.report import FORMATS
+
 if TYPE_CHECKING:
     from boundary.model import LoadError, Template
     from boundary.report import ReportOptions
-    from boundary.rules._finding import Finding
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "app", "main"]
 
@@ -37,42 +40,9 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 
-FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
-
-# The choices below mirror boundary.rules._finding (a test keeps them equal) so
-# that `--help` and `--version` need not import the rule machinery.
-class SeverityName(str, enum.Enum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-
-class CategoryName(str, enum.Enum):
-    SHARED_ROLE = "shared-role"
-    MULTI_PURPOSE_FUNCTION = "multi-purpose-function"
-    WILDCARD_ACTION = "wildcard-action"
-    WILDCARD_RESOURCE = "wildcard-resource"
-    ADMIN_ACCESS = "admin-access"
-    PRIVILEGE_ESCALATION = "privilege-escalation"
-    OVER_GRANT = "over-grant"
-    RESOURCE_TYPE_MISMATCH = "resource-type-mismatch"
-    UNAUTHENTICATED_ENDPOINT = "unauthenticated-endpoint"
-    PUBLIC_INVOKE_PERMISSION = "public-invoke-permission"
-    LONG_TERM_CREDENTIALS = "long-term-credentials"
-    BROAD_TRUST = "broad-trust"
-    POLICY_INVALID = "policy-invalid"
-    UNUSED_PERMISSION = "unused-permission"
-
-
-class PolicyKindName(str, enum.Enum):
-    IDENTITY = "identity"
-    RESOURCE = "resource"
-    TRUST = "trust"
-
-
+# The finding and model enums are light modules (no rule machinery, no networkx), so
+# `--help` and `--version` can offer their values as choices directly.
 class RulesFormat(str, enum.Enum):
     TABLE = "table"
     JSON = "json"
@@ -83,7 +53,7 @@ class PolicyFormat(str, enum.Enum):
     JSON = "json"
 
 
-DEFAULT_FAIL_ON = SeverityName.LOW
+DEFAULT_FAIL_ON = Severity.LOW
 BLOCKING_POLICY_ISSUES = frozenset({"error", "security-warning"})
 
 app = typer.Typer(
@@ -345,7 +315,7 @@ def scan(
         ),
     ] = None,
     fail_on: Annotated[
-        SeverityName,
+        Severity,
         typer.Option(
             "--fail-on",
             case_sensitive=False,
@@ -410,9 +380,9 @@ def scan(
         )
     params = _parse_params(param)
 
+    from boundary.findings import Decision
     from boundary.report import EXTENSIONS, ReportOptions, render
-    from boundary.report._baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
-    from boundary.rules._finding import Decision, Severity
+    from boundary.report.baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
 
     known: frozenset[str] = frozenset()
     if baseline is not None:
@@ -466,7 +436,7 @@ def scan(
 
         _stderr(f"boundary: {summarize(reported, base).line()}")
 
-    threshold = Severity(fail_on.value)
+    threshold = fail_on
     failing = [
         f
         for f in reported.findings
@@ -513,7 +483,7 @@ def _print_rich(renderable: Any, *, width: int) -> None:
 
 
 def _rule_dict(rule: Any) -> dict[str, Any]:
-    from boundary.report._base import docs_url
+    from boundary.rules import docs_url
 
     return {
         "id": rule.id,
@@ -533,11 +503,11 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
 @app.command("rules")
 def rules_command(
     category: Annotated[
-        CategoryName | None,
+        Category | None,
         typer.Option("--category", help="Only rules of this category."),
     ] = None,
     severity: Annotated[
-        SeverityName | None,
+        Severity | None,
         typer.Option("--severity", case_sensitive=False, help="Only rules of this severity."),
     ] = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.TABLE,
@@ -616,12 +586,12 @@ def validate_policy_command(
         ),
     ],
     kind: Annotated[
-        PolicyKindName,
+        PolicyKind,
         typer.Option(
             "--kind",
             help="What the policy is: attached to an identity, a resource policy, or a role trust policy.",
         ),
-    ] = PolicyKindName.IDENTITY,
+    ] = PolicyKind.IDENTITY,
     fmt: Annotated[PolicyFormat, typer.Option("--format", "-f", help="Output format.")] = PolicyFormat.TEXT,
 ) -> None:
     """Check standalone IAM policy documents for errors and security warnings.

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Protocol
 
+from boundary.findings import Finding, Severity
 from boundary.model import LoadError, Template
-from boundary.rules._finding import Finding, Severity
 
 __all__ = [
     "ReportOptions",

@@ -8,9 +8,9 @@ would silently cut the annotation short.
 
 from __future__ import annotations
 
+from boundary.findings import Decision, Finding, Severity
 from boundary.model import LoadError
 from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize
-from boundary.rules._finding import Decision, Finding, Severity
 
 __all__ = ["escape_data", "escape_property", "render"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from boundary.findings import Finding
 from boundary.model import LoadError
 from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize, tool_version
-from boundary.rules._finding import Finding
 
 __all__ = ["SCHEMA_VERSION", "finding_to_dict", "render", "to_document"]
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from boundary.findings import Finding
 from boundary.model import LoadError
 from boundary.report._base import ReportOptions, ScanResultLike, display_path
-from boundary.rules._finding import Finding
 
 __all__ = ["render"]
 

@@ -24,6 +24,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from boundary.findings import Decision, Finding, Severity
 from boundary.model import LoadError, Location
 from boundary.report._base import (
     ReportOptions,
@@ -34,7 +35,6 @@ from boundary.report._base import (
     rule_catalog,
     tool_version,
 )
-from boundary.rules._finding import Decision, Finding, Severity
 
 __all__ = [
     "FINGERPRINT_KEY",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
+from boundary.findings import Decision, Finding, Severity
 from boundary.model import Location
 from boundary.report._base import (
     ReportOptions,
@@ -22,7 +23,6 @@ from boundary.report._base import (
     source_lines_by_file,
     summarize,
 )
-from boundary.rules._finding import Decision, Finding, Severity
 
 __all__ = ["SEVERITY_STYLES", "code_frame", "render"]
 

@@ -1,14 +1,23 @@
-"""The rule engine: rule model, registry, findings. The rules themselves live in `policies/`."""
+"""The rule engine: rule model, registry, documentation. The rules themselves live in `policies/`.
+
+The finding types (`Finding`, `Severity`, `Category`, `Decision`, `Suppression`)
+live in the public module `boundary.findings` and are re-exported here.
+"""
 
 from __future__ import annotations
 
+from boundary.findings import Category, Decision, Finding, Severity, Suppression
+from boundary.rules._config import Config, ConfigError, ConfigSuppression, load_config, parse_config
+from boundary.rules._docs import render_index, render_rule
 from boundary.rules._engine import builtin_rules, evaluate, load_rules_from, rule_classes
-from boundary.rules._finding import Category, Decision, Finding, Severity, Suppression
 from boundary.rules._rule import DOC_SECTIONS, Rule, RuleContext, RuleError, RuleMeta, Violation
 
 __all__ = [
     "DOC_SECTIONS",
     "Category",
+    "Config",
+    "ConfigError",
+    "ConfigSuppression",
     "Decision",
     "Finding",
     "Rule",
@@ -22,8 +31,12 @@ __all__ = [
     "docs_url",
     "evaluate",
     "find_rule",
+    "load_config",
     "load_rules_from",
+    "parse_config",
     "registry",
+    "render_index",
+    "render_rule",
     "rule_classes",
 ]
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from boundary.rules._finding import Severity, portable_path
+from boundary.findings import Severity, portable_path
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from boundary.findings import Category, Finding, Suppression
 from boundary.model import Location, Model, Resource, Template
 from boundary.rules._config import Config, ConfigError
-from boundary.rules._finding import Category, Finding, Suppression
 from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
 
 if TYPE_CHECKING:

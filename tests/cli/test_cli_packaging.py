@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from boundary.rules._finding import Category
+from boundary.findings import Category
 
 from .conftest import ROOT
 

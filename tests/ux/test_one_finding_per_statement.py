@@ -13,7 +13,7 @@ import pytest
 import boundary
 from boundary.config import parse_config
 from boundary.report import json as json_report
-from boundary.report._baseline import apply_baseline, dump_baseline, read_baseline
+from boundary.report.baseline import apply_baseline, dump_baseline, read_baseline
 from boundary.rules import Severity
 
 TEMPLATE = textwrap.dedent(
