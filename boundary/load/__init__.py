@@ -286,7 +286,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         data = expansion.template
         origins = expansion.origins
         template_format = Format.SAM
-    return build_template(
+    template = build_template(
         data,
         file=file,
         locate=document.locate,
@@ -300,6 +300,8 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         stack_name=options.stack_name,
         source_lines=document.lines,
     )
+    warnings: tuple[LoadError, ...] = document.warnings
+    return replace(template, warnings=warnings + template.warnings) if warnings else template
 
 
 class _CallableModule(types.ModuleType):

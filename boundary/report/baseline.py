@@ -34,7 +34,7 @@ class BaselineError(Exception):
 def dump_baseline(findings: Iterable[Finding]) -> str:
     """The baseline for the unsuppressed `findings`: fingerprints sorted, each with a note for reviewers."""
     notes = {
-        each.fingerprint: f"{each.rule_id} {each.rule_name} {f.location.address or f.resource} ({f.location.file})"
+        each.fingerprint: f"{each.rule_id} {each.rule_name} {f.resource} ({f.location.file})"
         for f in findings
         if not f.suppressed
         for each in (f, *f.merged)

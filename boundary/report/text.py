@@ -102,7 +102,7 @@ def _compact_line(finding: Finding, root: str) -> Text:
     line.append_text(_severity_label(finding))
     line.append(f" {finding.rule_id} {finding.rule_name}: ", style="bold")
     line.append(" ".join(finding.message.split()))
-    line.append(f" [{finding.location.address or finding.resource}]", style="dim")
+    line.append(f" [{finding.resource}]", style="dim")
     return line
 
 
@@ -117,7 +117,10 @@ def _print_finding(console: Console, finding: Finding, source: Sequence[str]) ->
     console.print(head)
     console.print(Text("    " + "\n    ".join(finding.message.splitlines() or [""])))
     resource = Text("    resource: ", style="dim")
-    resource.append(location.address or finding.resource)
+    resource.append(finding.resource)
+    if location.address and location.address != finding.resource:
+        resource.append("   written in: ", style="dim")
+        resource.append(location.address)
     if finding.related:
         resource.append("   related: ", style="dim")
         resource.append(", ".join(finding.related))
