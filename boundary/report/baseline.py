@@ -59,11 +59,14 @@ def read_baseline(path: str | Path) -> frozenset[str]:
         raise BaselineError(
             f"{path}:{exc.lineno}:{exc.colno}: error: baseline is not JSON: {exc.msg}"
         ) from None
-    entries = document.get("fingerprints") if isinstance(document, Mapping) else None
+    # an object with `fingerprints` (a map or a list), or the plain list of fingerprints
+    entries = document.get("fingerprints") if isinstance(document, Mapping) else document
     if isinstance(entries, Mapping):
         entries = list(entries)
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        raise BaselineError(f"{path}: error: baseline must be an object with a `fingerprints` map or list")
+        raise BaselineError(
+            f"{path}: error: baseline must be a list of fingerprints or an object with a `fingerprints` map or list"
+        )
     return frozenset(entries)
 
 

@@ -346,7 +346,10 @@ def _finding(
         message=violation.message,
         resource=resource_id,
         location=location,
-        related=tuple(context.label(n) for n in violation.related),
+        # the resource itself is not related to itself: `resource: Api related: Api` says nothing
+        related=tuple(
+            dict.fromkeys(label for label in map(context.label, violation.related) if label != resource_id)
+        ),
         key=violation.key,
         suppression=suppression,
     )
