@@ -119,9 +119,7 @@ class LoadError:
         return self.severity is LoadSeverity.ERROR
 
     def __str__(self) -> str:
-        # a missing file or folder has no line: `path: error: ...`, not a made-up `path:0:0`
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
 class ResourceKind(str, enum.Enum):

@@ -218,6 +218,8 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
         if not _looks_like_template(text):
             if not named:
                 return None
+            if Path(file).suffix.lower() in (".yaml", ".yml", ".json", ".template"):
+                raise  # meant as a template or plan: the parse error is the news
             raise SourceError(
                 error.file,
                 error.line,

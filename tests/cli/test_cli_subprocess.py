@@ -20,7 +20,7 @@ from .conftest import ROOT
 SAMPLES = ROOT / "samples"
 INSECURE = [SAMPLES / "sam" / "insecure" / "template.yaml", SAMPLES / "terraform" / "insecure" / "plan.json"]
 SECURE = [SAMPLES / "sam" / "secure" / "template.yaml", SAMPLES / "terraform" / "secure" / "plan.json"]
-ERROR_LINE = re.compile(r"^.+?(:\d+:\d+)?: error: \S.*$")
+ERROR_LINE = re.compile(r"^.+:\d+:\d+: error: \S.*$")
 
 
 def _script() -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import boundary
@@ -18,14 +17,6 @@ def test_related_never_repeats_the_resource() -> None:
     result = boundary.analyze([ROOT / "samples"])
     assert result.findings
     assert [f for f in result.findings if f.resource in f.related] == []
-
-
-def test_a_missing_path_has_no_made_up_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    done = CliRunner().invoke(app, ["scan", "--no-progress", "missing.yaml"])
-    assert done.exit_code == 2
-    assert "missing.yaml: error: " in done.output
-    assert "missing.yaml:0:0" not in done.output
 
 
 def test_a_named_file_that_is_no_template_says_so(tmp_path: Path) -> None:
