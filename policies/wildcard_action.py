@@ -71,6 +71,7 @@ class WildcardAction(Rule):
                         ),
                         key=f"{view.key}#NotAction",
                         location=view.location,
+                        statements=(view.key,),
                         severity=Severity.HIGH,
                     )
                     continue
@@ -86,6 +87,7 @@ class WildcardAction(Rule):
                             ),
                             key=f"{view.key}#{pattern}",
                             location=view.location,
+                            statements=(view.key,),
                             severity=Severity.CRITICAL,
                         )
                         continue
@@ -109,6 +111,7 @@ class WildcardAction(Rule):
                         ),
                         key=f"{view.key}#{pattern}",
                         location=view.location,
+                        statements=(view.key,),
                         severity=Severity.HIGH if whole_service else Severity.MEDIUM,
                     )
 
