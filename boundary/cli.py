@@ -204,14 +204,17 @@ def _run_analysis(
 ) -> _Result:
     import boundary
     from boundary.config import ConfigError
+    from boundary.load import LoadOptions
     from boundary.model import LoadError
     from boundary.rules import RuleError, rule_classes
 
     try:
         config = boundary.load_config(config_file, start=Path.cwd())
-        rule_classes(config)  # user rules load and the configuration names only real rules
+        # Loaded once, here: user rules load and the configuration names only real rules.
+        rules = rule_classes(config)
     except (ConfigError, RuleError) as exc:
         _fail(str(exc))
+    options = LoadOptions(parameters=params, region=region, account=account)
     missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
     present = [p for p in paths if os.path.exists(p)]
     if not present:
@@ -221,20 +224,12 @@ def _run_analysis(
         bar.start()
         try:
             result = boundary.analyze(
-                present,
-                config=config,
-                parameters=params,
-                exclude=exclude,
-                progress=bar,
-                region=region,
-                account=account,
+                present, config=config, options=options, exclude=exclude, progress=bar, rules=rules
             )
         finally:
             bar.stop()
     else:
-        result = boundary.analyze(
-            present, config=config, parameters=params, exclude=exclude, region=region, account=account
-        )
+        result = boundary.analyze(present, config=config, options=options, exclude=exclude, rules=rules)
     return _Result(
         findings=tuple(result.findings),
         errors=missing + tuple(result.errors),

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from boundary.config import Config
 from boundary.graph import build_graph
-from boundary.load import load
+from boundary.load import LoadOptions, load, with_overrides
 from boundary.model import LoadError, Template
-from boundary.rules import Finding, evaluate, rule_classes
+from boundary.rules import Finding, Rule, evaluate, rule_classes
 
 __all__ = ["ScanResult", "analyze", "scan"]
 
@@ -30,22 +30,27 @@ def analyze(
     paths: Sequence[str | os.PathLike[str]],
     *,
     config: Config | None = None,
+    options: LoadOptions | None = None,
     parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
+    region: str | None = None,
+    account: str | None = None,
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    rules: Sequence[type[Rule]] | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
-    `region` and `account` are what pseudo parameters and generated ARNs use: the
-    stack's deployment target, a placeholder account by default.
+    `options` says how to load (`LoadOptions`: parameters, and the region and
+    account that pseudo parameters and generated ARNs use: the stack's
+    deployment target, a placeholder account by default); `parameters`,
+    `region` and `account` are shorthands that override its fields. `rules` are
+    the rule classes when the caller has loaded them already (`rule_classes(config)`);
+    otherwise they are loaded here, once.
     """
     config = config or Config()
-    classes = rule_classes(config)
-    model = load(
-        paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
-    )
+    classes = tuple(rules) if rules is not None else rule_classes(config)
+    options = with_overrides(options, parameters=parameters, region=region, account=account)
+    model = load(paths, options, exclude=exclude, progress=progress)
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})

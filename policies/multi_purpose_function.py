@@ -105,7 +105,7 @@ class MultiPurposeFunction(Rule):
             if ctx.attrs(function).get("type") in _ORCHESTRATORS:
                 continue
             roles = queries.roles_of(ctx.graph, function)
-            wiring = queries.wiring_of(ctx.graph, ctx.model, function)
+            wiring = queries.wiring_of(ctx.graph, ctx.model, function, ctx.templates_by_path())
             # The services of what runs the function (its queue, its stream, its
             # dead-letter queue) are how it is run, not one of its jobs.
             wiring_services = {_family(s) for node in wiring for s in _services_of(ctx, node)}

@@ -194,7 +194,7 @@ def _fixed_name(resource: Resource | None) -> str | None:
 def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
     """What a compute resource (or an AppSync data source, a rule target) names or is run by,
     with the keys and targets those resources point at."""
-    wiring = set(queries.wiring_of(ctx.graph, ctx.model, compute))
+    wiring = set(queries.wiring_of(ctx.graph, ctx.model, compute, ctx.templates_by_path()))
     known = set(queries.referenced_by(ctx.graph, compute)) | wiring
     for _, target, data in ctx.graph.out_edges(compute, data=True):
         if data.get("kind") in ("invokes", "references"):
@@ -294,16 +294,12 @@ def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str,
     if not strings:
         return set()
     template = compute.rsplit("::", 1)[0]
-    return {node for name, node in _data_names(resources).get(template, ()) if name in strings}
-
-
-_NAMES_CACHE: list[tuple[Mapping[str, Resource], dict[str, list[tuple[str, str]]]]] = []
+    names = ctx.memo(("unreferenced-resource-grant", "data-names"), lambda: _data_names(resources))
+    return {node for name, node in names.get(template, ()) if name in strings}
 
 
 def _data_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, str]]]:
     """(name or ARN, node) of every data resource, per template: built once per scan."""
-    if _NAMES_CACHE and _NAMES_CACHE[0][0] is resources:
-        return _NAMES_CACHE[0][1]
     index: dict[str, list[tuple[str, str]]] = {}
     for node, candidate in resources.items():
         if candidate.kind.value != "data":
@@ -311,7 +307,6 @@ def _data_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, 
         names = {candidate.name} if isinstance(candidate.name, str) and len(candidate.name) > 2 else set()
         entries = index.setdefault(node.rsplit("::", 1)[0], [])
         entries.extend((name, node) for name in sorted(names | set(candidate.arns)))
-    _NAMES_CACHE[:] = [(resources, index)]
     return index
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
@@ -189,18 +190,18 @@ def is_denied(view: StatementView, views: Iterable[StatementView]) -> bool:
 
 
 _SEGMENTS = re.compile(r"[/:]")
-_TYPE_WIDE: dict[str, bool] = {}
+# Pure functions of their strings and the catalog: memoised, and bounded so a long-lived
+# process (an editor, a Checkov run over many repositories) does not grow without end.
+_MEMO_SIZE = 65536
 
 
+@lru_cache(maxsize=_MEMO_SIZE)
 def every_of_type(pattern: str) -> bool:
     """Whether an ARN pattern names every resource of its type: every name part is a bare
     wildcard, the rest are the literal words of the service's ARN formats (`table/*`,
     `table/*/index/*`, `function:*`, an SQS `*`, S3 `*/*`), so it reaches the tables,
     functions or buckets of other workloads as `*` would. `*` itself is not one (see
     `is_full_wildcard`); name prefixes (`table/orders-*`) and placeholders are not."""
-    found = _TYPE_WIDE.get(pattern)
-    if found is not None:
-        return found
     arn = Arn.parse(pattern)
     found = False
     if arn is not None and not is_full_wildcard(pattern) and "${" not in pattern:
@@ -215,7 +216,6 @@ def every_of_type(pattern: str) -> bool:
             found = any(set(part) == {"*"} for part in segments) and all(
                 set(part) == {"*"} or part.lower() in words for part in segments
             )
-    _TYPE_WIDE[pattern] = found
     return found
 
 
@@ -351,17 +351,10 @@ def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[State
     return [view for view in statements_of(graph, principal) if not is_resource_policy(graph, view)]
 
 
-_SERVICE_ACTIONS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
-
-
+@lru_cache(maxsize=1024)
 def _service_data_actions(service: str, levels: frozenset[str]) -> tuple[str, ...]:
-    key = (service, levels)
-    found = _SERVICE_ACTIONS.get(key)
-    if found is None:
-        cat = catalog()
-        found = tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
-        _SERVICE_ACTIONS[key] = found
-    return found
+    cat = catalog()
+    return tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
 
 
 def statement_data_actions(
@@ -403,19 +396,12 @@ def _glob_all(pattern: str) -> bool:
     return pattern.partition(":")[2] in ("*", "**")
 
 
-_APPLIES: dict[tuple[str, str], bool] = {}
-
-
+@lru_cache(maxsize=_MEMO_SIZE)
 def action_applies(action: str, arn: str) -> bool:
     """Whether `action` can act on a resource named by `arn` (a pattern may name several
     types); undecidable cases (a placeholder service part) count as applying."""
-    key = (action, arn)
-    found = _APPLIES.get(key)
-    if found is None:
-        matches = catalog().arn_matches_type(action, arn)
-        found = matches is None or matches
-        _APPLIES[key] = found
-    return found
+    matches = catalog().arn_matches_type(action, arn)
+    return matches is None or matches
 
 
 def _denied(denies: list[StatementView], action: str) -> bool:

@@ -14,14 +14,15 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from boundary.load._errors import SourceError
+from boundary.load.options import LoadOptions
 from boundary.model import Format, LoadError, Location, Model, PolicyDocument, Template
 
-__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy"]
+__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "with_overrides"]
 
 # Folders that hold build output, dependencies or tool state, never sources. Hidden
 # folders (`.git`, `.terraform`, `.aws-sam`, `.venv`, ...) and virtual environments
@@ -31,17 +32,6 @@ _CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 _TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
 # What a walked file must mention to be worth parsing: a template's keys, or a plan's.
 _CANDIDATE_MARKERS = (*_TEMPLATE_MARKERS, '"format_version"')
-
-
-@dataclass(frozen=True, slots=True)
-class LoadOptions:
-    """How to load: template parameter overrides and the account the stack deploys to."""
-
-    parameters: Mapping[str, str] | None = None
-    region: str = "us-east-1"
-    account: str = "123456789012"
-    partition: str = "aws"
-    stack_name: str = "boundary-stack"
 
 
 def discover(
@@ -90,15 +80,20 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
 
 def load(
     paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions | None = None,
     *,
     parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
+    region: str | None = None,
+    account: str | None = None,
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Model:
-    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
-    options = LoadOptions(parameters=parameters, region=region, account=account)
+    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`.
+
+    `options` says how (see `LoadOptions`); `parameters`, `region` and `account`
+    are shorthands that override its fields.
+    """
+    options = with_overrides(options, parameters=parameters, region=region, account=account)
     candidates = list(discover(paths, exclude))
     templates: list[Template] = []
     errors: list[LoadError] = []
@@ -113,6 +108,25 @@ def load(
         if template is not None:
             templates.append(template)
     return Model(templates=tuple(templates), errors=tuple(errors))
+
+
+def with_overrides(
+    options: LoadOptions | None,
+    *,
+    parameters: Mapping[str, str] | None = None,
+    region: str | None = None,
+    account: str | None = None,
+) -> LoadOptions:
+    """`options` (or the defaults) with the fields given here replacing its own."""
+    options = options or LoadOptions()
+    changes: dict[str, Any] = {}
+    if parameters is not None:
+        changes["parameters"] = parameters
+    if region is not None:
+        changes["region"] = region
+    if account is not None:
+        changes["account"] = account
+    return replace(options, **changes) if changes else options
 
 
 def load_file(file: str, options: LoadOptions | None = None, *, named: bool = True) -> Template | None:
@@ -177,7 +191,7 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
             from boundary.load.terraform import is_plan, load_plan, looks_like_plan
 
             if is_plan(data) or looks_like_plan(data):
-                return load_plan(data, file=file, text=text)
+                return load_plan(data, file=file, text=text, options=options)
     from boundary.load._yaml import parse_document
 
     try:
@@ -250,15 +264,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
     if sam.is_sam(data):
         sam_source = data
         expansion = sam.expand(
-            data,
-            file=file,
-            base_dir=str(Path(file).parent),
-            parameters=options.parameters,
-            region=options.region,
-            account=options.account,
-            partition=options.partition,
-            stack_name=options.stack_name,
-            locate=document.locate,
+            data, file=file, base_dir=str(Path(file).parent), options=options, locate=document.locate
         )
         data = expansion.template
         origins = expansion.origins
@@ -270,11 +276,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         template_format=template_format,
         origins=origins,
         sam_source=sam_source,
-        parameters=options.parameters,
-        region=options.region,
-        account=options.account,
-        partition=options.partition,
-        stack_name=options.stack_name,
+        options=options,
         source_lines=document.lines,
     )
 

@@ -25,6 +25,7 @@ import yaml
 from boundary.iam.document import normalize_policy
 from boundary.load._errors import SourceError
 from boundary.load._tf_types import arns_for, kind_of, name_attribute
+from boundary.load.options import LoadOptions
 from boundary.model import (
     Endpoint,
     EndpointProtocol,
@@ -53,9 +54,6 @@ __all__ = [
 
 UNKNOWN_TEXT = "(known after apply)"
 _UNKNOWN_REASON = "unknown at plan time"
-_DEFAULT_REGION = "us-east-1"
-_ACCOUNT = "123456789012"
-_PARTITION = "aws"
 
 _PLAN_PARTS = ("planned_values", "resource_changes", "configuration")
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -103,12 +101,12 @@ def decode_plan(text: str, *, file: str) -> Any:
         raise SourceError(file, 0, 0, "invalid JSON: nested too deeply") from None
 
 
-def load_plan_text(text: str, *, file: str) -> Template:
+def load_plan_text(text: str, *, file: str, options: LoadOptions | None = None) -> Template:
     """Decode and load a plan; JSON that is not a plan is a `SourceError` here."""
     data = decode_plan(text, file=file)
     if not is_plan(data):
         raise SourceError(file, 1, 1, "not a Terraform plan (expected the output of `terraform show -json`)")
-    return load_plan(data, file=file, text=text)
+    return load_plan(data, file=file, text=text, options=options)
 
 
 def looks_like_plan(data: Any) -> bool:
@@ -143,15 +141,21 @@ def shape_error(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def load_plan(data: Mapping[str, Any], *, file: str, text: str) -> Template:
-    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised."""
+def load_plan(
+    data: Mapping[str, Any], *, file: str, text: str, options: LoadOptions | None = None
+) -> Template:
+    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised.
+
+    `options.account` is the account of every generated ARN; `options.region` is
+    the region where the plan's provider configuration names none.
+    """
     problem = shape_error(data)
     if problem is not None:
         match = _RESOURCE_CHANGES_KEY.search(text) if "resource_changes" in problem else None
         line = text.count("\n", 0, match.start()) + 1 if match else 1
         raise SourceError(file, line, 1, problem)
     try:
-        return _PlanLoader(data, file, text).load()
+        return _PlanLoader(data, file, text, options or LoadOptions()).load()
     except SourceError:
         raise
     except RecursionError:
@@ -392,13 +396,15 @@ def _module_resources(root: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
 
 
 class _PlanLoader:
-    def __init__(self, data: Mapping[str, Any], file: str, text: str) -> None:
+    def __init__(self, data: Mapping[str, Any], file: str, text: str, options: LoadOptions) -> None:
         self.data = data
+        self.account = options.account
+        self.partition = options.partition
         self.file = file
         self.text = text
         self.locator = _Locator(file, text)
         self.configuration = _map(data.get("configuration"))
-        self.region = self._provider_region("aws") or _DEFAULT_REGION
+        self.region = self._provider_region("aws") or options.region
         self.instances: dict[str, _Instance] = {}
         self.by_base: dict[str, list[str]] = {}
         self.modules: set[str] = {""}
@@ -435,8 +441,8 @@ class _PlanLoader:
             endpoints=tuple(self.endpoints),
             parameters=variables,
             region=self.region,
-            account=_ACCOUNT,
-            partition=_PARTITION,
+            account=self.account,
+            partition=self.partition,
             source_lines=tuple(self.text.splitlines()),
         )
 
@@ -701,9 +707,9 @@ class _PlanLoader:
             instance.type,
             instance.values,
             name=self._name(instance),
-            partition=_PARTITION,
+            partition=self.partition,
             region=region,
-            account=_ACCOUNT,
+            account=self.account,
         )
 
     def _index_values(self, instance: _Instance) -> None:

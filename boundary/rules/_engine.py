@@ -6,9 +6,9 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from boundary.findings import Finding, Suppression
 from boundary.model import Location, Model, Resource, Template
@@ -28,21 +28,12 @@ def builtin_rules() -> tuple[type[Rule], ...]:
     return tuple(RULES)
 
 
-# Rule modules already executed, by file and its state: a second load in one process
-# (the CLI checks the configuration before scanning) reuses the classes.
-_LOADED: dict[tuple[str, int, int, int, int], tuple[type[Rule], ...]] = {}
-
-
-def _state(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
-
-
 def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
-    """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack."""
+    """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack.
+
+    Each call executes the modules afresh; a scan loads them once (`rule_classes`)
+    and hands the classes on.
+    """
     found: list[type[Rule]] = []
     base = Path(folder)
     if not base.is_dir():
@@ -50,10 +41,7 @@ def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
     for path in sorted(base.glob("*.py")):
         if path.name.startswith("_"):
             continue
-        key = (str(path.resolve()), *_state(path), *_state(path.with_suffix(".toml")))
-        if key not in _LOADED:
-            _LOADED[key] = _load_rule_module(path)
-        found.extend(_LOADED[key])
+        found.extend(_load_rule_module(path))
     return tuple(found)
 
 
@@ -173,6 +161,7 @@ def evaluate(
     config = config or Config()
     classes = rules if rules is not None else rule_classes(config)
     resources = _resource_index(model)
+    scan_cache: dict[Hashable, Any] = {}  # shared by the rules of this scan, dropped with it
     findings: dict[str, Finding] = {}
     for cls in classes:
         meta = cls.meta
@@ -183,7 +172,7 @@ def evaluate(
             **config.thresholds.get(meta.name, {}),
             **config.thresholds.get(meta.id, {}),
         }
-        context = RuleContext(graph=graph, model=model, thresholds=thresholds)
+        context = RuleContext(graph=graph, model=model, thresholds=thresholds, scan_cache=scan_cache)
         for violation in cls().evaluate(context):
             finding = _finding(graph, meta, violation, config, resources, context)
             findings.setdefault(finding.fingerprint, finding)
