@@ -78,11 +78,15 @@ class Symbolic:
     `text` is a readable rendering (`${BookingTable.Arn}`, `(known after apply)`),
     `references` the resource ids it mentions, `reason` why it stays symbolic
     (for example "undefined parameter TableNme" or "unknown at plan time").
+    `attributes` are the `(resource, attribute)` pairs the value is made of, where
+    the loader knows them (`("aws_sqs_queue.jobs", "url")`): what a rule reads,
+    so it never parses `text`.
     """
 
     text: str
     references: tuple[str, ...] = ()
     reason: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return self.text

@@ -259,9 +259,6 @@ def issue_location(template: Template, issue: PolicyIssue, fallback: Location) -
     return Location(where.file, number, len(text) - len(text.lstrip()) + 1, where.address)
 
 
-_NOT_AN_ARN = re.compile(r'Resource "([^"]+)" is not an ARN')
-
-
 def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | None:
     """The template resource whose `!Ref` value an `invalid-arn` issue's resource is:
     its name (`!Ref OrdersTable`) or, for a queue, its URL (`!Ref JobsQueue`), written
@@ -270,12 +267,9 @@ def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | Non
     Such a statement is not malformed so much as aimed at the wrong thing: it is a
     resource-type mismatch (the resource-type-mismatch rule reports it, invalid-policy
     leaves it out)."""
-    if issue.check != "invalid-arn":
+    if issue.check != "invalid-arn" or issue.value is None:
         return None
-    found = _NOT_AN_ARN.search(issue.message)
-    if found is None:
-        return None
-    value = found.group(1)
+    value = issue.value
     name = value.rsplit("/", 1)[-1] if value.startswith("https://") else value
     for resource in template.resources.values():
         if resource.arns and isinstance(resource.name, str) and resource.name == name:

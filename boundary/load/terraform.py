@@ -302,12 +302,15 @@ def _expression_references(node: Any) -> list[str]:
 _ATTRIBUTE_REF = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+\.[^.\[]+(\[[^\]]*\])?\.[a-z_][a-z0-9_]*$")
 
 
-def _unknown_text(references: Sequence[str]) -> str:
-    """How an unknown value reads: the resource attributes it is made of, when the
-    configuration names them (`${aws_sqs_queue.jobs.url}`), else `(known after apply)`.
-    Which attribute matters: a queue's URL where IAM wants its ARN is a classic bug."""
-    attributes = [r for r in dict.fromkeys(references) if _ATTRIBUTE_REF.match(r)]
-    return ", ".join(f"${{{r}}}" for r in attributes) if attributes else UNKNOWN_TEXT
+def _unknown(references: Sequence[str], resolved: tuple[str, ...]) -> Symbolic:
+    """An unknown value: it reads as the resource attributes it is made of, when the
+    configuration names them (`${aws_sqs_queue.jobs.url}`), else `(known after apply)`,
+    and carries them as `(resource, attribute)` pairs. Which attribute matters: a
+    queue's URL where IAM wants its ARN is a classic bug."""
+    named = [r for r in dict.fromkeys(references) if _ATTRIBUTE_REF.match(r)]
+    text = ", ".join(f"${{{r}}}" for r in named) if named else UNKNOWN_TEXT
+    attributes = tuple((address, attribute) for address, _, attribute in (r.rpartition(".") for r in named))
+    return Symbolic(text, resolved, _UNKNOWN_REASON, attributes)
 
 
 def _json_object(value: Any) -> Any:
@@ -647,7 +650,7 @@ class _PlanLoader:
         """Values with every path marked unknown replaced by a `Symbolic`; copies, never mutates."""
         if unknown is True:
             raw = _expression_references(_expression_at(instance.expressions, path))
-            return Symbolic(_unknown_text(raw), self.references_at(instance, path), _UNKNOWN_REASON)
+            return _unknown(raw, self.references_at(instance, path))
         if isinstance(value, Mapping):
             marks = unknown if isinstance(unknown, Mapping) else {}
             out = {str(k): self._mark(v, marks.get(k), instance, (*path, str(k))) for k, v in value.items()}

@@ -60,6 +60,8 @@ def to_jsonable(value: Any) -> Any:
             out["references"] = list(value.references)
         if value.reason:
             out["reason"] = value.reason
+        if value.attributes:
+            out["attributes"] = [list(pair) for pair in value.attributes]
         return out
     if isinstance(value, enum.Enum):
         return value.value

@@ -802,3 +802,24 @@ def test_scan_account_option_reaches_plans() -> None:
     assert "aws_iam_role.invalid_other_account" in default.stdout
     assert "aws_iam_role.invalid_other_account" not in own.stdout
     assert own.stdout.count("BND112") == default.stdout.count("BND112") - 1
+
+
+def test_unknown_values_carry_the_attributes_they_are_made_of() -> None:
+    """`${aws_sqs_queue.jobs.url}` is text for people; rules read `attributes`."""
+    template = load(
+        Path(__file__).resolve().parents[1] / "rules" / "fixtures" / "resource-type-mismatch" / "tfplan.json"
+    )
+    pairs = {
+        pair
+        for policy in template.policies
+        if policy.document is not None
+        for statement in policy.document.statements
+        for value in statement.resources
+        if isinstance(value, Symbolic)
+        for pair in value.attributes
+    }
+    assert any(attribute == "url" and address.startswith("aws_sqs_queue.") for address, attribute in pairs), (
+        pairs
+    )
+    for address, attribute in pairs:
+        assert "." in address and "." not in attribute
