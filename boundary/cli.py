@@ -193,43 +193,129 @@ def _write(path: Path, text: str) -> None:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        dir_okay=False,
+        help="Configuration file. Default: .boundary.toml or [tool.boundary] in pyproject.toml, "
+        "searched from the current directory upwards.",
+    ),
+]
+IsolatedOption = Annotated[
+    bool,
+    typer.Option("--isolated", help="Ignore every configuration file (built-in defaults only)."),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules",
+        metavar="DIR",
+        file_okay=False,
+        help="Load user rules from DIR (runs the Python in it). Repeatable.",
+    ),
+]
+AllowConfigRulesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-config-rules",
+        help="Load the rule folders the configuration file names (`policies`); they run as Python. "
+        "Off by default: a scanned repository's configuration must not run code (docs/security.md).",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The configuration in force and the rule classes it selects from."""
+
+    config: Any
+    classes: tuple[Any, ...]
+
+    @property
+    def metas(self) -> tuple[Any, ...]:
+        return tuple(cls.meta for cls in self.classes)
+
+
+def _load_rules(
+    config_file: Path | None, isolated: bool, rule_folders: Sequence[Path] | None, allow_config_rules: bool
+) -> _Rules:
+    """The configuration and rules; says once on stderr which configured rule folders stay unloaded."""
+    import boundary
+    from boundary.config import Config, ConfigError
+    from boundary.rules import RuleError, rule_classes, withheld_message, withheld_rule_folders
+
+    if isolated and config_file is not None:
+        raise typer.BadParameter(
+            "--isolated ignores every configuration file; it cannot be used with --config",
+            param_hint="'--isolated'",
+        )
+    try:
+        config = Config() if isolated else boundary.load_config(config_file, start=Path.cwd())
+        withheld = withheld_rule_folders(config, allow_config_rules)
+        if withheld:
+            _stderr(f"warning: {_one_line(withheld_message(withheld, config))}")
+        # user rules load and the configuration names only real rules
+        classes = rule_classes(config, rule_folders=rule_folders or (), allow_config_rules=allow_config_rules)
+    except (ConfigError, RuleError) as exc:
+        _fail(str(exc))
+    return _Rules(config, classes)
+
+
+def _unreachable(path: str) -> str | None:
+    """Why a path named on the command line cannot be scanned, or None."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or directory"
+    except OSError as error:  # a folder on the way that cannot be read, a loop of links
+        return f"cannot read: {error.strerror or error}"
+    return None
+
+
 def _run_analysis(
     paths: Sequence[str],
-    config_file: Path | None,
+    rules: _Rules,
+    rule_folders: Sequence[Path],
+    allow_config_rules: bool,
     params: Mapping[str, str],
     exclude: Sequence[str],
     show_progress: bool,
     region: str,
     account: str,
 ) -> _Result:
+    import warnings
+
     import boundary
-    from boundary.config import ConfigError
     from boundary.load import LoadOptions
     from boundary.model import LoadError
-    from boundary.rules import RuleError, rule_classes
+    from boundary.rules import UntrustedRulesWarning
 
-    try:
-        config = boundary.load_config(config_file, start=Path.cwd())
-        # Loaded once, here: user rules load and the configuration names only real rules.
-        rules = rule_classes(config)
-    except (ConfigError, RuleError) as exc:
-        _fail(str(exc))
-    options = LoadOptions(parameters=params, region=region, account=account)
-    missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
-    present = [p for p in paths if os.path.exists(p)]
+    missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
+    present = [p for p in paths if not _unreachable(p)]
     if not present:
         return _Result(errors=missing)
-    if show_progress:
-        bar = _ProgressBar()
+    bar = _ProgressBar() if show_progress else None
+    if bar is not None:
         bar.start()
-        try:
+    try:
+        with warnings.catch_warnings():
+            # _load_rules already said it, once
+            warnings.simplefilter("ignore", UntrustedRulesWarning)
+            # The rules _load_rules loaded (once) are the ones the scan runs; the load
+            # options travel as one object.
             result = boundary.analyze(
-                present, config=config, options=options, exclude=exclude, progress=bar, rules=rules
+                present,
+                config=rules.config,
+                options=LoadOptions(parameters=params, region=region, account=account),
+                exclude=exclude,
+                progress=bar,
+                rules=rules.classes,
             )
-        finally:
+    finally:
+        if bar is not None:
             bar.stop()
-    else:
-        result = boundary.analyze(present, config=config, options=options, exclude=exclude, rules=rules)
     return _Result(
         findings=tuple(result.findings),
         errors=missing + tuple(result.errors),
@@ -273,16 +359,10 @@ def scan(
             help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
         ),
     ] = "123456789012",
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            dir_okay=False,
-            help="Configuration file. Default: .boundary.toml or [tool.boundary] in pyproject.toml, "
-            "searched from the current directory upwards.",
-        ),
-    ] = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    rule_folders: RulesOption = None,
+    allow_config_rules: AllowConfigRulesOption = False,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -389,9 +469,12 @@ def scan(
 
     if not re.fullmatch(r"[0-9]{12}", account):
         raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
+    rules = _load_rules(config, isolated, rule_folders, allow_config_rules)
     result = _run_analysis(
         paths or ["."],
-        config,
+        rules,
+        rule_folders or [],
+        allow_config_rules,
         params,
         exclude or [],
         _progress_wanted(no_progress, quiet),
@@ -413,7 +496,7 @@ def scan(
     for error in reported.errors:
         _stderr(str(error))
 
-    base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet)
+    base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet, rules=rules.metas)
     for fmt in chosen:
         if fmt in to_stdout:
             tty = _stdout_is_tty()
@@ -437,7 +520,7 @@ def scan(
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= threshold.rank
     ]
-    if reported.errors:
+    if any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail and create_baseline is None:
         raise typer.Exit(EXIT_FINDINGS)
@@ -506,13 +589,15 @@ def rules_command(
         typer.Option("--severity", case_sensitive=False, help="Only rules of this severity."),
     ] = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.TABLE,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    rule_folders: RulesOption = None,
+    allow_config_rules: AllowConfigRulesOption = False,
 ) -> None:
-    """List the rules: id, name, category, severity and title."""
-    from boundary.rules import registry
-
+    """List the rules: id, name, category, severity and title (user rules too, when loaded)."""
     rules = [
         r
-        for r in registry()
+        for r in _load_rules(config, isolated, rule_folders, allow_config_rules).metas
         if (category is None or str(r.category) == category.value)
         and (severity is None or str(r.severity) == severity.value)
     ]
@@ -557,11 +642,15 @@ def explain(
     rule: Annotated[
         str, typer.Argument(metavar="ID|NAME", help="A rule id (BND101) or name.", show_default=False)
     ],
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    rule_folders: RulesOption = None,
+    allow_config_rules: AllowConfigRulesOption = False,
 ) -> None:
     """Show a rule's documentation: what it does, why it matters, examples, references."""
     from boundary.rules import find_rule
 
-    meta = find_rule(rule)
+    meta = find_rule(rule, _load_rules(config, isolated, rule_folders, allow_config_rules).metas)
     if meta is None:
         _fail(f"unknown rule {rule!r}; `boundary rules` lists them")
     from rich.markdown import Markdown
@@ -601,11 +690,13 @@ def validate_policy_command(
     blocking = False
     reports: list[dict[str, Any]] = []
     for path in files:
-        document, error = _read_policy(path)
+        document, error, warnings = _read_policy(path)
         if error is not None:
             _stderr(error)
             unreadable = True
             continue
+        for warning in warnings:
+            _stderr(warning)
         try:
             issues = boundary.validate_policy(document, kind=kind.value)
         except (ValueError, TypeError) as exc:
@@ -626,15 +717,15 @@ def validate_policy_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _read_policy(path: Path) -> tuple[Any, str | None]:
-    """The policy with its statements' lines, or the one-line located error."""
-    import boundary
-    from boundary.load import SourceError
+def _read_policy(path: Path) -> tuple[Any, str | None, list[str]]:
+    """The policy with its statements' lines, or the one-line located error; and warnings."""
+    from boundary.load import SourceError, read_policy
 
     try:
-        return boundary.load_policy(path), None
+        document, warnings = read_policy(path)
     except SourceError as error:
-        return None, str(error)
+        return None, str(error), []
+    return document, None, [str(w) for w in warnings]
 
 
 def _issue_dict(path: Path, issue: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,15 @@ from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import LoadOptions, load, with_overrides
 from boundary.model import LoadError, Template
-from boundary.rules import Finding, Rule, evaluate, rule_classes
+from boundary.rules import (
+    Finding,
+    Rule,
+    UntrustedRulesWarning,
+    evaluate,
+    rule_classes,
+    withheld_message,
+    withheld_rule_folders,
+)
 
 __all__ = ["ScanResult", "analyze", "scan"]
 
@@ -36,6 +45,8 @@ def analyze(
     account: str | None = None,
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    rule_folders: Sequence[str | os.PathLike[str]] = (),
+    allow_config_rules: bool = False,
     rules: Sequence[type[Rule]] | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
@@ -43,12 +54,24 @@ def analyze(
     `options` says how to load (`LoadOptions`: parameters, and the region and
     account that pseudo parameters and generated ARNs use: the stack's
     deployment target, a placeholder account by default); `parameters`,
-    `region` and `account` are shorthands that override its fields. `rules` are
-    the rule classes when the caller has loaded them already (`rule_classes(config)`);
-    otherwise they are loaded here, once.
+    `region` and `account` are shorthands that override its fields.
+
+    Rules: the built-in ones, plus the user rules in `rule_folders`. Rule folders a
+    configuration names (`policies`) are imported only with `allow_config_rules=True`
+    (a configuration file may come from whoever wrote the scanned tree); otherwise
+    an `UntrustedRulesWarning` says which were left out. See docs/security.md.
+    `rules` are the rule classes when the caller has loaded them already
+    (`rule_classes(...)`, as the CLI does to check the configuration); then
+    `rule_folders` and `allow_config_rules` are not used.
     """
     config = config or Config()
-    classes = tuple(rules) if rules is not None else rule_classes(config)
+    if rules is not None:
+        classes = tuple(rules)
+    else:
+        withheld = withheld_rule_folders(config, allow_config_rules)
+        if withheld:
+            warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
+        classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
     options = with_overrides(options, parameters=parameters, region=region, account=account)
     model = load(paths, options, exclude=exclude, progress=progress)
     graph = build_graph(model)
@@ -57,6 +80,16 @@ def analyze(
     return ScanResult(findings=findings, errors=model.errors, files=tuple(files), templates=model.templates)
 
 
-def scan(paths: Sequence[str | os.PathLike[str]], config: Config | None = None) -> list[Finding]:
-    """The findings for `paths`: `boundary.scan(["template.yaml"])`."""
-    return list(analyze(paths, config=config).findings)
+def scan(
+    paths: Sequence[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    rule_folders: Sequence[str | os.PathLike[str]] = (),
+    allow_config_rules: bool = False,
+) -> list[Finding]:
+    """The findings for `paths`: `boundary.scan(["template.yaml"])`. Rules as `analyze`."""
+    return list(
+        analyze(
+            paths, config=config, rule_folders=rule_folders, allow_config_rules=allow_config_rules
+        ).findings
+    )

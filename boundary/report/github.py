@@ -54,6 +54,8 @@ def _finding(finding: Finding, root: str) -> str:
 
 
 def _error(error: LoadError, root: str) -> str:
+    if not error.is_error:
+        return _command("warning", error.file, error.line, error.column, "boundary", error.message, root)
     return _command(
         "error", error.file, error.line, error.column, "boundary: cannot load", error.message, root
     )

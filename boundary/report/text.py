@@ -71,7 +71,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         if not options.compact:
             console.print(Text("Errors", style="bold underline"))
         for error in result.errors:
-            console.print(Text(str(error), style="red"))
+            console.print(Text(str(error), style="red" if error.is_error else "yellow"))
         if not options.compact:
             console.print()
     summary = summarize(result, options)

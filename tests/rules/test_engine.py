@@ -221,8 +221,8 @@ def test_user_rules_load_like_the_pack(tmp_path: Path) -> None:
     (rules / "any_role.toml").write_text(USER_META)
     (loaded,) = load_rules_from(rules)
     assert loaded.meta.id == "ACME001" and loaded.meta.docs["What it does"] == "Counts roles."
-    config = parse_config({"policies": [str(rules)], "select": ["ACME001"]})
-    findings = boundary.scan([_template(tmp_path)], config)
+    config = parse_config({"select": ["ACME001"]})
+    findings = boundary.scan([_template(tmp_path)], config, rule_folders=[rules])
     assert [(f.rule_id, f.resource) for f in findings] == [("ACME001", "SharedRole")]
 
 
@@ -234,7 +234,7 @@ def test_user_rule_without_metadata_or_with_a_taken_id_is_an_error(tmp_path: Pat
         load_rules_from(rules)
     (rules / "any_role.toml").write_text(USER_META.replace("ACME001", "BND101"))
     with pytest.raises(RuleError, match="BND101 is already defined"):
-        rule_classes(parse_config({"policies": [str(rules)]}))
+        rule_classes(rule_folders=[rules])
 
 
 @pytest.mark.parametrize(
@@ -302,7 +302,6 @@ def test_a_scan_loads_the_user_rules_once(tmp_path: Path, monkeypatch: pytest.Mo
     rules.mkdir()
     (rules / "any_role.py").write_text(USER_RULE)
     (rules / "any_role.toml").write_text(USER_META)
-    (tmp_path / ".boundary.toml").write_text(f'policies = ["{rules.as_posix()}"]\n')
     loads: list[Path] = []
     original = _engine._load_rule_module
 
@@ -313,6 +312,7 @@ def test_a_scan_loads_the_user_rules_once(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(_engine, "_load_rule_module", counting)
     monkeypatch.chdir(tmp_path)
     template = ROOT / "samples" / "sam" / "insecure" / "template.yaml"
-    result = CliRunner().invoke(app, ["scan", str(template), "-q", "--no-progress"])
+    result = CliRunner().invoke(app, ["scan", str(template), "-q", "--no-progress", "--rules", str(rules)])
     assert result.exit_code == 1, result.output
+    assert "ACME001" in result.output  # the user rule ran
     assert loads == [rules / "any_role.py"]
