@@ -2,8 +2,9 @@
 
 The graph has one `grants` edge per statement and resource target; rules that
 judge statements (wildcards, admin access, escalation) want each statement
-once, with its targets. This module gives them that view, and answers "which
-of these actions can this principal perform" with Deny applied.
+once, with its targets. This module gives them that view; "which of these actions can this
+principal perform, Deny applied" is answered by the one IAM evaluator,
+`boundary.iam.evaluate`, over the statements of the views.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
-from boundary.iam import PolicyIssue, catalog, condition_entries, wildcard_match
+from boundary.iam import PolicyIssue, catalog, condition_entries, evaluate
 from boundary.iam.arn import Arn, is_full_wildcard
-from boundary.model import Location, Policy, Resource, Statement, Symbolic, Template
+from boundary.iam.evaluate import expand_actions, literal
+from boundary.model import Location, Policy, Resource, Statement, Template
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -32,6 +34,7 @@ __all__ = [
     "allowed_actions",
     "data_access",
     "every_of_type",
+    "expand_actions",
     "identity_statements_of",
     "is_resource_policy",
     "is_denied",
@@ -42,11 +45,6 @@ __all__ = [
     "statements_of",
     "written_policies",
 ]
-
-
-def literal(values: Iterable[str | Symbolic] | None) -> tuple[str, ...]:
-    """The values that are known strings; symbolic ones are left out."""
-    return tuple(v for v in values or () if isinstance(v, str))
 
 
 @dataclass(frozen=True)
@@ -87,9 +85,7 @@ class StatementView:
     @property
     def all_resources(self) -> bool:
         """Whether the statement applies to every resource (`*`, or NotResource)."""
-        if self.statement.not_resources is not None:
-            return True
-        return any(is_full_wildcard(r) for r in self.resources)
+        return evaluate.on_every_resource(self.statement)
 
     def describe(self) -> str:
         """How messages name the statement, with its conditions: they may narrow the
@@ -136,18 +132,6 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
     return out
 
 
-def _action_in(statement: Statement, action: str) -> bool:
-    if statement.not_actions is not None:
-        return not any(
-            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
-        )
-    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
-
-
-def _unconditional(statement: Statement) -> bool:
-    return not statement.conditions
-
-
 def allowed_actions(
     views: Iterable[StatementView], candidates: Iterable[str], *, on_all_resources: bool = False
 ) -> dict[str, list[StatementView]]:
@@ -155,38 +139,20 @@ def allowed_actions(
     every resource takes away; each with the statements that grant it.
 
     With `on_all_resources`, only statements whose Resource is `*` (or NotResource) count.
+    Pass `statements_of(graph, principal)` to ask for one principal
+    (`boundary.iam.evaluate.allowed_actions` decides).
     """
     views = list(views)
-    allows = [v for v in views if v.effect == "Allow"]
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
-    granted: dict[str, list[StatementView]] = {}
-    for action in candidates:
-        if any(_action_in(d.statement, action) for d in denies):
-            continue
-        for view in allows:
-            if on_all_resources and not view.all_resources:
-                continue
-            if _action_in(view.statement, action):
-                granted.setdefault(action, []).append(view)
-    return granted
+    granted = evaluate.allowed_actions(
+        [v.statement for v in views], candidates, on_all_resources=on_all_resources
+    )
+    return {action: [views[i] for i in indices] for action, indices in granted.items()}
 
 
 def is_denied(view: StatementView, views: Iterable[StatementView]) -> bool:
     """Whether unconditional Deny statements on every resource take away every action an
     Allow statement grants, so the Allow grants nothing (an explicit Deny always wins)."""
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
-    if view.effect != "Allow" or not denies:
-        return False
-    cat = catalog()
-    everything = view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions)
-    if everything:
-        return any(
-            d.statement.not_actions is None and any(cat.expands_to_all(a) for a in d.actions) for d in denies
-        )
-    if len(view.actions) != len(view.statement.actions):
-        return False  # a symbolic action may be anything
-    actions = list(expand_actions(view.actions))
-    return bool(actions) and all(_denied(denies, action) for action in actions)
+    return evaluate.nullified(view.statement, [v.statement for v in views])
 
 
 _SEGMENTS = re.compile(r"[/:]")
@@ -217,14 +183,6 @@ def every_of_type(pattern: str) -> bool:
                 set(part) == {"*"} or part.lower() in words for part in segments
             )
     return found
-
-
-def expand_actions(patterns: Iterable[str]) -> Iterator[str]:
-    """The concrete actions of patterns, through the catalog; unknown names pass through."""
-    cat = catalog()
-    for pattern in patterns:
-        expanded = cat.expand(pattern) if ("*" in pattern or "?" in pattern) else ()
-        yield from expanded or (pattern,)
 
 
 # Lambda permissions become resource policies the loaders write, not the user: their
@@ -366,7 +324,9 @@ def statement_data_actions(
     found: set[str] = set()
     if statement.not_actions is not None or any(cat.expands_to_all(p) for p in view.actions):
         for service in sorted(services):
-            found.update(a for a in _service_data_actions(service, levels) if _action_in(statement, a))
+            found.update(
+                a for a in _service_data_actions(service, levels) if evaluate.action_matches(statement, a)
+            )
         return tuple(sorted(found))
     for pattern in view.actions:
         service, colon, _ = pattern.partition(":")
@@ -398,10 +358,6 @@ def action_applies(action: str, arn: str) -> bool:
     return matches is None or matches
 
 
-def _denied(denies: list[StatementView], action: str) -> bool:
-    return any(_action_in(d.statement, action) for d in denies)
-
-
 def data_access(
     graph: nx.MultiDiGraph,
     principal: str,
@@ -419,12 +375,14 @@ def data_access(
     one of those target classes (`specific`, `partial-wildcard`, ...) count.
     """
     views = statements_of(graph, principal)
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
+    denies = evaluate.blanket_denies(v.statement for v in views)
     reached: dict[str, dict[str, Any]] = {}
     for view in views:
         if view.effect != "Allow":
             continue
-        actions = [a for a in statement_data_actions(view, services, levels) if not _denied(denies, a)]
+        actions = [
+            a for a in statement_data_actions(view, services, levels) if not evaluate.denied(a, denies)
+        ]
         if not actions:
             continue
         by_service: dict[str, list[str]] = {}

@@ -1,0 +1,128 @@
+"""The IAM evaluator: which actions a principal's statements allow, offline.
+
+One evaluator for the whole of boundary: the rules (through
+`boundary.graph.permissions`, which gathers a principal's statements from the
+graph) and the activity audit ask it. It works on model `Statement`s only, so
+it can be used, and is tested, without a graph.
+
+IAM in short: a request is allowed when some Allow statement matches it and no
+Deny statement does. Offline, boundary knows the action and the resource, not
+the request context:
+
+* `Action` and `NotAction` match actions case-insensitively with IAM wildcards
+  (`s3:Get*`, `*`); `NotAction` matches every action it does not name.
+* `Resource: "*"` and `NotResource` make a statement apply to every resource.
+* Conditions are kept, not evaluated. An Allow under a condition still counts
+  as granting (it grants whenever the condition holds, which a deployer cannot
+  rule out). A Deny takes an action away only when it is unconditional and on
+  every resource: a conditional or narrower Deny may not apply to a request,
+  and a finding must not vanish on a maybe.
+* A symbolic value (unresolved offline) is never matched: a statement whose
+  actions are partly symbolic is never reported as wholly denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from boundary.iam.arn import is_full_wildcard, wildcard_match
+from boundary.iam.catalog import catalog
+from boundary.model import Statement, Symbolic
+
+__all__ = [
+    "action_matches",
+    "allowed_actions",
+    "blanket_denies",
+    "denied",
+    "expand_actions",
+    "is_unconditional",
+    "literal",
+    "nullified",
+    "on_every_resource",
+]
+
+
+def literal(values: Iterable[str | Symbolic] | None) -> tuple[str, ...]:
+    """The values that are known strings; symbolic ones are left out."""
+    return tuple(v for v in values or () if isinstance(v, str))
+
+
+def action_matches(statement: Statement, action: str) -> bool:
+    """Whether the statement's Action (or NotAction) covers `action`."""
+    if statement.not_actions is not None:
+        return not any(
+            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
+        )
+    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
+
+
+def on_every_resource(statement: Statement) -> bool:
+    """Whether the statement applies to every resource (`*`, or NotResource)."""
+    if statement.not_resources is not None:
+        return True
+    return any(is_full_wildcard(r) for r in literal(statement.resources))
+
+
+def is_unconditional(statement: Statement) -> bool:
+    return not statement.conditions
+
+
+def blanket_denies(statements: Iterable[Statement]) -> list[Statement]:
+    """The Deny statements that take actions away for sure: unconditional, on every resource."""
+    return [s for s in statements if str(s.effect) == "Deny" and is_unconditional(s) and on_every_resource(s)]
+
+
+def denied(action: str, denies: Iterable[Statement]) -> bool:
+    """Whether one of `denies` (see `blanket_denies`) covers `action`."""
+    return any(action_matches(d, action) for d in denies)
+
+
+def allowed_actions(
+    statements: Sequence[Statement], candidates: Iterable[str], *, on_all_resources: bool = False
+) -> dict[str, list[int]]:
+    """Which candidate actions some Allow statement grants and no blanket Deny takes
+    away, each with the indices (into `statements`) of the statements that grant it.
+
+    This is the per-principal question: pass every statement that applies to one
+    principal (`boundary.graph.permissions.statements_of` gathers them from the
+    graph). With `on_all_resources`, only statements on every resource count.
+    """
+    denies = blanket_denies(statements)
+    allows = [(i, s) for i, s in enumerate(statements) if str(s.effect) == "Allow"]
+    granted: dict[str, list[int]] = {}
+    for action in candidates:
+        if denied(action, denies):
+            continue
+        for index, statement in allows:
+            if on_all_resources and not on_every_resource(statement):
+                continue
+            if action_matches(statement, action):
+                granted.setdefault(action, []).append(index)
+    return granted
+
+
+def nullified(statement: Statement, statements: Iterable[Statement]) -> bool:
+    """Whether blanket Deny statements take away every action an Allow statement grants,
+    so it grants nothing (an explicit Deny always wins)."""
+    denies = blanket_denies(statements)
+    if str(statement.effect) != "Allow" or not denies:
+        return False
+    cat = catalog()
+    actions = literal(statement.actions)
+    everything = statement.not_actions is not None or any(cat.expands_to_all(a) for a in actions)
+    if everything:
+        return any(
+            d.not_actions is None and any(cat.expands_to_all(a) for a in literal(d.actions)) for d in denies
+        )
+    if len(actions) != len(statement.actions):
+        return False  # a symbolic action may be anything
+    expanded = list(expand_actions(actions))
+    return bool(expanded) and all(denied(action, denies) for action in expanded)
+
+
+def expand_actions(patterns: Iterable[str]) -> Iterator[str]:
+    """The concrete actions of patterns, through the catalog; unknown names pass through."""
+    cat = catalog()
+    for pattern in patterns:
+        expanded = cat.expand(pattern) if ("*" in pattern or "?" in pattern) else ()
+        yield from expanded or (pattern,)
