@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import LoadOptions, load, with_overrides
-from boundary.model import LoadError, Template
+from boundary.model import Activity, LoadError, Template
 from boundary.rules import (
     Finding,
     Rule,
@@ -47,6 +48,7 @@ def analyze(
     progress: Callable[[str, int, int], None] | None = None,
     rule_folders: Sequence[str | os.PathLike[str]] = (),
     allow_config_rules: bool = False,
+    activity: Activity | None = None,
     rules: Sequence[type[Rule]] | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
@@ -63,6 +65,9 @@ def analyze(
     `rules` are the rule classes when the caller has loaded them already
     (`rule_classes(...)`, as the CLI does to check the configuration); then
     `rule_folders` and `allow_config_rules` are not used.
+
+    `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
+    against used permissions (BND118).
     """
     config = config or Config()
     if rules is not None:
@@ -74,10 +79,13 @@ def analyze(
         classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
     options = with_overrides(options, parameters=parameters, region=region, account=account)
     model = load(paths, options, exclude=exclude, progress=progress)
+    if activity is not None:
+        model = dataclasses.replace(model, activity=activity)
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)
+    errors = model.errors + (activity.errors if activity is not None else ())
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})
-    return ScanResult(findings=findings, errors=model.errors, files=tuple(files), templates=model.templates)
+    return ScanResult(findings=findings, errors=errors, files=tuple(files), templates=model.templates)
 
 
 def scan(

@@ -32,6 +32,7 @@ from boundary.model import Statement, Symbolic
 __all__ = [
     "action_matches",
     "allowed_actions",
+    "allows",
     "blanket_denies",
     "denied",
     "expand_actions",
@@ -39,6 +40,8 @@ __all__ = [
     "literal",
     "nullified",
     "on_every_resource",
+    "resource_matches",
+    "statement_actions",
 ]
 
 
@@ -54,6 +57,13 @@ def action_matches(statement: Statement, action: str) -> bool:
             wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
         )
     return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
+
+
+def resource_matches(statement: Statement, arn: str) -> bool:
+    """Whether the statement's Resource (or NotResource) covers the ARN (case-sensitive)."""
+    if statement.not_resources is not None:
+        return not any(wildcard_match(p, arn) for p in literal(statement.not_resources))
+    return any(wildcard_match(p, arn) for p in literal(statement.resources))
 
 
 def on_every_resource(statement: Statement) -> bool:
@@ -126,3 +136,31 @@ def expand_actions(patterns: Iterable[str]) -> Iterator[str]:
     for pattern in patterns:
         expanded = cat.expand(pattern) if ("*" in pattern or "?" in pattern) else ()
         yield from expanded or (pattern,)
+
+
+def allows(statements: Iterable[Statement], action: str, resource: str) -> bool:
+    """Whether the statements allow `action` on the resource ARN `resource`: some Allow
+    matches both (its conditions kept, not evaluated) and no unconditional Deny does."""
+    statements = list(statements)
+    for statement in statements:
+        if (
+            str(statement.effect) == "Deny"
+            and is_unconditional(statement)
+            and action_matches(statement, action)
+            and resource_matches(statement, resource)
+        ):
+            return False
+    return any(
+        str(s.effect) == "Allow" and action_matches(s, action) and resource_matches(s, resource)
+        for s in statements
+    )
+
+
+def statement_actions(statement: Statement) -> frozenset[str]:
+    """The catalog actions a statement names (NotAction: all the others), canonical names.
+    Symbolic entries are skipped: the result is what is known to be named."""
+    cat = catalog()
+    if statement.not_actions is not None:
+        excluded = {name for p in literal(statement.not_actions) for name in cat.expand(p)}
+        return frozenset(cat.expand("*")) - excluded
+    return frozenset(name for p in literal(statement.actions) for name in cat.expand(p))

@@ -11,10 +11,12 @@ from boundary.iam import catalog, normalize_policy
 from boundary.iam.evaluate import (
     action_matches,
     allowed_actions,
+    allows,
     blanket_denies,
     expand_actions,
     nullified,
     on_every_resource,
+    statement_actions,
 )
 from boundary.model import Statement, Symbolic
 
@@ -133,3 +135,37 @@ def test_a_deny_is_never_nullified() -> None:
 def test_expand_actions_goes_through_the_catalog() -> None:
     assert set(expand_actions(["dynamodb:Get*"])) == set(catalog().expand("dynamodb:Get*"))
     assert list(expand_actions(["custom:Thing"])) == ["custom:Thing"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "action", "resource", "expected"),
+    [
+        ([allow("dynamodb:GetItem", TABLE)], "dynamodb:GetItem", TABLE, True),
+        ([allow("dynamodb:GetItem", TABLE)], "dynamodb:GetItem", TABLE.replace("Bookings", "Audit"), False),
+        (
+            [allow("dynamodb:GetItem", TABLE.lower())],
+            "dynamodb:GetItem",
+            TABLE,
+            False,
+        ),  # ARNs: case-sensitive
+        ([allow("dynamodb:*", "arn:aws:dynamodb:*:*:table/*")], "dynamodb:PutItem", TABLE, True),
+        ([allow("*"), deny("dynamodb:DeleteItem", TABLE)], "dynamodb:DeleteItem", TABLE, False),
+        ([allow("*"), deny("dynamodb:DeleteItem", "arn:aws:s3:::b")], "dynamodb:DeleteItem", TABLE, True),
+        ([allow("*"), deny("*", Condition=FROM_VPC)], "dynamodb:GetItem", TABLE, True),  # may not apply
+        (
+            [{"Effect": "Allow", "Action": "dynamodb:GetItem", "NotResource": TABLE}],
+            "dynamodb:GetItem",
+            TABLE,
+            False,
+        ),
+    ],
+)
+def test_allows_one_request(raw: list[dict[str, Any]], action: str, resource: str, expected: bool) -> None:
+    assert allows(statements(*raw), action, resource) is expected
+
+
+def test_statement_actions_names_catalog_actions() -> None:
+    (read,) = statements(allow("dynamodb:Get*"))
+    assert statement_actions(read) == frozenset(catalog().expand("dynamodb:Get*"))
+    (not_iam,) = statements({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+    assert "s3:GetObject" in statement_actions(not_iam) and "iam:PassRole" not in statement_actions(not_iam)
