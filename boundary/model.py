@@ -155,6 +155,8 @@ class Resource:
     findings on generated resources point at the line the user wrote. `arns` are
     the ARNs the resource answers to, sub-resource patterns included
     (`...:table/Bookings/index/*`), as far as they are known offline.
+    `aws_type` is the canonical type, the CloudFormation name whatever the
+    source format (`aws_sqs_queue` -> `AWS::SQS::Queue`): what rules compare.
     """
 
     id: str
@@ -168,6 +170,11 @@ class Resource:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     # ids of template resources mentioned anywhere in the properties
     references: tuple[str, ...] = ()
+    aws_type: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.aws_type:
+            object.__setattr__(self, "aws_type", self.type)
 
 
 @dataclass(frozen=True, slots=True)

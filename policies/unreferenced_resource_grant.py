@@ -14,14 +14,14 @@ from boundary.rules import Rule, RuleContext, Severity, Violation
 _JUDGED = frozenset({"specific", "partial-wildcard"})
 _SERVICES = DATA_SERVICES | {"kms"}
 # Log groups receive what the function prints, whether or not the template names them.
-_TELEMETRY_TYPES = frozenset({"AWS::Logs::LogGroup", "aws_cloudwatch_log_group"})
-_KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::Alias", "aws_kms_key", "aws_kms_alias"})
+_TELEMETRY_TYPES = frozenset({"AWS::Logs::LogGroup"})
+_KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::Alias"})
 # Resources that only point at another data resource: naming them names what they point at.
 _POINTERS = frozenset({"AWS::S3::AccessPoint", "AWS::Glue::Table", "AWS::EFS::AccessPoint"})
-_RULE_TYPES = frozenset({"AWS::Events::Rule", "aws_cloudwatch_event_rule"})
-_DATA_SOURCE_TYPES = frozenset({"AWS::AppSync::DataSource", "aws_appsync_datasource"})
+_RULE_TYPES = frozenset({"AWS::Events::Rule"})
+_DATA_SOURCE_TYPES = frozenset({"AWS::AppSync::DataSource"})
 # A parameter whose value is a resource's name hands that name to whoever reads it.
-_PARAMETER_TYPES = frozenset({"AWS::SSM::Parameter", "aws_ssm_parameter"})
+_PARAMETER_TYPES = frozenset({"AWS::SSM::Parameter"})
 # Properties that give a resource a fixed name, which code can use without the template.
 _NAME_KEYS = (
     "TableName",
@@ -111,7 +111,7 @@ class UnreferencedResourceGrant(Rule):
                 if (
                     data.get("kind") != NodeKind.DATA
                     or target in known
-                    or data.get("type") in _TELEMETRY_TYPES
+                    or data.get("aws_type") in _TELEMETRY_TYPES
                 ):
                     continue
                 yield self._violation(
@@ -130,7 +130,7 @@ class UnreferencedResourceGrant(Rule):
         resource: Resource | None,
     ) -> Violation:
         names = ", ".join(ctx.label(f) for f in functions)
-        nouns = {_noun(str(ctx.attrs(f).get("type") or "")) for f in functions}
+        nouns = {_noun(str(ctx.attrs(f).get("aws_type") or "")) for f in functions}
         noun = nouns.pop() if len(nouns) == 1 else "function"
         whom = f"{noun} {names}" if len(functions) == 1 else f"{noun}s {names}"
         subject = f"the {noun} never references" if len(functions) == 1 else "none of them references"
@@ -165,7 +165,7 @@ class UnreferencedResourceGrant(Rule):
 def _noun(resource_type: str) -> str:
     if resource_type in _DATA_SOURCE_TYPES:
         return "data source"
-    if resource_type in ("AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"):
+    if resource_type == "AWS::StepFunctions::StateMachine":
         return "state machine"
     return "function"
 
@@ -176,7 +176,7 @@ def _judged_roles(ctx: RuleContext) -> dict[str, tuple[str, ...]]:
     nothing else, so its role is held to that as a function's is."""
     roles = {role: set(users) for role, users in queries.execution_roles(ctx.graph).items()}
     for source, role, _ in queries.edges_of_kind(ctx.graph, EdgeKind.EXECUTES_AS):
-        if ctx.attrs(source).get("type") in _DATA_SOURCE_TYPES:
+        if ctx.attrs(source).get("aws_type") in _DATA_SOURCE_TYPES:
             roles.setdefault(role, set()).add(source)
     return {role: tuple(sorted(users)) for role, users in sorted(roles.items())}
 
@@ -217,9 +217,9 @@ def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) 
                 # Keys of what the function uses; what glue, pointers and parameters point at; and
                 # what the function's own event source is wired to (its dead-letter queue).
                 if (
-                    target.type in _KEY_TYPES
-                    or resource.type in _POINTERS
-                    or resource.type in _PARAMETER_TYPES
+                    target.aws_type in _KEY_TYPES
+                    or resource.aws_type in _POINTERS
+                    or resource.aws_type in _PARAMETER_TYPES
                     or resource.kind.value in ("other", "event-source")
                     or node in wiring
                 ):
@@ -238,7 +238,7 @@ def _event_pattern_sources(
     services: set[str] = set()
     for node in wiring:
         resource = resources.get(node)
-        if resource is None or resource.type not in _RULE_TYPES:
+        if resource is None or resource.aws_type not in _RULE_TYPES:
             continue
         pattern = resource.properties.get("EventPattern") or resource.properties.get("event_pattern")
         if isinstance(pattern, str):
@@ -270,18 +270,19 @@ def _event_pattern_sources(
 
 def _sends_events(resource: Resource, resources: Mapping[str, Resource]) -> bool:
     """A bucket sends its events to EventBridge only when asked to; other services always do."""
-    if resource.type == "AWS::S3::Bucket":
+    if resource.aws_type != "AWS::S3::Bucket":
+        return True
+    if resource.type == resource.aws_type:  # CloudFormation: the bucket says it itself
         notifications = resource.properties.get("NotificationConfiguration")
         config = notifications.get("EventBridgeConfiguration") if isinstance(notifications, Mapping) else None
         return isinstance(config, Mapping) and config.get("EventBridgeEnabled") in (True, "true", "True")
-    if resource.type == "aws_s3_bucket":
-        return any(
-            other.type == "aws_s3_bucket_notification"
-            and other.properties.get("eventbridge") is True
-            and resource.id in other.references
-            for other in resources.values()
-        )
-    return True
+    # Terraform: a separate notification resource (no CloudFormation twin) says it
+    return any(
+        other.type == "aws_s3_bucket_notification"
+        and other.properties.get("eventbridge") is True
+        and resource.id in other.references
+        for other in resources.values()
+    )
 
 
 def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:

@@ -209,29 +209,24 @@ def test_one_iam_evaluator() -> None:
     assert deciders <= {"policies/broad_trust_policy.py"}, deciders
 
 
-# Rules and queries that still pair CloudFormation and Terraform type names by hand, to
-# be replaced by the one type table's canonical type (issue 8, "One resource-type
-# table"). The list may only shrink.
-KNOWN_TYPE_PAIRING = {
-    "boundary/graph/permissions.py",
-    "boundary/graph/queries.py",
-    "policies/multi_purpose_function.py",
-    "policies/public_invoke_permission.py",
-    "policies/unauthenticated_endpoint.py",
-    "policies/unreferenced_resource_grant.py",
-}
-
-
-def test_no_new_hand_pairing_of_cloudformation_and_terraform_types() -> None:
+def test_rules_compare_the_canonical_type_never_a_terraform_twin() -> None:
+    """Past the loaders, a resource's type is compared as `aws_type`, the CloudFormation
+    name: no rule or query spells the Terraform name of a type that has a CloudFormation
+    twin in the one alias table (`load/_cfn_types.TERRAFORM_ALIASES`)."""
     import re
 
-    cfn, tf = re.compile(r'"AWS::[A-Za-z0-9]+::'), re.compile(r'"aws_[a-z0-9_]+"')
-    pairing = {
-        str(path.relative_to(ROOT))
+    from boundary.load._cfn_types import TERRAFORM_ALIASES
+
+    twins = {alias for aliases in TERRAFORM_ALIASES.values() for alias in aliases}
+    assert "aws_lambda_function" in twins
+    # resource-type-mismatch keeps a table of Terraform *attributes* that are not ARNs
+    # (`aws_sqs_queue.url`): Terraform's attribute names, not a pairing of type names.
+    exempt = ("boundary/load/", "scripts/", "policies/resource_type_mismatch.py")
+    spelled = {
+        f"{path.relative_to(ROOT)}: {name}"
         for path in LIBRARY
-        if not str(path.relative_to(ROOT)).startswith(("boundary/load/", "scripts/"))
-        and cfn.search(text := path.read_text(encoding="utf-8"))
-        and tf.search(text)
+        if not str(path.relative_to(ROOT)).startswith(exempt)
+        for name in re.findall(r'"(aws_[a-z0-9_]+)"', path.read_text(encoding="utf-8"))
+        if name in twins
     }
-    assert pairing - KNOWN_TYPE_PAIRING == set(), "new hand pairing: use the type table"
-    assert KNOWN_TYPE_PAIRING - pairing == set(), "fixed: remove these from KNOWN_TYPE_PAIRING"
+    assert not spelled, sorted(spelled)

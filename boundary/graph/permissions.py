@@ -187,7 +187,7 @@ def every_of_type(pattern: str) -> bool:
 
 # Lambda permissions become resource policies the loaders write, not the user: their
 # Resource is whatever FunctionName said (a name, an alias), never a statement to fix.
-_SYNTHETIC_POLICY_TYPES = frozenset({"AWS::Lambda::Permission", "aws_lambda_permission"})
+_SYNTHETIC_POLICY_TYPE = "AWS::Lambda::Permission"
 
 
 def written_policies(template: Template) -> Iterator[Policy]:
@@ -198,7 +198,7 @@ def written_policies(template: Template) -> Iterator[Policy]:
         if policy.document is None:
             continue
         owner = template.resources.get(policy.id)
-        if owner is not None and owner.type in _SYNTHETIC_POLICY_TYPES:
+        if owner is not None and owner.aws_type == _SYNTHETIC_POLICY_TYPE:
             continue
         yield policy
 

@@ -226,13 +226,7 @@ def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
     return None
 
 
-_STATE_MACHINE_TYPES = {"AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"}
-_API_GATEWAY_TYPES = {
-    "AWS::ApiGateway::RestApi",
-    "AWS::ApiGatewayV2::Api",
-    "aws_api_gateway_rest_api",
-    "aws_apigatewayv2_api",
-}
+_API_GATEWAY_TYPES = {"AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"}
 _API_INVOKE_TASK = re.compile(r"arn:[^\s\"']*:states:::apigateway:invoke")
 
 
@@ -249,7 +243,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
         kind = data.get("kind")
         if (
             kind not in (EdgeKind.INVOKES, EdgeKind.REFERENCES)
-            or graph.nodes[target].get("type") not in _API_GATEWAY_TYPES
+            or graph.nodes[target].get("aws_type") not in _API_GATEWAY_TYPES
         ):
             continue
         attrs = graph.nodes[source]
@@ -259,7 +253,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
             NodeKind.ENDPOINT,
         ):
             continue
-        if attrs.get("type") in _STATE_MACHINE_TYPES:
+        if attrs.get("aws_type") == "AWS::StepFunctions::StateMachine":
             resource = resource_of(model, graph, source)
             text = repr(dict(resource.properties)) if resource is not None else ""
             if not _API_INVOKE_TASK.search(text):

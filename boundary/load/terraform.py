@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from boundary.iam.document import normalize_policy
+from boundary.load._cfn_types import canonical_type
 from boundary.load._errors import SourceError
 from boundary.load._tf_types import arns_for, kind_of, name_attribute
 from boundary.load.options import LoadOptions
@@ -746,6 +747,7 @@ class _PlanLoader:
         return Resource(
             id=instance.address,
             type=instance.type,
+            aws_type=canonical_type(instance.type),
             kind=kind_of(instance.type),
             location=self._loc(instance),
             properties=instance.values,

@@ -72,6 +72,8 @@ def to_jsonable(value: Any) -> Any:
             if f.name in _SKIPPED_FIELDS:
                 continue
             item = getattr(value, f.name)
+            if f.name == "aws_type" and item == getattr(value, "type", None):
+                continue  # the canonical type is shown where it differs from the native one
             if f.default is not dataclasses.MISSING and item == f.default:
                 continue
             if f.default_factory is not dataclasses.MISSING and item == f.default_factory():

@@ -823,3 +823,15 @@ def test_unknown_values_carry_the_attributes_they_are_made_of() -> None:
     )
     for address, attribute in pairs:
         assert "." in address and "." not in attribute
+
+
+def test_every_resource_carries_the_canonical_cloudformation_type() -> None:
+    import boundary
+
+    (plan,) = boundary.load([SAMPLES / "insecure" / "plan.json"]).templates
+    types = {r.type: r.aws_type for r in plan.resources.values()}
+    assert types["aws_lambda_function"] == "AWS::Lambda::Function"
+    assert types["aws_iam_role"] == "AWS::IAM::Role"
+    template = Path(__file__).resolve().parents[2] / "samples" / "sam" / "insecure" / "template.yaml"
+    (sam,) = boundary.load([template]).templates
+    assert all(r.aws_type == r.type for r in sam.resources.values())
