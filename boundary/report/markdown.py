@@ -17,7 +17,7 @@ import re
 
 from boundary.findings import Finding
 from boundary.model import Location
-from boundary.report._base import ReportOptions, ScanResultLike, display_path, docs_url, summarize
+from boundary.report._base import ReportOptions, ScanResultLike, display_path, docs_url, summarize, visible
 
 __all__ = ["COMMENT_LIMIT", "escape", "render"]
 
@@ -35,16 +35,27 @@ def escape(text: str) -> str:
     A leading `#`, `-`, `+` or digit-dot could start a heading or a list when the
     text stands alone in a paragraph, so it is escaped too.
     """
-    text = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    text = _SPECIAL.sub(r"\\\1", visible(" ".join(text.split())))
     text = re.sub(r"^(\d+)\.", r"\1\\.", text)
     return re.sub(r"^([#+-])", r"\\\1", text)
 
 
 def _code(text: str) -> str:
-    """Inline code that survives backticks and pipes in the text."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    """Inline code that survives backticks, pipes and control characters in the text.
+
+    The fence is one backtick longer than the longest run of backticks inside, so no
+    run can close the span early (CommonMark); inside a code span HTML and Markdown
+    are literal. Spaces pad the text when it starts or ends with a backtick.
+    """
+    text = visible(" ".join(text.split())).replace("|", "\\|")
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = (
+        " "
+        if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" "))
+        else ""
+    )
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _where(location: Location, root: str) -> str:
@@ -113,10 +124,16 @@ def _full(result: ScanResultLike, options: ReportOptions) -> str:
             )
         out += ["", "</details>", ""]
     if result.errors:
-        out += ["### Files that could not be scanned", ""]
+        out += [_error_title(result), ""]
         out += [f"- {_code(str(e))}" for e in result.errors]
         out.append("")
     return "\n".join(out)
+
+
+def _error_title(result: ScanResultLike) -> str:
+    if all(e.is_error for e in result.errors):
+        return "### Files that could not be scanned"
+    return "### Files that could not be scanned, and load warnings"
 
 
 def _note(rows: int, total_rows: int, errors: int, total_errors: int) -> str:
@@ -145,7 +162,7 @@ def _cut(result: ScanResultLike, options: ReportOptions, limit: int) -> str:
     rows = [_row(f, options.root) for f in result.findings if not f.suppressed]
     errors = [f"- {_code(str(e))}" for e in result.errors]
     head = f"## boundary: {summary.line()}"
-    error_title = "### Files that could not be scanned"
+    error_title = _error_title(result)
     # Room for the note at its longest, the blank lines and the section titles.
     fixed = len(head) + len(_note(len(rows), len(rows), len(errors), len(errors))) + 16
     fixed += sum(len(line) + 1 for line in _TABLE) + len(error_title) + 2
