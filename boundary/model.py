@@ -12,7 +12,7 @@ why and which resources it mentions; it is never guessed.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -316,6 +316,15 @@ class Template:
     unresolved: tuple[tuple[Location, Symbolic], ...] = ()
     # the raw lines of the source file, for code frames in reports
     source_lines: tuple[str, ...] = ()
+    # the Outputs and Mappings sections as the template wrote them (CloudFormation, SAM)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    mappings: Mapping[str, Any] = field(default_factory=dict)
+    # where any key path of the source is, as (line, column), 1-based:
+    # `template.locate(("Outputs", "ApiUrl", "Value"))`; None where the format has no
+    # lines to point at (a Terraform plan names addresses instead)
+    locate: Callable[[Sequence[str | int]], tuple[int, int]] | None = field(
+        default=None, compare=False, repr=False
+    )
     # what the loader noticed but loaded anyway (duplicate keys): `LoadError`s of severity
     # `warning`; `load` adds them to `Model.errors`
     warnings: tuple[LoadError, ...] = ()

@@ -168,7 +168,6 @@ KNOWN_SOURCE_REGEX = {
     "boundary/graph/queries.py::service_callers",  # a regex over repr(dict(properties))
     "policies/long_term_credentials.py::_elsewhere",  # the indentation parser
     "policies/long_term_credentials.py::_parameters",
-    "policies/long_term_credentials.py::_secret_output_line",
     "policies/long_term_credentials.py::evaluate",
 }
 

@@ -217,7 +217,15 @@ def build_template(
         partition=partition,
         unresolved=tuple(_unresolved(ctx)),
         source_lines=tuple(source_lines),
+        outputs=_section(data, "Outputs"),
+        mappings=_section(data, "Mappings"),
+        locate=locate,
     )
+
+
+def _section(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    section = data.get(name)
+    return {str(k): v for k, v in section.items()} if isinstance(section, Mapping) else {}
 
 
 def _parameters(data: Mapping[str, Any], resolver: Resolver) -> dict[str, Any]:

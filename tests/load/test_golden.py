@@ -39,7 +39,7 @@ INPUTS = sorted(
     if p.is_file() and p.suffix in _SUFFIXES and not {"src", "activity"} & set(p.relative_to(ROOT).parts)
 )
 # Fields that say nothing the input does not: the raw lines are the file itself.
-_SKIPPED_FIELDS = frozenset({"source_lines"})
+_SKIPPED_FIELDS = frozenset({"source_lines", "locate"})
 
 
 def _location(location: Location) -> str:
