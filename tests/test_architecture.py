@@ -21,8 +21,12 @@ ALLOWED = {
     "policies": {"model", "findings", "iam", "graph", "rules", "policies"},
     "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
+    "export": {"model", "findings", "graph", "rules", "export"},
     # granted against used, and policies from activity: the whole pipeline with activity
     "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
+    # reserved for the Checkov adapter: the public API only; no core stage lists it,
+    # so nothing in the core may import it
+    "integrations": {"findings", "rules", "integrations"},
 }
 
 
