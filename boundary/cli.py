@@ -699,6 +699,39 @@ def _issue_line(record: Mapping[str, Any]) -> str:
     return f"{where}: {record['severity']}: {record['check']}: {record['message']}{context}"
 
 
+# ------------------------------------------------------------------- checkov
+
+
+@app.command("checkov-dir")
+def checkov_dir_command() -> None:
+    """Print the folder to give Checkov's --external-checks-dir (docs/checkov.md)."""
+    from boundary.integrations.checkov import checks_dir
+
+    typer.echo(str(checks_dir()))
+
+
+@app.command(
+    "checkov",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def checkov_command(
+    ctx: typer.Context,
+) -> None:
+    """Run Checkov with boundary's checks added, offline: `boundary checkov -d .`.
+
+    Every argument goes to Checkov (`boundary checkov -- --help` shows Checkov's own
+    help); --external-checks-dir and --skip-download are added, and BC_SKIP_MAPPING=TRUE
+    is set. The exit code is Checkov's.
+    """
+    from boundary.integrations.checkov import CheckovMissing, run_checkov
+
+    try:
+        code = run_checkov(list(ctx.args))
+    except CheckovMissing as missing:
+        _fail(f"boundary checkov: {missing}")
+    raise typer.Exit(code)
+
+
 # ---------------------------------------------------------------------- main
 
 
