@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 import boundary
 from boundary.integrations.checkov import analysis, check_id, checks_dir, clear_cache, locate, rule_id
@@ -175,3 +176,22 @@ def test_checkov_dir_command_prints_the_folder() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()) == checks_dir()
+
+
+def test_docs_id_table_is_the_rule_pack() -> None:
+    text = (ROOT / "docs" / "checkov.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| \[(BND\d+)\]\(rules/\1\.md\) \| `(CKV_BND_\d+)` \| ([a-z-]+) \| ([A-Z]+) \|$", text, re.M
+    )
+    expected = [(m.id, check_id(m.id), m.name, m.severity.value.upper()) for m in RULES.values()]
+    assert rows == expected
+
+
+def test_pre_commit_hook_runs_boundary_checkov_on_files() -> None:
+    hooks = {
+        h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    }
+    hook = hooks["boundary-checkov"]
+    assert hook["entry"] == "boundary checkov"
+    assert hook["args"][-1] == "-f" and hook["pass_filenames"] is True  # the staged files follow -f
+    assert hook["files"] == hooks["boundary"]["files"]

@@ -43,6 +43,7 @@ class _Boundary:
 
     meta: RuleMeta
     details: list[str]
+    severity: Any  # Checkov's Severity; BaseCheck declares it None until the platform fills it
     _where: tuple[str | None, str] = (None, "")
     _suppressed: str | None = None
 
