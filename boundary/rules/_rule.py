@@ -27,7 +27,16 @@ else:  # pragma: no cover - exercised on 3.10 only
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["DOC_SECTIONS", "RESOURCE_TYPE_FRAMEWORKS", "Rule", "RuleContext", "RuleError", "RuleMeta", "Violation", "parse_doc_sections"]
+__all__ = [
+    "DOC_SECTIONS",
+    "RESOURCE_TYPE_FRAMEWORKS",
+    "Rule",
+    "RuleContext",
+    "RuleError",
+    "RuleMeta",
+    "Violation",
+    "parse_doc_sections",
+]
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 _ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -196,7 +205,9 @@ def _resource_types(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
     unknown = sorted(set(table) - set(RESOURCE_TYPE_FRAMEWORKS))
     if unknown:
         expected = ", ".join(RESOURCE_TYPE_FRAMEWORKS)
-        raise RuleError(f"{path}: resource_types names unknown framework(s) {', '.join(unknown)}; expected {expected}")
+        raise RuleError(
+            f"{path}: resource_types names unknown framework(s) {', '.join(unknown)}; expected {expected}"
+        )
     types: dict[str, tuple[str, ...]] = {}
     for framework, values in table.items():
         if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
