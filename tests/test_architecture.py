@@ -22,8 +22,8 @@ ALLOWED = {
     "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
     # the Checkov adapter: boundary's public API (`import boundary`, `boundary.rules`,
-    # `boundary.findings`) only
-    "integrations": {"findings", "rules", "integrations"},
+    # `boundary.findings`, `boundary.config`) only
+    "integrations": {"findings", "rules", "config", "integrations"},
 }
 # what no stage but the command line may import: the integrations sit on top of the core
 CORE = {stage for stage in ALLOWED if stage != "integrations"}

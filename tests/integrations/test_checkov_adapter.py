@@ -195,3 +195,13 @@ def test_pre_commit_hook_runs_boundary_checkov_on_files() -> None:
     assert hook["entry"] == "boundary checkov"
     assert hook["args"][-1] == "-f" and hook["pass_filenames"] is True  # the staged files follow -f
     assert hook["files"] == hooks["boundary"]["files"]
+
+
+def test_a_bad_configuration_is_one_line_and_no_verdict(tmp_path: Path) -> None:
+    (tmp_path / ".boundary.toml").write_text("no_such_key = 1\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(SAM)
+    result = analysis(template)
+    assert not result.findings
+    assert len(result.errors) == 1 and "\n" not in result.errors[0]
+    assert ".boundary.toml" in result.errors[0]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boundary
+from boundary.config import ConfigError
 
 __all__ = [
     "CHECK_PREFIX",
@@ -141,13 +142,14 @@ def analysis(path: str | os.PathLike[str]) -> FileAnalysis:
 
 
 def _analyse(path: str) -> FileAnalysis:
-    config = boundary.load_config(start=Path(path).parent)
+    try:
+        config = boundary.load_config(start=Path(path).parent)
+    except ConfigError as error:  # one line, as `boundary scan` gives it; no verdict for this file
+        return _failed(path, (str(error),))
     result = boundary.analyze([path], config=config)
     errors = tuple(str(error) for error in result.errors)
-    if errors and path not in _WARNED:
-        _WARNED.add(path)
-        for error in errors:
-            _LOG.warning("boundary: %s", error)
+    if errors:
+        return _failed(path, errors)
     # what each resource id stands for in the user's source: itself, or the SAM resource it came from
     written = {r.id: r.origin or r.id for t in result.templates for r in t.resources.values()}
     grouped: dict[tuple[str, str], list[Placed]] = {}
@@ -169,7 +171,16 @@ def _analyse(path: str) -> FileAnalysis:
     findings = {
         key: tuple(sorted(set(values), key=lambda p: (p.line, p.message))) for key, values in grouped.items()
     }
-    return FileAnalysis(path=path, findings=findings, unplaced=tuple(unplaced), errors=errors)
+    return FileAnalysis(path=path, findings=findings, unplaced=tuple(unplaced))
+
+
+def _failed(path: str, errors: tuple[str, ...]) -> FileAnalysis:
+    """No verdict: every check of the file answers UNKNOWN, and stderr says why, once."""
+    if path not in _WARNED:
+        _WARNED.add(path)
+        for error in errors:
+            _LOG.warning("boundary: %s", error)
+    return FileAnalysis(path=path, errors=errors)
 
 
 def locate(scanned_file: str, hint: object = None) -> str | None:
