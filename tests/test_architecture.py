@@ -24,6 +24,8 @@ ALLOWED = {
     # the Checkov adapter: boundary's public API (`import boundary`, `boundary.rules`,
     # `boundary.findings`, `boundary.config`) only
     "integrations": {"findings", "rules", "config", "integrations"},
+    # granted against used, and policies from activity: the whole pipeline with activity
+    "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
 }
 # what no stage but the command line may import: the integrations sit on top of the core
 CORE = {stage for stage in ALLOWED if stage != "integrations"}
