@@ -18,6 +18,8 @@ from boundary.cli import app
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 COMMANDS = (
     "scan",
+    "graph",
+    "paths",
     "rules",
     "explain",
     "validate-policy",

@@ -24,6 +24,7 @@ ALLOWED = {
     # the Checkov adapter: boundary's public API (`import boundary`, `boundary.rules`,
     # `boundary.findings`, `boundary.config`) only
     "integrations": {"findings", "rules", "config", "integrations"},
+    "export": {"model", "findings", "graph", "rules", "export"},
     # granted against used, and policies from activity: the whole pipeline with activity
     "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
 }

@@ -140,6 +140,8 @@ def test_readme_shows_every_command() -> None:
         "checkov-dir",
         "explain",
         "generate-policy",
+        "graph",
+        "paths",
         "rules",
         "scan",
         "validate-policy",
