@@ -316,12 +316,11 @@ def test_metadata_skip_and_every_output_format(
         ("CKV_BND_101", "AWS::IAM::Role.SharedRole", "one role on purpose while the functions are split")
     }
     assert ("CKV_BND_103", "AWS::IAM::Role.SharedRole") in failed
-    assert ("CKV_BND_104", "AWS::IAM::Role.SharedRole") in failed
     cli = (out / "results_cli.txt").read_text()
     assert "CKV_BND_103" in cli and "FAILED for resource: AWS::IAM::Role.SharedRole" in cli
     sarif = json.loads((out / "results_sarif.sarif").read_text())
     results = sarif["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} >= {"CKV_BND_103", "CKV_BND_104"}
+    assert "CKV_BND_103" in {r["ruleId"] for r in results}
     rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["CKV_BND_103"]["helpUri"].endswith("/BND103.md")
     junit = ElementTree.parse(out / "results_junitxml.xml").getroot()
