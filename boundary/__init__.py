@@ -23,6 +23,7 @@ __all__ = [
     "Category",
     "Config",
     "Finding",
+    "Limits",
     "LoadError",
     "Model",
     "ScanResult",
@@ -42,6 +43,7 @@ _LAZY = {
     "load_policy": "boundary.load",
     "Model": "boundary.model",
     "LoadError": "boundary.model",
+    "Limits": "boundary.model",
     "build_graph": "boundary.graph",
     "analyze": "boundary.scanner",
     "scan": "boundary.scanner",
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
     from boundary.graph import build_graph
     from boundary.iam import validate_policy
     from boundary.load import load, load_policy
-    from boundary.model import LoadError, Model
+    from boundary.model import Limits, LoadError, Model
     from boundary.rules import Category, Finding, Severity
     from boundary.scanner import ScanResult, analyze, scan
 

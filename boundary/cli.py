@@ -223,6 +223,24 @@ def _write(path: Path, text: str) -> None:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
+def _parse_limits(values: Sequence[str] | None) -> dict[str, int]:
+    """`--limit NAME=N` (repeatable), checked against the known limit names."""
+    from boundary.model import LIMIT_NAMES
+
+    limits: dict[str, int] = {}
+    for item in values or ():
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or name not in LIMIT_NAMES or not number.strip().isdigit() or int(number) < 1:
+            raise typer.BadParameter(
+                f"expected NAME=N with N a whole number of at least 1 and NAME one of "
+                f"{', '.join(LIMIT_NAMES)}, got {item!r}",
+                param_hint="'--limit'",
+            )
+        limits[name] = int(number)
+    return limits
+
+
 def _run_analysis(
     paths: Sequence[str],
     config_file: Path | None,
@@ -231,6 +249,7 @@ def _run_analysis(
     show_progress: bool,
     region: str,
     account: str,
+    limits: Mapping[str, int] | None = None,
 ) -> _Result:
     import boundary
     from boundary.config import ConfigError
@@ -242,6 +261,7 @@ def _run_analysis(
         rule_classes(config)  # user rules load and the configuration names only real rules
     except (ConfigError, RuleError) as exc:
         _fail(str(exc))
+    chosen_limits = config.limits.replace(**limits) if limits else config.limits
     missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
     present = [p for p in paths if os.path.exists(p)]
     if not present:
@@ -258,12 +278,19 @@ def _run_analysis(
                 progress=bar,
                 region=region,
                 account=account,
+                limits=chosen_limits,
             )
         finally:
             bar.stop()
     else:
         result = boundary.analyze(
-            present, config=config, parameters=params, exclude=exclude, region=region, account=account
+            present,
+            config=config,
+            parameters=params,
+            exclude=exclude,
+            region=region,
+            account=account,
+            limits=chosen_limits,
         )
     return _Result(
         findings=tuple(result.findings),
@@ -383,6 +410,15 @@ def scan(
             help="No progress bar (it is off anyway when stderr is not a terminal or CI is set).",
         ),
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a per-file limit (max-file-size, max-nodes, max-depth, max-resources, "
+            "max-statements, max-actions, max-work); see docs/security.md. Repeatable.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -409,6 +445,7 @@ def scan(
             param_hint="'--format'",
         )
     params = _parse_params(param)
+    limits = _parse_limits(limit)
 
     from boundary.report import EXTENSIONS, ReportOptions, render
     from boundary.report._baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
@@ -432,6 +469,7 @@ def scan(
         _progress_wanted(no_progress, quiet),
         region,
         account,
+        limits,
     )
     if not result.files and not result.errors:
         # Pointing a CI job at the wrong folder must not pass as "0 findings".

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import load
-from boundary.model import LoadError, Template
+from boundary.model import Limits, LoadError, Template
 from boundary.rules import Finding, evaluate, rule_classes
 
 __all__ = ["ScanResult", "analyze", "scan"]
@@ -35,16 +35,25 @@ def analyze(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
     `region` and `account` are what pseudo parameters and generated ARNs use: the
-    stack's deployment target, a placeholder account by default.
+    stack's deployment target, a placeholder account by default. `limits` bound
+    what each file may cost (default: the configuration's, docs/security.md); a
+    file over a limit is one error and the others are still scanned.
     """
     config = config or Config()
     classes = rule_classes(config)
     model = load(
-        paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
+        paths,
+        parameters=parameters,
+        region=region,
+        account=account,
+        exclude=exclude,
+        progress=progress,
+        limits=limits or config.limits,
     )
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
@@ -137,10 +138,25 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
 
 def _action_in(statement: Statement, action: str) -> bool:
     if statement.not_actions is not None:
-        return not any(
-            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
-        )
-    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
+        return not _matches_any(statement.not_actions, action)
+    return _matches_any(statement.actions, action)
+
+
+@lru_cache(maxsize=1024)
+def _action_matcher(patterns: tuple[str | Symbolic, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A statement's action list as (literal names in lower case, wildcard patterns): a
+    statement with thousands of actions answers a question with one set lookup and its
+    wildcards, not thousands of matches."""
+    names = literal(patterns)
+    wild = tuple(dict.fromkeys(p for p in names if "*" in p or "?" in p or "${" in p))
+    return frozenset(p.lower() for p in names if p not in wild), wild
+
+
+def _matches_any(patterns: tuple[str | Symbolic, ...], action: str) -> bool:
+    literals, wild = _action_matcher(patterns)
+    if action.lower() in literals:
+        return True
+    return any(wildcard_match(p, action, case_sensitive=False) for p in wild)
 
 
 def _unconditional(statement: Statement) -> bool:
