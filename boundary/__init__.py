@@ -22,12 +22,15 @@ __version__ = "0.1.0"
 __all__ = [
     "Category",
     "Config",
+    "Decision",
     "Finding",
     "Limits",
+    "LoadOptions",
     "LoadError",
     "Model",
     "ScanResult",
     "Severity",
+    "Suppression",
     "__version__",
     "analyze",
     "build_graph",
@@ -48,9 +51,12 @@ _LAZY = {
     "analyze": "boundary.scanner",
     "scan": "boundary.scanner",
     "ScanResult": "boundary.scanner",
-    "Finding": "boundary.rules",
-    "Severity": "boundary.rules",
-    "Category": "boundary.rules",
+    "LoadOptions": "boundary.load",
+    "Finding": "boundary.findings",
+    "Severity": "boundary.findings",
+    "Category": "boundary.findings",
+    "Decision": "boundary.findings",
+    "Suppression": "boundary.findings",
     "Config": "boundary.config",
     "load_config": "boundary.config",
     "validate_policy": "boundary.iam",
@@ -58,11 +64,11 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from boundary.config import Config, load_config
+    from boundary.findings import Category, Decision, Finding, Severity, Suppression
     from boundary.graph import build_graph
     from boundary.iam import validate_policy
-    from boundary.load import load, load_policy
+    from boundary.load import LoadOptions, load, load_policy
     from boundary.model import Limits, LoadError, Model
-    from boundary.rules import Category, Finding, Severity
     from boundary.scanner import ScanResult, analyze, scan
 
 

@@ -25,10 +25,13 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from boundary.findings import Category, Finding, Severity
+from boundary.model import PolicyKind
+from boundary.report import FORMATS
+
 if TYPE_CHECKING:
     from boundary.model import LoadError, Template
     from boundary.report import ReportOptions
-    from boundary.rules._finding import Finding
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "app", "main"]
 
@@ -37,42 +40,9 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 
-FORMATS = ("text", "json", "sarif", "junit", "markdown", "github")
 
-
-# The choices below mirror boundary.rules._finding (a test keeps them equal) so
-# that `--help` and `--version` need not import the rule machinery.
-class SeverityName(str, enum.Enum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-
-class CategoryName(str, enum.Enum):
-    SHARED_ROLE = "shared-role"
-    MULTI_PURPOSE_FUNCTION = "multi-purpose-function"
-    WILDCARD_ACTION = "wildcard-action"
-    WILDCARD_RESOURCE = "wildcard-resource"
-    ADMIN_ACCESS = "admin-access"
-    PRIVILEGE_ESCALATION = "privilege-escalation"
-    OVER_GRANT = "over-grant"
-    RESOURCE_TYPE_MISMATCH = "resource-type-mismatch"
-    UNAUTHENTICATED_ENDPOINT = "unauthenticated-endpoint"
-    PUBLIC_INVOKE_PERMISSION = "public-invoke-permission"
-    LONG_TERM_CREDENTIALS = "long-term-credentials"
-    BROAD_TRUST = "broad-trust"
-    POLICY_INVALID = "policy-invalid"
-    UNUSED_PERMISSION = "unused-permission"
-
-
-class PolicyKindName(str, enum.Enum):
-    IDENTITY = "identity"
-    RESOURCE = "resource"
-    TRUST = "trust"
-
-
+# The finding and model enums are light modules (no rule machinery, no networkx), so
+# `--help` and `--version` can offer their values as choices directly.
 class RulesFormat(str, enum.Enum):
     TABLE = "table"
     JSON = "json"
@@ -83,7 +53,7 @@ class PolicyFormat(str, enum.Enum):
     JSON = "json"
 
 
-DEFAULT_FAIL_ON = SeverityName.LOW
+DEFAULT_FAIL_ON = Severity.LOW
 BLOCKING_POLICY_ISSUES = frozenset({"error", "security-warning"})
 
 app = typer.Typer(
@@ -241,9 +211,92 @@ def _parse_limits(values: Sequence[str] | None) -> dict[str, int]:
     return limits
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        dir_okay=False,
+        help="Configuration file. Default: .boundary.toml or [tool.boundary] in pyproject.toml, "
+        "searched from the current directory upwards.",
+    ),
+]
+IsolatedOption = Annotated[
+    bool,
+    typer.Option("--isolated", help="Ignore every configuration file (built-in defaults only)."),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules",
+        metavar="DIR",
+        file_okay=False,
+        help="Load user rules from DIR (runs the Python in it). Repeatable.",
+    ),
+]
+AllowConfigRulesOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-config-rules",
+        help="Load the rule folders the configuration file names (`policies`); they run as Python. "
+        "Off by default: a scanned repository's configuration must not run code (docs/security.md).",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The configuration in force and the rule classes it selects from."""
+
+    config: Any
+    classes: tuple[Any, ...]
+
+    @property
+    def metas(self) -> tuple[Any, ...]:
+        return tuple(cls.meta for cls in self.classes)
+
+
+def _load_rules(
+    config_file: Path | None, isolated: bool, rule_folders: Sequence[Path] | None, allow_config_rules: bool
+) -> _Rules:
+    """The configuration and rules; says once on stderr which configured rule folders stay unloaded."""
+    import boundary
+    from boundary.config import Config, ConfigError
+    from boundary.rules import RuleError, rule_classes, withheld_message, withheld_rule_folders
+
+    if isolated and config_file is not None:
+        raise typer.BadParameter(
+            "--isolated ignores every configuration file; it cannot be used with --config",
+            param_hint="'--isolated'",
+        )
+    try:
+        config = Config() if isolated else boundary.load_config(config_file, start=Path.cwd())
+        withheld = withheld_rule_folders(config, allow_config_rules)
+        if withheld:
+            _stderr(f"warning: {_one_line(withheld_message(withheld, config))}")
+        # user rules load and the configuration names only real rules
+        classes = rule_classes(config, rule_folders=rule_folders or (), allow_config_rules=allow_config_rules)
+    except (ConfigError, RuleError) as exc:
+        _fail(str(exc))
+    return _Rules(config, classes)
+
+
+def _unreachable(path: str) -> str | None:
+    """Why a path named on the command line cannot be scanned, or None."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or directory"
+    except OSError as error:  # a folder on the way that cannot be read, a loop of links
+        return f"cannot read: {error.strerror or error}"
+    return None
+
+
 def _run_analysis(
     paths: Sequence[str],
-    config_file: Path | None,
+    rules: _Rules,
+    rule_folders: Sequence[Path],
+    allow_config_rules: bool,
     params: Mapping[str, str],
     exclude: Sequence[str],
     show_progress: bool,
@@ -251,47 +304,40 @@ def _run_analysis(
     account: str,
     limits: Mapping[str, int] | None = None,
 ) -> _Result:
-    import boundary
-    from boundary.config import ConfigError
-    from boundary.model import LoadError
-    from boundary.rules import RuleError, rule_classes
+    import warnings
 
-    try:
-        config = boundary.load_config(config_file, start=Path.cwd())
-        rule_classes(config)  # user rules load and the configuration names only real rules
-    except (ConfigError, RuleError) as exc:
-        _fail(str(exc))
-    chosen_limits = config.limits.replace(**limits) if limits else config.limits
-    missing = tuple(LoadError(p, 0, 0, "no such file or directory") for p in paths if not os.path.exists(p))
-    present = [p for p in paths if os.path.exists(p)]
+    import boundary
+    from boundary.model import LoadError
+    from boundary.rules import UntrustedRulesWarning
+
+    config_limits = rules.config.limits
+    chosen_limits = config_limits.replace(**limits) if limits else config_limits
+    missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
+    present = [p for p in paths if not _unreachable(p)]
     if not present:
         return _Result(errors=missing)
-    if show_progress:
-        bar = _ProgressBar()
+    bar = _ProgressBar() if show_progress else None
+    if bar is not None:
         bar.start()
-        try:
+    try:
+        with warnings.catch_warnings():
+            # _load_rules already said it, once
+            warnings.simplefilter("ignore", UntrustedRulesWarning)
             result = boundary.analyze(
                 present,
-                config=config,
+                config=rules.config,
                 parameters=params,
                 exclude=exclude,
                 progress=bar,
                 region=region,
                 account=account,
                 limits=chosen_limits,
+                rule_folders=rule_folders,
+                allow_config_rules=allow_config_rules,
             )
-        finally:
+    finally:
+        if bar is not None:
             bar.stop()
-    else:
-        result = boundary.analyze(
-            present,
-            config=config,
-            parameters=params,
-            exclude=exclude,
-            region=region,
-            account=account,
-            limits=chosen_limits,
-        )
     return _Result(
         findings=tuple(result.findings),
         errors=missing + tuple(result.errors),
@@ -335,16 +381,10 @@ def scan(
             help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
         ),
     ] = "123456789012",
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            dir_okay=False,
-            help="Configuration file. Default: .boundary.toml or [tool.boundary] in pyproject.toml, "
-            "searched from the current directory upwards.",
-        ),
-    ] = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    rule_folders: RulesOption = None,
+    allow_config_rules: AllowConfigRulesOption = False,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -372,7 +412,7 @@ def scan(
         ),
     ] = None,
     fail_on: Annotated[
-        SeverityName,
+        Severity,
         typer.Option(
             "--fail-on",
             case_sensitive=False,
@@ -447,9 +487,9 @@ def scan(
     params = _parse_params(param)
     limits = _parse_limits(limit)
 
+    from boundary.findings import Decision
     from boundary.report import EXTENSIONS, ReportOptions, render
-    from boundary.report._baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
-    from boundary.rules._finding import Decision, Severity
+    from boundary.report.baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
 
     known: frozenset[str] = frozenset()
     if baseline is not None:
@@ -461,9 +501,12 @@ def scan(
 
     if not re.fullmatch(r"[0-9]{12}", account):
         raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
+    rules = _load_rules(config, isolated, rule_folders, allow_config_rules)
     result = _run_analysis(
         paths or ["."],
-        config,
+        rules,
+        rule_folders or [],
+        allow_config_rules,
         params,
         exclude or [],
         _progress_wanted(no_progress, quiet),
@@ -486,7 +529,7 @@ def scan(
     for error in reported.errors:
         _stderr(str(error))
 
-    base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet)
+    base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet, rules=rules.metas)
     for fmt in chosen:
         if fmt in to_stdout:
             tty = _stdout_is_tty()
@@ -504,13 +547,13 @@ def scan(
 
         _stderr(f"boundary: {summarize(reported, base).line()}")
 
-    threshold = Severity(fail_on.value)
+    threshold = fail_on
     failing = [
         f
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= threshold.rank
     ]
-    if reported.errors:
+    if any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail and create_baseline is None:
         raise typer.Exit(EXIT_FINDINGS)
@@ -551,7 +594,7 @@ def _print_rich(renderable: Any, *, width: int) -> None:
 
 
 def _rule_dict(rule: Any) -> dict[str, Any]:
-    from boundary.report._base import docs_url
+    from boundary.rules import docs_url
 
     return {
         "id": rule.id,
@@ -571,21 +614,23 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
 @app.command("rules")
 def rules_command(
     category: Annotated[
-        CategoryName | None,
+        Category | None,
         typer.Option("--category", help="Only rules of this category."),
     ] = None,
     severity: Annotated[
-        SeverityName | None,
+        Severity | None,
         typer.Option("--severity", case_sensitive=False, help="Only rules of this severity."),
     ] = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.TABLE,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    rule_folders: RulesOption = None,
+    allow_config_rules: AllowConfigRulesOption = False,
 ) -> None:
-    """List the rules: id, name, category, severity and title."""
-    from boundary.rules import registry
-
+    """List the rules: id, name, category, severity and title (user rules too, when loaded)."""
     rules = [
         r
-        for r in registry()
+        for r in _load_rules(config, isolated, rule_folders, allow_config_rules).metas
         if (category is None or str(r.category) == category.value)
         and (severity is None or str(r.severity) == severity.value)
     ]
@@ -630,11 +675,15 @@ def explain(
     rule: Annotated[
         str, typer.Argument(metavar="ID|NAME", help="A rule id (BND101) or name.", show_default=False)
     ],
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+    rule_folders: RulesOption = None,
+    allow_config_rules: AllowConfigRulesOption = False,
 ) -> None:
     """Show a rule's documentation: what it does, why it matters, examples, references."""
     from boundary.rules import find_rule
 
-    meta = find_rule(rule)
+    meta = find_rule(rule, _load_rules(config, isolated, rule_folders, allow_config_rules).metas)
     if meta is None:
         _fail(f"unknown rule {rule!r}; `boundary rules` lists them")
     from rich.markdown import Markdown
@@ -654,12 +703,12 @@ def validate_policy_command(
         ),
     ],
     kind: Annotated[
-        PolicyKindName,
+        PolicyKind,
         typer.Option(
             "--kind",
             help="What the policy is: attached to an identity, a resource policy, or a role trust policy.",
         ),
-    ] = PolicyKindName.IDENTITY,
+    ] = PolicyKind.IDENTITY,
     fmt: Annotated[PolicyFormat, typer.Option("--format", "-f", help="Output format.")] = PolicyFormat.TEXT,
 ) -> None:
     """Check standalone IAM policy documents for errors and security warnings.
@@ -674,11 +723,13 @@ def validate_policy_command(
     blocking = False
     reports: list[dict[str, Any]] = []
     for path in files:
-        document, error = _read_policy(path)
+        document, error, warnings = _read_policy(path)
         if error is not None:
             _stderr(error)
             unreadable = True
             continue
+        for warning in warnings:
+            _stderr(warning)
         try:
             issues = boundary.validate_policy(document, kind=kind.value)
         except (ValueError, TypeError) as exc:
@@ -699,15 +750,15 @@ def validate_policy_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _read_policy(path: Path) -> tuple[Any, str | None]:
-    """The policy with its statements' lines, or the one-line located error."""
-    import boundary
-    from boundary.load import SourceError
+def _read_policy(path: Path) -> tuple[Any, str | None, list[str]]:
+    """The policy with its statements' lines, or the one-line located error; and warnings."""
+    from boundary.load import SourceError, read_policy
 
     try:
-        return boundary.load_policy(path), None
+        document, warnings = read_policy(path)
     except SourceError as error:
-        return None, str(error)
+        return None, str(error), []
+    return document, None, [str(w) for w in warnings]
 
 
 def _issue_dict(path: Path, issue: Any) -> dict[str, Any]:
@@ -740,11 +791,17 @@ def _issue_line(record: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------- main
 
 
+def _prog_name() -> str:
+    """`serverless-boundary` when run by that name (the second console script), else `boundary`."""
+    invoked = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "serverless-boundary" if invoked.startswith("serverless-boundary") else "boundary"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """The console-script entry point: run the app, turn any exception into one line."""
     try:
         # standalone: typer shows usage errors (exit 2) and handles Exit itself, and exits
-        app(args=list(argv) if argv is not None else None, prog_name="boundary")
+        app(args=list(argv) if argv is not None else None, prog_name=_prog_name())
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from boundary.rules._config import Config, ConfigError, ConfigSuppression, load_config, parse_config
+from boundary.rules import Config, ConfigError, ConfigSuppression, load_config, parse_config
 
 __all__ = ["Config", "ConfigError", "ConfigSuppression", "load_config", "parse_config"]

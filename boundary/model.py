@@ -23,6 +23,7 @@ __all__ = [
     "LIMIT_NAMES",
     "Limits",
     "LoadError",
+    "LoadSeverity",
     "Location",
     "Model",
     "Policy",
@@ -90,6 +91,18 @@ class Symbolic:
         return self.text
 
 
+class LoadSeverity(str, enum.Enum):
+    """How bad a `LoadError` is. An `error`: the file, or a part of it, was not loaded
+    (exit code 2). A `warning`: it was loaded, but something in it deserves a look
+    (a duplicate key, whose last value was used); the exit code does not change."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """How much one scanned file may ask of the scanner (docs/security.md).
@@ -137,15 +150,21 @@ LIMIT_NAMES: Mapping[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class LoadError:
-    """A file, or part of one, that could not be loaded. One line, located."""
+    """A file, or part of one, that could not be loaded (or, as a `warning`, was loaded
+    with something worth a look). One line, located."""
 
     file: str
     line: int
     column: int
     message: str
+    severity: LoadSeverity = LoadSeverity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is LoadSeverity.ERROR
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
 class ResourceKind(str, enum.Enum):
@@ -331,11 +350,15 @@ class Template:
     unresolved: tuple[tuple[Location, Symbolic], ...] = ()
     # the raw lines of the source file, for code frames in reports
     source_lines: tuple[str, ...] = ()
+    # what the loader noticed but loaded anyway (duplicate keys): `LoadError`s of severity
+    # `warning`; `load` adds them to `Model.errors`
+    warnings: tuple[LoadError, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """Everything loaded from the scanned paths; errors say what was not."""
+    """Everything loaded from the scanned paths; errors say what was not (and, with
+    severity `warning`, what was loaded but deserves a look)."""
 
     templates: tuple[Template, ...] = ()
     errors: tuple[LoadError, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,14 @@ from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import load
 from boundary.model import Limits, LoadError, Template
-from boundary.rules import Finding, evaluate, rule_classes
+from boundary.rules import (
+    Finding,
+    UntrustedRulesWarning,
+    evaluate,
+    rule_classes,
+    withheld_message,
+    withheld_rule_folders,
+)
 
 __all__ = ["ScanResult", "analyze", "scan"]
 
@@ -35,6 +43,8 @@ def analyze(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    rule_folders: Sequence[str | os.PathLike[str]] = (),
+    allow_config_rules: bool = False,
     limits: Limits | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
@@ -43,9 +53,17 @@ def analyze(
     stack's deployment target, a placeholder account by default. `limits` bound
     what each file may cost (default: the configuration's, docs/security.md); a
     file over a limit is one error and the others are still scanned.
+
+    Rules: the built-in ones, plus the user rules in `rule_folders`. Rule folders a
+    configuration names (`policies`) are imported only with `allow_config_rules=True`
+    (a configuration file may come from whoever wrote the scanned tree); otherwise
+    an `UntrustedRulesWarning` says which were left out. See docs/security.md.
     """
     config = config or Config()
-    classes = rule_classes(config)
+    withheld = withheld_rule_folders(config, allow_config_rules)
+    if withheld:
+        warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
+    classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
     model = load(
         paths,
         parameters=parameters,
@@ -61,6 +79,16 @@ def analyze(
     return ScanResult(findings=findings, errors=model.errors, files=tuple(files), templates=model.templates)
 
 
-def scan(paths: Sequence[str | os.PathLike[str]], config: Config | None = None) -> list[Finding]:
-    """The findings for `paths`: `boundary.scan(["template.yaml"])`."""
-    return list(analyze(paths, config=config).findings)
+def scan(
+    paths: Sequence[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    rule_folders: Sequence[str | os.PathLike[str]] = (),
+    allow_config_rules: bool = False,
+) -> list[Finding]:
+    """The findings for `paths`: `boundary.scan(["template.yaml"])`. Rules as `analyze`."""
+    return list(
+        analyze(
+            paths, config=config, rule_folders=rule_folders, allow_config_rules=allow_config_rules
+        ).findings
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from boundary.rules import registry
-from boundary.rules._docs import render_index, render_rule
+from boundary.rules import registry, render_index, render_rule
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
 

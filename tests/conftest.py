@@ -29,7 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-snapshots",
         action="store_true",
         default=False,
-        help="rewrite tests/snapshots/ from the current findings instead of comparing",
+        help="rewrite tests/snapshots/ and tests/load/golden/ from the current code instead of comparing",
     )
 
 

@@ -12,14 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # stage -> the boundary packages it may import (itself included)
 ALLOWED = {
     "model": {"model"},
+    "findings": {"model", "findings"},
     "iam": {"model", "iam"},
     "load": {"model", "iam", "load"},
     "graph": {"model", "iam", "graph"},
-    "rules": {"model", "iam", "graph", "rules", "policies", "config"},
-    "policies": {"model", "iam", "graph", "rules", "policies"},
     "config": {"rules", "config"},
-    "scanner": {"model", "load", "graph", "rules", "config", "scanner"},
-    "report": {"model", "rules", "config", "scanner", "report", "iam"},
+    "rules": {"model", "findings", "iam", "graph", "rules", "policies", "config"},
+    "policies": {"model", "findings", "iam", "graph", "rules", "policies"},
+    "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
+    "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
 }
 
 

@@ -7,9 +7,17 @@ from typing import Any
 
 from boundary.model import Location, PolicyDocument, Statement, Symbolic
 
-__all__ = ["condition_entries", "normalize_policy", "normalize_statement"]
+__all__ = ["NESTED_LIST", "condition_entries", "normalize_policy", "normalize_statement"]
 
 _Values = tuple["str | Symbolic", ...]
+
+# The reason of a value that is a list inside the list of an element: IAM refuses it.
+NESTED_LIST = "a nested list, not a string"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _as_values(value: Any) -> _Values:
@@ -23,8 +31,10 @@ def _as_values(value: Any) -> _Values:
             out.append(item)
         elif isinstance(item, (int, float, bool)):
             out.append(str(item))
+        elif isinstance(item, (list, tuple)):
+            out.append(Symbolic(text=_short(item), reason=NESTED_LIST))
         else:
-            out.append(Symbolic(text=repr(item), reason="not a string"))
+            out.append(Symbolic(text=_short(item), reason="not a string"))
     return tuple(out)
 
 

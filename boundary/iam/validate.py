@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from boundary.iam import _glob
 from boundary.iam.arn import Arn, is_full_wildcard
 from boundary.iam.catalog import Catalog, catalog
-from boundary.iam.document import normalize_policy
+from boundary.iam.document import NESTED_LIST, normalize_policy
 from boundary.model import Location, PolicyDocument, PolicyKind, Statement, Symbolic
 
 __all__ = ["CHECKS", "CheckInfo", "IssueSeverity", "PolicyIssue", "validate_policy"]
@@ -114,6 +115,7 @@ CHECKS: Mapping[str, CheckInfo] = {
         _E, "No resource of the statement is of a type the action acts on, so the action is never granted."
     ),
     "undefined-reference": CheckInfo(_E, "An element names an undefined parameter or pseudo parameter."),
+    "nested-list": CheckInfo(_E, "An element holds a list inside its list; IAM takes strings there."),
 }
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -170,6 +172,13 @@ class _Validator:
                 self.report("missing-statement", "the policy has no Statement element", element="Statement")
                 return self.issues
             body = raw["Statement"]
+            if body is None:
+                self.report(
+                    "missing-statement",
+                    "Statement is null; expected a statement object or a list of them",
+                    element="Statement",
+                )
+                return self.issues
             raw_statements = body if isinstance(body, list) else [body]
             if isinstance(body, list) and not body:
                 self.report("empty-array", "Statement is an empty list", element="Statement")
@@ -361,6 +370,15 @@ class _Validator:
 
     def check_symbolic(self, value: Symbolic, index: int | None, st: Statement | None, element: str) -> None:
         reason = value.reason.strip()
+        if reason == NESTED_LIST:
+            self.report(
+                "nested-list",
+                f"{element} holds the list {value.text}; expected strings only",
+                index,
+                element,
+                st,
+            )
+            return
         if "undefined" not in reason.lower():
             return
         what = reason if reason.lower().startswith("undefined") else f"undefined reference ({reason})"
@@ -635,6 +653,12 @@ def _statement_body(st: Statement) -> str:
     )
 
 
+def _int_or_text(text: str) -> int | str:
+    """An integer too long for `int()` stays a value, its text (as the loaders keep it)."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    return text if 0 < limit < len(text) else int(text)
+
+
 def validate_policy(
     document: Mapping[str, Any] | PolicyDocument | str,
     *,
@@ -651,7 +675,7 @@ def validate_policy(
     cat = using or catalog()
     if isinstance(document, str):
         try:
-            raw: Any = json.loads(document)
+            raw: Any = json.loads(document, parse_int=_int_or_text)
         except json.JSONDecodeError as exc:
             where = Location("<policy>", exc.lineno, exc.colno)
             return [

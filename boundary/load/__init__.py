@@ -14,7 +14,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from boundary.load._errors import SourceError
 from boundary.load._limits import LimitExceeded, budget, limit_hint
 from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
 
-__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy"]
+__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "read_policy"]
 
 # Folders that hold build output, dependencies or tool state, never sources. Hidden
 # folders (`.git`, `.terraform`, `.aws-sam`, `.venv`, ...) and virtual environments
@@ -48,18 +48,27 @@ class LoadOptions:
 
 
 def discover(
-    paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str] = ()
+    paths: Sequence[str | os.PathLike[str]],
+    exclude: Sequence[str] = (),
+    on_error: Callable[[LoadError], None] | None = None,
 ) -> Iterator[tuple[str, bool]]:
     """Yield `(file, named)` for every candidate file, in a stable order.
 
     `named` is True for files given explicitly (they must be templates); files
     found by walking a directory are candidates only, skipped silently when
-    they turn out not to be templates.
+    they turn out not to be templates. A folder that cannot be read is never
+    skipped silently: `on_error` gets a `LoadError` for it.
     """
+
+    def unreadable(error: OSError) -> None:
+        if on_error is not None:
+            folder = str(error.filename) if error.filename is not None else "."
+            on_error(LoadError(folder, 0, 0, f"cannot read folder: {error.strerror or error}"))
+
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(
                     d for d in dirs if not _tooling(root, d) and not _excluded(os.path.join(root, d), exclude)
                 )
@@ -103,9 +112,9 @@ def load(
 ) -> Model:
     """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
     options = LoadOptions(parameters=parameters, region=region, account=account, limits=limits or Limits())
-    candidates = list(discover(paths, exclude))
     templates: list[Template] = []
     errors: list[LoadError] = []
+    candidates = list(discover(paths, exclude, on_error=errors.append))
     for index, (file, named) in enumerate(candidates):
         if progress is not None:
             progress(file, index, len(candidates))
@@ -116,6 +125,7 @@ def load(
             continue
         if template is not None:
             templates.append(template)
+            errors.extend(template.warnings)
     return Model(templates=tuple(templates), errors=tuple(errors))
 
 
@@ -252,8 +262,10 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
     # Only a JSON object that mentions `format_version` can be a plan; a CloudFormation
     # JSON template is parsed once, by the marking parser below.
     if stripped.startswith("{") and '"format_version"' in text:
+        from boundary.load import _json
+
         try:
-            data = json.loads(text)
+            data, warnings = _json.loads(text, file)
         except (ValueError, RecursionError):
             data = None
         if data is not None:
@@ -261,7 +273,8 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
 
             if is_plan(data) or looks_like_plan(data):
                 _check_plan_shape(data, file, options.limits)
-                return load_plan(data, file=file, text=text)
+                plan = load_plan(data, file=file, text=text)
+                return replace(plan, warnings=plan.warnings + warnings) if warnings else plan
     from boundary.load._yaml import parse_document
 
     try:
@@ -287,19 +300,29 @@ def load_policy(file: str | os.PathLike[str]) -> PolicyDocument:
     location of every statement, for `validate-policy`.
 
     Raises `SourceError` for a file that cannot be read, is not JSON, or is not
-    a JSON object.
+    a JSON object. `read_policy` also returns the warnings (duplicate keys).
     """
+    return read_policy(file)[0]
+
+
+def read_policy(file: str | os.PathLike[str]) -> tuple[PolicyDocument, tuple[LoadError, ...]]:
+    """`load_policy`, with the located warnings: read like a scanned file (a UTF-8 BOM
+    is accepted), by the JSON reader plans use (a duplicate key keeps its last value
+    and is a warning; an integer too long to convert stays a value)."""
     from boundary.iam.document import normalize_policy
+    from boundary.load import _json
     from boundary.load._yaml import parse_document
 
     name = str(file)
     try:
-        text = Path(file).read_text(encoding="utf-8")
+        if os.path.exists(file) and not os.path.isfile(file):  # a FIFO or a device never ends
+            raise SourceError(name, 0, 0, "cannot read file: not a regular file")
+        text = Path(file).read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise SourceError(name, 1, 1, f"cannot read file: {reason}") from None
     try:
-        data = json.loads(text)
+        data, warnings = _json.loads(text, name)
     except json.JSONDecodeError as error:
         raise SourceError(name, error.lineno, error.colno, f"not valid JSON: {error.msg}") from None
     except RecursionError:
@@ -309,7 +332,7 @@ def load_policy(file: str | os.PathLike[str]) -> PolicyDocument:
     try:
         locate = parse_document(text, name).locate
     except SourceError:  # valid JSON the marking parser refuses (duplicate keys): no lines
-        return normalize_policy(data, Location(name, 1, 1))
+        return normalize_policy(data, Location(name, 1, 1)), warnings
     statements = data.get("Statement")
     paths: list[tuple[str | int, ...]] = (
         [("Statement", i) for i in range(len(statements))]
@@ -317,7 +340,7 @@ def load_policy(file: str | os.PathLike[str]) -> PolicyDocument:
         else [("Statement",)]
     )
     where = [Location(name, *locate(path)) for path in paths]
-    return normalize_policy(data, Location(name, 1, 1), where)
+    return normalize_policy(data, Location(name, 1, 1), where), warnings
 
 
 def _looks_like_template(text: str) -> bool:

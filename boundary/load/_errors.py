@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from boundary.model import LoadError
+from boundary.model import LoadError, LoadSeverity
 
-__all__ = ["SourceError"]
+__all__ = ["SourceError", "warning"]
+
+
+def warning(file: str, line: int, column: int, message: str) -> LoadError:
+    """A located warning for `Template.warnings`: loaded, but worth a look. One line."""
+    return LoadError(file, line, column, " ".join(message.split()), LoadSeverity.WARNING)
 
 
 class SourceError(Exception):

@@ -40,6 +40,7 @@ from yaml.events import CollectionEndEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from boundary.load._errors import SourceError
+from boundary.load._json import MAX_INT_DIGITS, parse_int
 from boundary.load._limits import LimitExceeded, current_limits, limit_hint
 from boundary.model import Limits
 
@@ -322,6 +323,8 @@ class _Builder:
             return node.value
         try:
             if tag == _INT:
+                if len(node.value) > MAX_INT_DIGITS:  # too long for int(): kept as its text
+                    return node.value
                 return _scalars.construct_yaml_int(node)
             if tag == _FLOAT:
                 return _scalars.construct_yaml_float(node)
@@ -485,7 +488,7 @@ class _JsonParser:
         match = _NUMBER.match(text, offset)
         if match:
             number = match.group()
-            return (float(number) if match.group(1) or match.group(2) else int(number)), match.end()
+            return (float(number) if match.group(1) or match.group(2) else parse_int(number)), match.end()
         raise self.fail(offset, f"expecting a value, found {text[offset]!r}")
 
     def string(self, offset: int) -> tuple[str, int]:

@@ -1,8 +1,9 @@
 """Report formats for scan results, one module per format.
 
 Each format module has a pure, deterministic `render(result, options) -> str`.
-This package imports none of them until asked, so the CLI's start-up stays
-light; `render(name, ...)` loads the one it needs.
+This package imports none of them until asked, and nothing else either until a
+name other than `FORMATS` and `EXTENSIONS` is used, so the CLI's start-up stays
+light (it offers `FORMATS` in `--help`); `render(name, ...)` loads the one it needs.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-from boundary.report._base import ReportOptions, RuleInfo, ScanResultLike, Summary, summarize
+if TYPE_CHECKING:
+    from boundary.report._base import ReportOptions, RuleInfo, ScanResultLike, Summary, summarize
 
 __all__ = [
     "EXTENSIONS",
@@ -33,10 +36,23 @@ EXTENSIONS: Mapping[str, str] = MappingProxyType(
 """File extension per format for `--output-dir`; GitHub annotations only go to stdout."""
 
 
+_LAZY = frozenset({"ReportOptions", "RuleInfo", "ScanResultLike", "Summary", "summarize"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'boundary.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module("boundary.report._base"), name)
+    globals()[name] = value
+    return value
+
+
 def render(fmt: str, result: ScanResultLike, options: ReportOptions | None = None) -> str:
     """Render `result` in format `fmt` (one of FORMATS)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    from boundary.report._base import ReportOptions
+
     module = importlib.import_module(f"boundary.report.{fmt}")
     text: str = module.render(result, options or ReportOptions())
     return text

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Protocol
 
+from boundary.findings import Finding, Severity
 from boundary.model import LoadError, Template
-from boundary.rules._finding import Finding, Severity
 
 __all__ = [
     "ReportOptions",
@@ -111,6 +111,7 @@ class Summary:
     baselined: int
     errors: int
     by_severity: Mapping[Severity, int] = field(default_factory=dict)
+    warnings: int = 0
 
     def line(self) -> str:
         """`3 findings (1 critical, 2 high) in 2 files, 1 suppressed, 0 errors`."""
@@ -124,6 +125,8 @@ class Summary:
         if self.baselined:
             rest.append(f"{self.baselined} in baseline")
         rest.append(_plural(self.errors, "error"))
+        if self.warnings:
+            rest.append(_plural(self.warnings, "warning"))
         return f"{head} in {_plural(self.files, 'file')}, {', '.join(rest)}"
 
 
@@ -135,8 +138,9 @@ def summarize(result: ScanResultLike, options: ReportOptions) -> Summary:
         findings=len(active),
         suppressed=len(result.findings) - len(active),
         baselined=options.baselined,
-        errors=len(result.errors),
+        errors=sum(1 for e in result.errors if e.is_error),
         by_severity=counts,
+        warnings=sum(1 for e in result.errors if not e.is_error),
     )
 
 

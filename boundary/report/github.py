@@ -8,9 +8,9 @@ would silently cut the annotation short.
 
 from __future__ import annotations
 
+from boundary.findings import Decision, Finding, Severity
 from boundary.model import LoadError
 from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize
-from boundary.rules._finding import Decision, Finding, Severity
 
 __all__ = ["escape_data", "escape_property", "render"]
 
@@ -54,6 +54,8 @@ def _finding(finding: Finding, root: str) -> str:
 
 
 def _error(error: LoadError, root: str) -> str:
+    if not error.is_error:
+        return _command("warning", error.file, error.line, error.column, "boundary", error.message, root)
     return _command(
         "error", error.file, error.line, error.column, "boundary: cannot load", error.message, root
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from boundary.findings import Finding
 from boundary.model import LoadError
 from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize, tool_version
-from boundary.rules._finding import Finding
 
 __all__ = ["SCHEMA_VERSION", "finding_to_dict", "render", "to_document"]
 
@@ -49,6 +49,7 @@ def _error_to_dict(error: LoadError, root: str) -> dict[str, Any]:
         "line": error.line,
         "column": error.column,
         "message": error.message,
+        "severity": error.severity.value,
     }
 
 
@@ -66,6 +67,7 @@ def to_document(result: ScanResultLike, options: ReportOptions | None = None) ->
             "suppressed": summary.suppressed,
             "baselined": summary.baselined,
             "errors": summary.errors,
+            "warnings": summary.warnings,
             "by_severity": {s.value: n for s, n in summary.by_severity.items()},
         },
     }

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from boundary.findings import Finding
 from boundary.model import LoadError
 from boundary.report._base import ReportOptions, ScanResultLike, display_path
-from boundary.rules._finding import Finding
 
 __all__ = ["render"]
 
@@ -101,7 +101,10 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             _set(failure, message=finding.message, type=finding.severity.value)
             failure.text = _clean(_details(finding, root_path))
             counts["failures"] += 1
+        warnings = [e for e in errors.get(file, []) if not e.is_error]
         for error in errors.get(file, []):
+            if not error.is_error:
+                continue
             case = ET.SubElement(suite, "testcase")
             _set(case, name="load", classname=name, file=name, time="0")
             element = ET.SubElement(case, "error")
@@ -114,6 +117,8 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             _set(case, name="no findings", classname=name, file=name, time="0")
             counts["tests"] = 1
         _set(suite, name=name, time="0", **counts)
+        if warnings:  # loaded all the same: not an error case; kept where CI shows the log
+            ET.SubElement(suite, "system-err").text = _clean("\n".join(str(w) for w in warnings))
         for counter, value in counts.items():
             totals[counter] += value
     _set(suites, name="boundary", time="0", **totals)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
+from boundary.findings import Finding
 from boundary.model import Location
 from boundary.report._base import ReportOptions, ScanResultLike, display_path, docs_url, summarize
-from boundary.rules._finding import Finding
 
 __all__ = ["COMMENT_LIMIT", "escape", "render"]
 

@@ -24,6 +24,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from boundary.findings import Decision, Finding, Severity
 from boundary.model import LoadError, Location
 from boundary.report._base import (
     ReportOptions,
@@ -34,7 +35,6 @@ from boundary.report._base import (
     rule_catalog,
     tool_version,
 )
-from boundary.rules._finding import Decision, Finding, Severity
 
 __all__ = [
     "FINGERPRINT_KEY",
@@ -190,9 +190,9 @@ def _result(finding: Finding, rule_id: str, rule_index: int, root: str) -> dict[
 
 def _notification(error: LoadError, root: str) -> dict[str, Any]:
     return {
-        "level": "error",
+        "level": error.severity.value,
         "message": {"text": error.message},
-        "descriptor": {"id": "load-error"},
+        "descriptor": {"id": "load-error" if error.is_error else "load-warning"},
         "locations": [{"physicalLocation": _physical(Location(error.file, error.line, error.column), root)}],
     }
 
@@ -222,7 +222,7 @@ def to_document(result: ScanResultLike, options: ReportOptions | None = None) ->
         result_ids.append(rule_id)
     rule_ids = sorted(descriptors)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    invocation: dict[str, Any] = {"executionSuccessful": not result.errors}
+    invocation: dict[str, Any] = {"executionSuccessful": not any(e.is_error for e in result.errors)}
     if result.errors:
         invocation["toolExecutionNotifications"] = [_notification(e, options.root) for e in result.errors]
     version = tool_version(options)

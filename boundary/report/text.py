@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
+from boundary.findings import Decision, Finding, Severity
 from boundary.model import Location
 from boundary.report._base import (
     ReportOptions,
@@ -22,7 +23,6 @@ from boundary.report._base import (
     source_lines_by_file,
     summarize,
 )
-from boundary.rules._finding import Decision, Finding, Severity
 
 __all__ = ["SEVERITY_STYLES", "code_frame", "render"]
 
@@ -71,7 +71,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         if not options.compact:
             console.print(Text("Errors", style="bold underline"))
         for error in result.errors:
-            console.print(Text(str(error), style="red"))
+            console.print(Text(str(error), style="red" if error.is_error else "yellow"))
         if not options.compact:
             console.print()
     summary = summarize(result, options)

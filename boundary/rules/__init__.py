@@ -1,14 +1,33 @@
-"""The rule engine: rule model, registry, findings. The rules themselves live in `policies/`."""
+"""The rule engine: rule model, registry, documentation. The rules themselves live in `policies/`.
+
+The finding types (`Finding`, `Severity`, `Category`, `Decision`, `Suppression`)
+live in the public module `boundary.findings` and are re-exported here.
+"""
 
 from __future__ import annotations
 
-from boundary.rules._engine import builtin_rules, evaluate, load_rules_from, rule_classes
-from boundary.rules._finding import Category, Decision, Finding, Severity, Suppression
+from collections.abc import Sequence
+
+from boundary.findings import Category, Decision, Finding, Severity, Suppression
+from boundary.rules._config import Config, ConfigError, ConfigSuppression, load_config, parse_config
+from boundary.rules._docs import render_index, render_rule
+from boundary.rules._engine import (
+    UntrustedRulesWarning,
+    builtin_rules,
+    evaluate,
+    load_rules_from,
+    rule_classes,
+    withheld_message,
+    withheld_rule_folders,
+)
 from boundary.rules._rule import DOC_SECTIONS, Rule, RuleContext, RuleError, RuleMeta, Violation
 
 __all__ = [
     "DOC_SECTIONS",
     "Category",
+    "Config",
+    "ConfigError",
+    "ConfigSuppression",
     "Decision",
     "Finding",
     "Rule",
@@ -17,14 +36,21 @@ __all__ = [
     "RuleMeta",
     "Severity",
     "Suppression",
+    "UntrustedRulesWarning",
     "Violation",
     "builtin_rules",
     "docs_url",
     "evaluate",
     "find_rule",
+    "load_config",
     "load_rules_from",
+    "parse_config",
     "registry",
+    "render_index",
+    "render_rule",
     "rule_classes",
+    "withheld_message",
+    "withheld_rule_folders",
 ]
 
 DOCS_BASE = "https://github.com/boundary-dev/boundary/blob/main/docs/rules"
@@ -35,10 +61,11 @@ def registry() -> tuple[RuleMeta, ...]:
     return tuple(cls.meta for cls in rule_classes())
 
 
-def find_rule(id_or_name: str) -> RuleMeta | None:
-    """A built-in rule by id (`BND101`, any case) or name (`shared-execution-role`)."""
+def find_rule(id_or_name: str, rules: Sequence[RuleMeta] | None = None) -> RuleMeta | None:
+    """A rule by id (`BND101`, any case) or name (`shared-execution-role`), among `rules`
+    (default: the built-in ones)."""
     wanted = id_or_name.strip()
-    for meta in registry():
+    for meta in registry() if rules is None else rules:
         if wanted.upper() == meta.id or wanted.lower() == meta.name:
             return meta
     return None

@@ -7,7 +7,8 @@ configuration must not silently turn a rule off.
 [tool.boundary]
 select = ["BND101", "wildcard-action"]   # only these rules (ids or names); default: all
 ignore = ["BND110"]                       # rules off (ids or names)
-policies = ["./my-rules"]                 # extra rule folders, loaded like the built-in pack
+policies = ["./my-rules"]                 # extra rule folders, loaded like the built-in pack,
+                                          # only when the caller allows it (docs/security.md)
 
 [tool.boundary.severity]                  # severity overrides
 BND106 = "medium"
@@ -33,15 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from boundary.findings import Severity, portable_path
 from boundary.model import LIMIT_NAMES, Limits
-from boundary.rules._finding import Severity, portable_path
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["Config", "ConfigError", "ConfigSuppression", "load_config", "parse_config"]
+__all__ = ["Config", "ConfigError", "ConfigSuppression", "load_config", "parse_config", "repository_root"]
 
 _KEYS = {"select", "ignore", "severity", "thresholds", "suppress", "policies", "limits"}
 _SUPPRESS_KEYS = {"rule", "resource", "file", "reason"}
@@ -80,6 +81,8 @@ class Config:
     suppress: tuple[ConfigSuppression, ...] = ()
     policies: tuple[str, ...] = ()
     source: str | None = None
+    root: str | None = None
+    """The folder `policies` must stay inside: the repository holding the configuration file."""
     limits: Limits = Limits()
 
     def enabled(self, rule_id: str, rule_name: str) -> bool:
@@ -158,8 +161,12 @@ def parse_config(data: Mapping[str, Any], where: str = "configuration", base: Pa
             )
         )
     policies = _string_list(data.get("policies", []), "policies", where)
+    root: str | None = None
     if base is not None:
-        policies = tuple(str((base / p).resolve()) for p in policies)
+        # Joined, not resolved: the engine resolves them (symlinks included) when, and only
+        # when, it is allowed to load them, and checks they stay inside `root`.
+        policies = tuple(os.path.normpath(base.absolute() / p) for p in policies)
+        root = str(repository_root(base))
     return Config(
         limits=_limits(data.get("limits", {}), where),
         select=_string_list(data.get("select", []), "select", where),
@@ -169,7 +176,17 @@ def parse_config(data: Mapping[str, Any], where: str = "configuration", base: Pa
         suppress=tuple(suppressions),
         policies=policies,
         source=where,
+        root=root,
     )
+
+
+def repository_root(folder: Path) -> Path:
+    """The top of the git work tree holding `folder` (a `.git` folder or file), else `folder`."""
+    here = folder.absolute()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return here
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

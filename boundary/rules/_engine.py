@@ -5,20 +5,37 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from boundary.findings import Finding, Suppression
 from boundary.model import Location, Model, Resource, Template
 from boundary.rules._config import Config, ConfigError
-from boundary.rules._finding import Finding, Suppression
 from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["builtin_rules", "check_config", "evaluate", "load_rules_from", "rule_classes"]
+__all__ = [
+    "UntrustedRulesWarning",
+    "builtin_rules",
+    "check_config",
+    "config_rule_folders",
+    "evaluate",
+    "load_rules_from",
+    "rule_classes",
+    "withheld_message",
+    "withheld_rule_folders",
+]
+
+ALLOW_FLAG = "--allow-config-rules"
+
+
+class UntrustedRulesWarning(UserWarning):
+    """Rule folders named by a configuration file were not loaded: the caller did not allow it."""
 
 
 def builtin_rules() -> tuple[type[Rule], ...]:
@@ -41,15 +58,28 @@ def _state(path: Path) -> tuple[int, int]:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def load_rules_from(folder: str | Path) -> tuple[type[Rule], ...]:
-    """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack."""
+def load_rules_from(
+    folder: str | os.PathLike[str], *, inside: str | os.PathLike[str] | None = None
+) -> tuple[type[Rule], ...]:
+    """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack.
+
+    This executes the files. With `inside`, the folder and every file loaded must
+    resolve (symlinks followed) inside that folder, else `RuleError` before anything runs.
+    """
     found: list[type[Rule]] = []
     base = Path(folder)
     if not base.is_dir():
         raise RuleError(f"{folder}: not a folder of rules")
-    for path in sorted(base.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
+    paths = [path for path in sorted(base.glob("*.py")) if not path.name.startswith("_")]
+    if inside is not None:
+        root = Path(inside).resolve()
+        for path in (base, *paths):
+            if not path.resolve().is_relative_to(root):
+                raise RuleError(
+                    f"{path}: resolves to {path.resolve()}, outside the repository root {root}; "
+                    "rule folders named by a configuration file must stay inside it"
+                )
+    for path in paths:
         key = (str(path.resolve()), *_state(path), *_state(path.with_suffix(".toml")))
         if key not in _LOADED:
             _LOADED[key] = _load_rule_module(path)
@@ -77,11 +107,47 @@ def _load_rule_module(path: Path) -> tuple[type[Rule], ...]:
     )
 
 
-def rule_classes(config: Config | None = None) -> tuple[type[Rule], ...]:
-    """The built-in rules plus the configured user rules, ids checked for uniqueness."""
+def config_rule_folders(config: Config | None) -> tuple[str, ...]:
+    """The rule folders a configuration names (`policies`), as written there, made absolute."""
+    return tuple(config.policies) if config is not None else ()
+
+
+def withheld_rule_folders(config: Config | None, allow_config_rules: bool = False) -> tuple[str, ...]:
+    """The configuration's rule folders that will not be loaded because the caller did not allow it."""
+    return () if allow_config_rules else config_rule_folders(config)
+
+
+def withheld_message(folders: Sequence[str], config: Config | None) -> str:
+    """The one line saying which configured rule folders were not loaded, and why."""
+    where = (config.source if config is not None else None) or "the configuration"
+    names = ", ".join(folders)
+    return (
+        f"not loading rule folder(s) {names} named in {where}: rules named by a configuration "
+        f"file run only with {ALLOW_FLAG} (or name the folder with --rules DIR); see docs/security.md"
+    )
+
+
+def rule_classes(
+    config: Config | None = None,
+    *,
+    rule_folders: Sequence[str | os.PathLike[str]] = (),
+    allow_config_rules: bool = False,
+) -> tuple[type[Rule], ...]:
+    """The built-in rules plus user rules, ids checked for uniqueness.
+
+    `rule_folders` are folders the caller names itself: always loaded. The folders a
+    configuration names (`policies`) are code from whoever wrote that file (in CI,
+    possibly the author of a pull request): they load only with
+    `allow_config_rules=True`, and must resolve inside the configuration's
+    repository root. Otherwise they are left alone (`withheld_rule_folders` says which).
+    """
     classes = list(builtin_rules())
-    for folder in config.policies if config else ():
+    for folder in rule_folders:
         classes.extend(load_rules_from(folder))
+    withheld = withheld_rule_folders(config, allow_config_rules)
+    if config is not None and allow_config_rules:
+        for folder in config.policies:
+            classes.extend(load_rules_from(folder, inside=config.root or Path(folder).parent))
     seen: dict[str, str] = {}
     for cls in classes:
         for key in (cls.meta.id, cls.meta.name):
@@ -89,13 +155,16 @@ def rule_classes(config: Config | None = None) -> tuple[type[Rule], ...]:
                 raise RuleError(f"{cls.meta.source}: rule {key} is already defined in {seen[key]}")
             seen[key] = cls.meta.source
     if config is not None:
-        check_config(config, [cls.meta for cls in classes])
+        check_config(config, [cls.meta for cls in classes], partial=bool(withheld))
     return tuple(sorted(classes, key=lambda cls: cls.meta.id))
 
 
-def check_config(config: Config, metas: Sequence[RuleMeta]) -> None:
+def check_config(config: Config, metas: Sequence[RuleMeta], *, partial: bool = False) -> None:
     """Every rule the configuration names exists, and every threshold is one its rule has:
-    a typo must not turn a rule off, or leave a threshold at its default, silently."""
+    a typo must not turn a rule off, or leave a threshold at its default, silently.
+
+    `partial`: the configuration's own rule folders were not loaded, so names not
+    found may be theirs; only the names of loaded rules are checked then."""
     by_key = {key: meta for meta in metas for key in (meta.id, meta.name)}
     where = config.source or "configuration"
     named = {
@@ -107,12 +176,14 @@ def check_config(config: Config, metas: Sequence[RuleMeta]) -> None:
     }
     for key, rules in named.items():
         unknown = sorted({rule for rule in rules if rule not in by_key})
-        if unknown:
+        if unknown and not partial:
             raise ConfigError(
                 f"{where}: '{key}' names unknown rule(s) {', '.join(unknown)}; `boundary rules` lists them"
             )
     for rule, values in config.thresholds.items():
-        meta = by_key[rule]
+        meta = by_key.get(rule)
+        if meta is None:
+            continue
         unknown = sorted(set(values) - set(meta.thresholds))
         if unknown:
             known = ", ".join(sorted(meta.thresholds)) or "none"

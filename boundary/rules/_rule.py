@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from boundary.findings import Category, Decision, Severity
 from boundary.model import Location, Model
-from boundary.rules._finding import Category, Decision, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from boundary.rules._finding import Category
+from boundary.findings import Category
 
 from .conftest import ROOT
 
@@ -68,3 +68,74 @@ def test_output_doc_explains_every_json_finding_field() -> None:
         re.findall(r"`([a-z_]+)`", " ".join(re.findall(r"^\| ([^|]+) \|", section, re.MULTILINE)))
     )
     assert fields - documented == set()
+
+
+# ------------------------------------------------ the distribution name (issue 11, item 1)
+
+DISTRIBUTION = "serverless-boundary"
+
+
+def _pyproject() -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return dict(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8")))
+
+
+def test_distribution_is_not_the_pypi_boundary_project() -> None:
+    project = _pyproject()["project"]
+    assert project["name"] == DISTRIBUTION
+    # the dev extra pulls the test extra of this project, not of PyPI's `boundary`
+    own = [r for r in project["optional-dependencies"]["dev"] if "[" in r]
+    assert own == [f"{DISTRIBUTION}[test]"]
+
+
+def test_both_console_scripts_run_the_same_cli() -> None:
+    scripts = _pyproject()["project"]["scripts"]
+    assert scripts == {"boundary": "boundary.cli:main", DISTRIBUTION: "boundary.cli:main"}
+
+
+def test_installed_metadata_carries_the_distribution_name() -> None:
+    from importlib import metadata
+
+    dist = metadata.distribution(DISTRIBUTION)
+    assert {ep.name for ep in dist.entry_points if ep.group == "console_scripts"} >= {
+        "boundary",
+        DISTRIBUTION,
+    }
+    assert (dist.read_text("top_level.txt") or "boundary").split()[0] == "boundary"
+
+
+def _markdown_files() -> list[Any]:
+    skip = {".venv", ".git", "node_modules", ".ci-venv", ".ci-venv-nx3"}
+    return [p for p in ROOT.rglob("*.md") if not skip & set(p.relative_to(ROOT).parts)]
+
+
+@pytest.mark.parametrize("path", _markdown_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_docs_install_the_right_distribution(path: Any) -> None:
+    text = path.read_text(encoding="utf-8")
+    for target in re.findall(r"pip install (?:-\S+ )*['\"]?([^\s'\"]+)", text):
+        name = re.split(r"[\[<>=~!]", target, maxsplit=1)[0]
+        if name in {".", "-e"} or name.startswith((".", "/", "-")):
+            continue  # a local checkout
+        assert name != "boundary", f"{path.name}: `pip install {target}` installs an unrelated project"
+
+
+def test_readme_says_how_to_run_beside_hashicorp_boundary() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"pip install {DISTRIBUTION}" in readme
+    assert "python -m boundary" in readme
+    assert f"{DISTRIBUTION} scan" in readme
+
+
+def test_second_script_names_itself_in_usage() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / DISTRIBUTION
+    assert script.exists(), "the install did not create the serverless-boundary console script"
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"Usage: {DISTRIBUTION} " in done.stdout

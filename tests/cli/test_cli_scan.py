@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from boundary.cli import app
+from boundary.findings import Decision, Severity, Suppression
 from boundary.model import LoadError, Location
-from boundary.rules._finding import Decision, Severity, Suppression
 
 from .conftest import FakeAnalyze, finding, only
 

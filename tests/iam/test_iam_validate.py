@@ -52,6 +52,15 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ("invalid-json", "identity", '{"Version": "2012-10-17", "Statement": [}', json.dumps(policy(allow()))),
     ("invalid-document", "identity", ["not", "an", "object"], policy(allow())),
     ("missing-statement", "identity", {"Version": V}, policy(allow())),
+    ("missing-statement", "identity", {"Version": V, "Statement": None}, policy(allow())),
+    (
+        "nested-list",
+        "identity",
+        policy(allow(action=[["s3:GetObject"]])),
+        policy(allow(action=["s3:GetObject"])),
+    ),
+    ("nested-list", "identity", policy(allow(resource=[[TABLE]])), policy(allow(resource=[TABLE]))),
+    ("nested-list", "resource", policy({**BUCKET_OK, "Principal": {"AWS": [[ROLE]]}}), policy(BUCKET_OK)),
     ("invalid-statement", "identity", policy("Allow everything"), policy(allow())),
     ("missing-version", "identity", policy(allow(), version=None), policy(allow())),
     (

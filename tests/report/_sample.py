@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from boundary.findings import Category, Decision, Finding, Severity, Suppression
 from boundary.model import Format, LoadError, Location, Template
-from boundary.rules._finding import Category, Decision, Finding, Severity, Suppression
 
 __all__ = ["NASTY", "Result", "build_result", "clean_result", "finding"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from boundary.report._baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
+from boundary.report.baseline import BaselineError, apply_baseline, dump_baseline, read_baseline
 
 from ._sample import build_result
 

@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from boundary.findings import Category, Decision, Severity
 from boundary.report import ReportOptions, render
 from boundary.report.json import SCHEMA_VERSION, to_document
-from boundary.rules._finding import Category, Decision, Severity
 
 from ._sample import build_result, clean_result
 

@@ -9,10 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+from boundary.findings import Decision, Severity
 from boundary.report import ReportOptions, render
 from boundary.report.sarif import FINGERPRINT_KEY, SECURITY_SEVERITY, level
 from boundary.rules import registry
-from boundary.rules._finding import Decision, Severity
 
 from ._sample import build_result, clean_result
 
@@ -158,8 +158,8 @@ def _with_severities() -> Any:
     a per-case rating (BND104 on logs only is low) and a configuration override."""
     from dataclasses import replace
 
+    from boundary.findings import Category
     from boundary.model import Location
-    from boundary.rules._finding import Category
 
     from ._sample import finding
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from boundary.findings import Severity
 from boundary.report import ReportOptions, render
 from boundary.report._base import Summary, display_path
 from boundary.report.text import code_frame
-from boundary.rules._finding import Severity
 
 from ._sample import SAM_SOURCE, TAB_SOURCE, build_result, clean_result
 

@@ -219,8 +219,8 @@ def test_user_rules_load_like_the_pack(tmp_path: Path) -> None:
     (rules / "any_role.toml").write_text(USER_META)
     (loaded,) = load_rules_from(rules)
     assert loaded.meta.id == "ACME001" and loaded.meta.docs["What it does"] == "Counts roles."
-    config = parse_config({"policies": [str(rules)], "select": ["ACME001"]})
-    findings = boundary.scan([_template(tmp_path)], config)
+    config = parse_config({"select": ["ACME001"]})
+    findings = boundary.scan([_template(tmp_path)], config, rule_folders=[rules])
     assert [(f.rule_id, f.resource) for f in findings] == [("ACME001", "SharedRole")]
 
 
@@ -232,7 +232,7 @@ def test_user_rule_without_metadata_or_with_a_taken_id_is_an_error(tmp_path: Pat
         load_rules_from(rules)
     (rules / "any_role.toml").write_text(USER_META.replace("ACME001", "BND101"))
     with pytest.raises(RuleError, match="BND101 is already defined"):
-        rule_classes(parse_config({"policies": [str(rules)]}))
+        rule_classes(rule_folders=[rules])
 
 
 @pytest.mark.parametrize(

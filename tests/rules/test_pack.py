@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 import boundary
-from boundary.rules import DOC_SECTIONS, Category, builtin_rules, registry
-from boundary.rules._docs import render_index, render_rule
+from boundary.rules import DOC_SECTIONS, Category, builtin_rules, registry, render_index, render_rule
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,12 @@
-"""What a rule reports: severities, the public category vocabulary, findings."""
+"""What a rule reports: severities, the public category vocabulary, decisions,
+suppressions and findings.
+
+The contract between the rules and everything that consumes their results
+(reports, the CLI, the Checkov extension, library users). Public and stable:
+import from here, from `boundary.rules` or from `boundary`. Light on purpose
+(no networkx, no rule machinery), so the CLI can offer these enums as choices
+without slowing start-up.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from boundary.rules._finding import Finding
+from boundary.findings import Finding
 
 __all__ = [
     "BASELINE_VERSION",
