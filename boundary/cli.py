@@ -74,7 +74,19 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+# An error line is cut here, whatever made it long (a hostile value, a path).
+STDERR_WIDTH = 1000
+
+
 def _stderr(line: str) -> None:
+    """One line on stderr: control characters visible (a newline in a file name must not
+    start a line of its own: GitHub's runner reads workflow commands from stderr), cut
+    to `STDERR_WIDTH`."""
+    from boundary.report import visible
+
+    line = visible(line)
+    if len(line) > STDERR_WIDTH:
+        line = line[: STDERR_WIDTH - 1] + "…"
     typer.echo(line, err=True)
 
 
@@ -177,7 +189,9 @@ class _ProgressBar:
     def __call__(self, file: str, index: int, total: int) -> None:
         from rich.markup import escape
 
-        self._progress.update(self._task, description=escape(file), completed=index, total=total)
+        from boundary.report import visible
+
+        self._progress.update(self._task, description=escape(visible(file)), completed=index, total=total)
 
 
 def _stdout_is_tty() -> bool:
@@ -718,6 +732,7 @@ def validate_policy_command(
     import json
 
     import boundary
+    from boundary.report import json_safe, visible
 
     unreadable = False
     blocking = False
@@ -741,9 +756,9 @@ def validate_policy_command(
             reports.append(record)
             blocking = blocking or record["severity"] in BLOCKING_POLICY_ISSUES
             if fmt is PolicyFormat.TEXT:
-                typer.echo(_issue_line(record))
+                typer.echo(visible(_issue_line(record)))
     if fmt is PolicyFormat.JSON:
-        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(reports, indent=2, ensure_ascii=False)))
     if unreadable:
         raise typer.Exit(EXIT_ERROR)
     if blocking:
@@ -786,6 +801,341 @@ def _issue_line(record: Mapping[str, Any]) -> str:
         context = f" (Statement[{index}]"
         context += f".{record['element']})" if record["element"] else ")"
     return f"{where}: {record['severity']}: {record['check']}: {record['message']}{context}"
+
+
+# --------------------------------------------------------------------- audit
+
+_ACTIVITY_HELP = (
+    "Access activity: CloudTrail log files or folders (.json, .json.gz, S3 layout), "
+    "`aws cloudtrail lookup-events` output, IAM access advisor output, or the audit query's CSV. Repeatable."
+)
+
+
+def _role_map(values: Sequence[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or []:
+        key, sep, role = value.partition("=")
+        if not sep or not key.strip() or not role.strip():
+            raise typer.BadParameter(f"expected RESOURCE=ROLE, got {value!r}", param_hint="'--role-map'")
+        out[key.strip()] = role.strip()
+    return out
+
+
+def _load_activity(
+    activity: Sequence[str],
+    since: str | None,
+    until: str | None,
+    role_map: Sequence[str] | None,
+    stack: Sequence[str] | None,
+) -> Any:
+    from boundary.load.activity import ActivityError, load_activity
+
+    mapping = _role_map(role_map)
+    try:
+        return load_activity(activity, since=since, until=until, role_map=mapping, stacks=tuple(stack or ()))
+    except ActivityError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _run_audit(
+    templates: Sequence[str],
+    activity: Any,
+    config_file: Path | None,
+    params: Mapping[str, str],
+    region: str,
+    account: str,
+) -> Any:
+    import boundary
+    from boundary.audit import audit
+    from boundary.config import ConfigError
+    from boundary.rules import RuleError
+
+    try:
+        config = boundary.load_config(config_file, start=Path.cwd())
+    except (ConfigError, RuleError) as exc:
+        _fail(str(exc))
+    missing = [p for p in templates if not os.path.exists(p)]
+    if missing:
+        _fail(f"{missing[0]}: no such file or directory")
+    result = audit(templates, activity, config=config, parameters=params, region=region, account=account)
+    if not result.model.templates:
+        _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(templates)}")
+    return result
+
+
+def _summary_text(result: Any) -> str:
+    activity = result.model.activity
+    lines = [
+        f"activity: {activity.events} event(s) in the period from {len(activity.files)} file(s); "
+        f"{activity.failed} failed call(s) (not use)"
+    ]
+    if activity.unmapped:
+        names = ", ".join(f"{s}/{n}" for s, n in list(activity.unmapped)[:5])
+        lines.append(f"events with no known IAM action: {sum(activity.unmapped.values())} ({names})")
+    for usage in result.usage:
+        if not usage.granted:
+            continue
+        if usage.never_used:
+            lines.append(f"{usage.resource.id}: never used ({len(usage.granted)} action(s) granted)")
+            continue
+        if usage.used:
+            lines.append(
+                f"{usage.resource.id}: {len(usage.granted)} granted, {len(usage.used)} used, "
+                f"{len(usage.unused)} unused; last used {usage.last_used}"
+            )
+        else:
+            lines.append(
+                f"{usage.resource.id}: {len(usage.granted)} granted, no call recorded; "
+                f"last assumed {usage.assumed or 'never'}"
+            )
+        if usage.unused:
+            lines.append(f"  unused: {', '.join(usage.unused)}")
+        if usage.unused_services:
+            lines.append(f"  services never called: {', '.join(usage.unused_services)}")
+        if usage.unrecorded:
+            lines.append(f"  not recorded by CloudTrail (kept): {', '.join(usage.unrecorded)}")
+    return "\n".join(lines) + "\n"
+
+
+@app.command("audit")
+def audit_command(
+    templates: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TEMPLATE", help="Templates or plans whose roles to audit.", show_default=False
+        ),
+    ],
+    activity: Annotated[
+        list[str],
+        typer.Option("--activity", "-a", metavar="PATH", help=_ACTIVITY_HELP, show_default=False),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="DATE", help="Only activity at or after DATE (YYYY-MM-DD or ISO 8601, UTC)."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="DATE", help="Only activity before DATE (YYYY-MM-DD or ISO 8601, UTC)."
+        ),
+    ] = None,
+    role_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role-map",
+            metavar="RESOURCE=ROLE",
+            help="The role name or ARN a template role (logical id or address) is deployed as. Repeatable.",
+        ),
+    ] = None,
+    stack: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stack",
+            metavar="NAME",
+            help="Only CloudFormation-generated role names of this stack count. Repeatable. Default: any stack.",
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
+    ] = None,
+    region: Annotated[
+        str, typer.Option("--region", metavar="REGION", help="Region the stack deploys to.")
+    ] = "us-east-1",
+    account: Annotated[
+        str,
+        typer.Option(
+            "--account", metavar="ID", help="Account the stack deploys to (a placeholder by default)."
+        ),
+    ] = "123456789012",
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", dir_okay=False, help="Configuration file (as for scan)."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help=f"Output format: {', '.join(FORMATS)}."),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", dir_okay=False, help="Write the report to FILE."),
+    ] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary",
+            metavar="FILE",
+            dir_okay=False,
+            help="Write the per-role audit (granted, used, unused, last used) as JSON to FILE.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        Severity,
+        typer.Option(
+            "--fail-on", case_sensitive=False, help="Exit 1 when a finding has this severity or worse."
+        ),
+    ] = DEFAULT_FAIL_ON,
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
+) -> None:
+    """Audit granted against used permissions, from exported access activity (offline).
+
+    Reports, per role, the actions it was granted and never used in the period
+    (BND118, category unused-permission) on the statement that grants them, and
+    the roles not used at all.
+    """
+    if fmt not in FORMATS:
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="'--format'"
+        )
+    if not re.fullmatch(r"[0-9]{12}", account):
+        raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
+    loaded = _load_activity(activity, since, until, role_map, stack)
+    result = _run_audit(templates, loaded, config, _parse_params(param), region, account)
+    from boundary.findings import Decision
+    from boundary.report import ReportOptions, render
+
+    reported = _Result(tuple(result.findings), tuple(result.errors), result.files, result.model.templates)
+    for error in reported.errors:
+        _stderr(str(error))
+    if summary is not None:
+        import json
+
+        from boundary.audit import role_summary
+
+        data = {
+            "since": loaded.since,
+            "until": loaded.until,
+            "events": loaded.events,
+            "failed": loaded.failed,
+            "roles": [role_summary(u) for u in result.usage if u.granted],
+        }
+        _write(summary, json.dumps(data, indent=2) + "\n")
+    base = ReportOptions(root=os.getcwd())
+    if output is not None:
+        _write(output, render(fmt, reported, _options(base, fmt, tty=False, to_stdout=False)))
+    else:
+        if fmt == "text":
+            typer.echo(_summary_text(result), nl=False)
+        typer.echo(render(fmt, reported, _options(base, fmt, tty=_stdout_is_tty(), to_stdout=True)), nl=False)
+    failing = [
+        f
+        for f in reported.findings
+        if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= fail_on.rank
+    ]
+    if any(error.is_error for error in reported.errors):
+        raise typer.Exit(EXIT_ERROR)
+    if failing and not soft_fail:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+class PolicyOutput(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    SAM = "sam"
+    DIFF = "diff"
+
+
+@app.command("generate-policy")
+def generate_policy_command(
+    template: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEMPLATE", help="The template or plan whose roles to rewrite.", show_default=False
+        ),
+    ],
+    activity: Annotated[
+        list[str],
+        typer.Option("--activity", "-a", metavar="PATH", help=_ACTIVITY_HELP, show_default=False),
+    ],
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="Only activity at or after DATE (UTC).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="DATE", help="Only activity before DATE (UTC).")
+    ] = None,
+    role_map: Annotated[
+        list[str] | None,
+        typer.Option("--role-map", metavar="RESOURCE=ROLE", help="As for audit. Repeatable."),
+    ] = None,
+    stack: Annotated[
+        list[str] | None, typer.Option("--stack", metavar="NAME", help="As for audit. Repeatable.")
+    ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role", metavar="RESOURCE", help="Only this template role (logical id or address). Repeatable."
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
+    ] = None,
+    fmt: Annotated[
+        PolicyOutput,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: all three forms per role; json: {role: IAM policy}; sam: the Policies blocks; "
+            "diff: one unified diff to apply with `git apply` or `patch -p1`.",
+        ),
+    ] = PolicyOutput.TEXT,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", dir_okay=False, help="Write to FILE.")
+    ] = None,
+) -> None:
+    """Write a least-privilege policy per role from its access activity: IAM JSON, a SAM
+    `Policies:` block (SAM policy templates where one matches exactly) and a unified diff."""
+    import json
+
+    from boundary.audit import generate_policies
+
+    loaded = _load_activity(activity, since, until, role_map, stack)
+    result = _run_audit([template], loaded, None, _parse_params(param), "us-east-1", "123456789012")
+    for error in result.errors:
+        _stderr(str(error))
+    policies = generate_policies(result.model, result.usage)
+    if role:
+        known = {u.resource.id for u in result.usage}
+        unknown = sorted(set(role) - known)
+        if unknown:
+            raise typer.BadParameter(f"no role {', '.join(unknown)} in {template}", param_hint="'--role'")
+        policies = [p for p in policies if p.role in role]
+    if fmt is PolicyOutput.JSON:
+        text = json.dumps({p.role: p.document for p in policies}, indent=2) + "\n"
+    elif fmt is PolicyOutput.SAM:
+        text = "".join(f"# {p.role}\n{p.sam}" for p in policies if p.sam)
+    elif fmt is PolicyOutput.DIFF:
+        text = _merged_diff(result.model, policies)
+    else:
+        parts = []
+        for p in policies:
+            parts.append(f"== {p.role} ({p.template})\n")
+            if p.note:
+                parts.append(f"# {p.note}\n")
+            parts.append(f"-- IAM policy\n{p.json}")
+            if p.sam:
+                parts.append(f"-- template\n{p.sam}")
+            if p.diff:
+                parts.append(f"-- diff\n{p.diff}")
+        never = [u.resource.id for u in result.usage if u.granted and u.never_used]
+        if never:
+            parts.append(f"== not used at all (remove them): {', '.join(never)}\n")
+        text = "".join(parts)
+    if output is not None:
+        _write(output, text)
+    else:
+        typer.echo(text, nl=False)
+    if any(error.is_error for error in result.errors):
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _merged_diff(model: Any, policies: Sequence[Any]) -> str:
+    """All roles' changes to one file in one diff (hunks of separate diffs would clash)."""
+    from boundary.audit import merged_diff
+
+    return str(merged_diff(model, policies))
 
 
 # ---------------------------------------------------------------------- main

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "Access",
+    "Activity",
     "Endpoint",
     "EndpointProtocol",
     "Format",
@@ -356,9 +358,60 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class Access:
+    """One line of aggregated access activity: a principal calling one API, on one
+    resource (or none named), `count` times between `first_seen` and `last_seen`.
+
+    `principal` is the role ARN in its IAM form (`arn:aws:iam::1:role/path/name`) for
+    an assumed-role session, else the caller's ARN or the AWS service that called.
+    `source` and `name` are CloudTrail's `eventSource` and `eventName`; `action` the
+    IAM action they map to (canonical `service:Action`), None when no action is
+    known. An IAM access advisor line that names only a service has `name` "" and
+    `action` None; `service` is the IAM service prefix either way. Times are ISO
+    8601 UTC (`2026-05-01T12:00:00Z`); access advisor gives no counts (0).
+    """
+
+    principal: str
+    source: str
+    name: str
+    action: str | None
+    service: str
+    resource: str | None
+    first_seen: str
+    last_seen: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Access activity read from exported files (CloudTrail, IAM access advisor, the
+    aggregation query's CSV), aggregated; what an audit compares grants with.
+
+    `failed` counts calls that failed (AccessDenied and every other error): they are
+    not use. `unmapped` counts successful events with no known IAM action, by
+    (event source, event name). `role_map` maps template role ids to the role names or
+    ARNs they were deployed as; `stacks`, when given, are the only CloudFormation
+    stacks whose generated role names count.
+    """
+
+    accesses: tuple[Access, ...] = ()
+    files: tuple[str, ...] = ()
+    errors: tuple[LoadError, ...] = ()
+    events: int = 0
+    failed: int = 0
+    unmapped: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    since: str | None = None
+    until: str | None = None
+    role_map: Mapping[str, str] = field(default_factory=dict)
+    stacks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """Everything loaded from the scanned paths; errors say what was not (and, with
-    severity `warning`, what was loaded but deserves a look)."""
+    severity `warning`, what was loaded but deserves a look). `activity` is set when
+    access activity was given (`boundary audit`)."""
 
     templates: tuple[Template, ...] = ()
     errors: tuple[LoadError, ...] = ()
+    activity: Activity | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import load
-from boundary.model import Limits, LoadError, Template
+from boundary.model import Activity, Limits, LoadError, Template
 from boundary.rules import (
     Finding,
     UntrustedRulesWarning,
@@ -45,6 +46,7 @@ def analyze(
     progress: Callable[[str, int, int], None] | None = None,
     rule_folders: Sequence[str | os.PathLike[str]] = (),
     allow_config_rules: bool = False,
+    activity: Activity | None = None,
     limits: Limits | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
@@ -58,6 +60,9 @@ def analyze(
     configuration names (`policies`) are imported only with `allow_config_rules=True`
     (a configuration file may come from whoever wrote the scanned tree); otherwise
     an `UntrustedRulesWarning` says which were left out. See docs/security.md.
+
+    `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
+    against used permissions (BND118).
     """
     config = config or Config()
     withheld = withheld_rule_folders(config, allow_config_rules)
@@ -73,10 +78,13 @@ def analyze(
         progress=progress,
         limits=limits or config.limits,
     )
+    if activity is not None:
+        model = dataclasses.replace(model, activity=activity)
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)
+    errors = model.errors + (activity.errors if activity is not None else ())
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})
-    return ScanResult(findings=findings, errors=model.errors, files=tuple(files), templates=model.templates)
+    return ScanResult(findings=findings, errors=errors, files=tuple(files), templates=model.templates)
 
 
 def scan(

@@ -19,6 +19,7 @@ from boundary.policies.unauthenticated_endpoint import UnauthenticatedEndpoint
 from boundary.policies.unknown_managed_policy import UnknownManagedPolicy
 from boundary.policies.unreferenced_resource_grant import UnreferencedResourceGrant
 from boundary.policies.unscoped_service_invoke import UnscopedServiceInvoke
+from boundary.policies.unused_permission import UnusedPermission
 from boundary.policies.wildcard_action import WildcardAction
 from boundary.policies.wildcard_resource import WildcardResource
 
@@ -43,4 +44,5 @@ RULES: tuple[type[Rule], ...] = (
     UnscopedServiceInvoke,  # BND114
     InvalidPolicy,  # BND115
     UnknownManagedPolicy,  # BND116
+    UnusedPermission,  # BND118
 )

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from boundary.cli import app
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-COMMANDS = ("scan", "rules", "explain", "validate-policy")
+COMMANDS = ("scan", "rules", "explain", "validate-policy", "audit", "generate-policy")
 WIDTH = "80"
 
 INTRO = """\
@@ -68,6 +68,30 @@ NOTES = {
 - **Terminal.** Colour only when stdout is a terminal and `NO_COLOR` is not
   set. A progress bar on stderr only when stderr is a terminal, `CI` is not
   set and neither `--no-progress` nor `--quiet` is given.
+""",
+    "audit": """\
+- **Activity.** `--activity` takes files and folders: S3-delivered CloudTrail
+  logs (`.json`, `.json.gz`, walked recursively), `aws cloudtrail lookup-events`
+  output, `aws iam get-service-last-accessed-details` output, and the CSV of the
+  aggregation query in [audit.md](audit.md). Nothing is fetched from AWS.
+  Failed calls (AccessDenied and every other error) are not use.
+- **Roles.** A template role is matched to the deployed role by its explicit
+  name, by the name CloudFormation generates (`stack-LogicalId-SUFFIX`; limit
+  to stacks with `--stack`), by a Terraform `name_prefix`, or by `--role-map
+  LOGICAL_ID=ROLE_NAME_OR_ARN`.
+- **Output.** In text, a per-role summary (granted, used, unused, last used)
+  comes before the findings; `--summary FILE` writes it as JSON. Findings are
+  BND118 (`unused-permission`) in every format, on the statement that grants
+  the unused actions. Exit codes as for `scan`.
+""",
+    "generate-policy": """\
+One policy per role with activity: every action it used successfully, on the
+resources its events name (else the template resources its statements name),
+grouped by service, plus the granted actions CloudTrail never records (such as
+`logs:PutLogEvents`), which no log can show used. `--format diff` prints one
+unified diff to apply with `git apply` or `patch -p1`; the SAM form prefers a
+SAM policy template when one grants exactly the same actions on the same
+resources. See [audit.md](audit.md).
 """,
     "validate-policy": """\
 Each issue is one line: `file: severity: CHECK: message (Statement[i].Element)`.

@@ -21,6 +21,8 @@ ALLOWED = {
     "policies": {"model", "findings", "iam", "graph", "rules", "policies"},
     "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
+    # granted against used, and policies from activity: the whole pipeline with activity
+    "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
 }
 
 

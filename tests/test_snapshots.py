@@ -31,7 +31,7 @@ FILES = sorted(
     p
     for folder in (SAMPLES, RULE_FIXTURES, LOADER_FIXTURES)
     for p in folder.rglob("*")
-    if p.is_file() and p.suffix in _SUFFIXES and "src" not in p.relative_to(folder).parts
+    if p.is_file() and p.suffix in _SUFFIXES and not {"src", "activity"} & set(p.relative_to(folder).parts)
 )
 # Inputs that are broken on purpose: their load errors are what the loader tests check.
 _BROKEN = {LOADER_FIXTURES / "terraform" / "invalid_json.json"}

@@ -28,7 +28,9 @@ def test_cli_md_is_up_to_date() -> None:
     assert current == generated, "docs/cli.md is stale: run python scripts/gen_cli_docs.py"
 
 
-@pytest.mark.parametrize("command", ["scan", "rules", "explain", "validate-policy"])
+@pytest.mark.parametrize(
+    "command", ["scan", "rules", "explain", "validate-policy", "audit", "generate-policy"]
+)
 def test_every_option_of_every_command_is_documented(command: str) -> None:
     help_text = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout
     options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", help_text))

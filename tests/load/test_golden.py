@@ -29,13 +29,14 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
 _SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # Every input the suite loads from disk: the samples and the fixture folders. Sources
-# beside them (Lambda code, the Terraform sources plans were made from) are not inputs.
+# beside them (Lambda code, the Terraform sources plans were made from) are not inputs,
+# nor is access activity (`activity/`: CloudTrail logs, which `boundary audit` reads).
 _INPUT_DIRS = ("samples", "tests/rules/fixtures", "tests/fixtures")
 INPUTS = sorted(
     p.relative_to(ROOT)
     for folder in _INPUT_DIRS
     for p in (ROOT / folder).rglob("*")
-    if p.is_file() and p.suffix in _SUFFIXES and "src" not in p.relative_to(ROOT).parts
+    if p.is_file() and p.suffix in _SUFFIXES and not {"src", "activity"} & set(p.relative_to(ROOT).parts)
 )
 # Fields that say nothing the input does not: the raw lines are the file itself.
 _SKIPPED_FIELDS = frozenset({"source_lines"})

@@ -79,7 +79,14 @@ def _cases() -> list[tuple[str, Path]]:
 
 @pytest.mark.parametrize(("rule_name", "fixture"), _cases(), ids=[f"{r}/{p.name}" for r, p in _cases()])
 def test_fixture(rule_name: str, fixture: Path) -> None:
-    result = boundary.analyze([fixture])
+    # A rule that reads access activity finds it in the fixture folder's activity/.
+    activity = fixture.parent / "activity"
+    if activity.is_dir():
+        from boundary.load.activity import load_activity
+
+        result = boundary.analyze([fixture], activity=load_activity([activity]))
+    else:
+        result = boundary.analyze([fixture])
     assert not result.errors, [str(e) for e in result.errors]
     template = result.templates[0]
     # What the user wrote: resources SAM generated count as the resource they came from.
