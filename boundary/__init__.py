@@ -32,6 +32,7 @@ __all__ = [
     "LoadOptions",
     "LoadError",
     "Model",
+    "ScanError",
     "ScanResult",
     "Severity",
     "Suppression",
@@ -59,6 +60,7 @@ _LAZY = {
     "analyze": "boundary.scanner",
     "scan": "boundary.scanner",
     "ScanResult": "boundary.scanner",
+    "ScanError": "boundary.scanner",
     "LoadOptions": "boundary.load",
     "Finding": "boundary.findings",
     "Severity": "boundary.findings",
@@ -85,7 +87,7 @@ if TYPE_CHECKING:
     from boundary.iam import validate_policy
     from boundary.load import LoadOptions, load, load_policy
     from boundary.model import Limits, LoadError, Model
-    from boundary.scanner import ScanResult, analyze, scan
+    from boundary.scanner import ScanError, ScanResult, analyze, scan
 
 
 def __getattr__(name: str) -> Any:

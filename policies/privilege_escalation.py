@@ -203,6 +203,7 @@ class PrivilegeEscalation(Rule):
                         key=key,
                         location=view.location,
                         severity=Severity.HIGH,
+                        statements=tuple(v.key for v in on_all[action]),
                     )
             writes = allowed_actions(views, iam_writes)
             if writes:
@@ -217,6 +218,7 @@ class PrivilegeEscalation(Rule):
                     ),
                     key="iam-write",
                     location=first.location,
+                    statements=tuple(sorted({v.key for found in writes.values() for v in found})),
                     severity=Severity.CRITICAL,
                 )
             granted = allowed_actions(views, sorted(candidates))
@@ -240,4 +242,5 @@ class PrivilegeEscalation(Rule):
                         ),
                         key=key,
                         location=usable[actions[-1]][0].location,
+                        statements=tuple(sorted({v.key for a in actions for v in usable[a]})),
                     )

@@ -91,6 +91,8 @@ class StatementView:
             )
         return tuple(sorted(found))
 
+    implicit: bool = False  # attached by the SAM transform itself, not named in the template
+
     @property
     def effect(self) -> str:
         return str(self.statement.effect)
@@ -163,6 +165,7 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                 via=data.get("via"),
                 every_resource=tuple(entry["every"]),
                 graph=graph if entry["every"] else None,
+                implicit=bool(data.get("implicit")),
             )
         )
     return out
