@@ -74,7 +74,19 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+# An error line is cut here, whatever made it long (a hostile value, a path).
+STDERR_WIDTH = 1000
+
+
 def _stderr(line: str) -> None:
+    """One line on stderr: control characters visible (a newline in a file name must not
+    start a line of its own: GitHub's runner reads workflow commands from stderr), cut
+    to `STDERR_WIDTH`."""
+    from boundary.report import visible
+
+    line = visible(line)
+    if len(line) > STDERR_WIDTH:
+        line = line[: STDERR_WIDTH - 1] + "…"
     typer.echo(line, err=True)
 
 
@@ -177,7 +189,9 @@ class _ProgressBar:
     def __call__(self, file: str, index: int, total: int) -> None:
         from rich.markup import escape
 
-        self._progress.update(self._task, description=escape(file), completed=index, total=total)
+        from boundary.report import visible
+
+        self._progress.update(self._task, description=escape(visible(file)), completed=index, total=total)
 
 
 def _stdout_is_tty() -> bool:
@@ -685,6 +699,7 @@ def validate_policy_command(
     import json
 
     import boundary
+    from boundary.report import json_safe, visible
 
     unreadable = False
     blocking = False
@@ -708,9 +723,9 @@ def validate_policy_command(
             reports.append(record)
             blocking = blocking or record["severity"] in BLOCKING_POLICY_ISSUES
             if fmt is PolicyFormat.TEXT:
-                typer.echo(_issue_line(record))
+                typer.echo(visible(_issue_line(record)))
     if fmt is PolicyFormat.JSON:
-        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+        typer.echo(json_safe(json.dumps(reports, indent=2, ensure_ascii=False)))
     if unreadable:
         raise typer.Exit(EXIT_ERROR)
     if blocking:

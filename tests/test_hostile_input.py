@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 import boundary
+import boundary.model
 from boundary.cli import app
 from boundary.model import LoadError, LoadSeverity
-from boundary.report import ReportOptions, render
+from boundary.report import FORMATS, ReportOptions, markdown, render
 
 ROOT = Path(__file__).resolve().parents[1]
 SECURE_PLAN = ROOT / "samples" / "terraform" / "secure" / "plan.json"
@@ -189,9 +194,9 @@ def test_a_duplicate_key_in_a_plan_is_a_located_warning_and_the_last_value_wins(
     assert warning.severity is LoadSeverity.WARNING and not warning.is_error
     line = plan.read_text(encoding="utf-8").splitlines().index('  "format_version": "0.1",') + 2
     assert (warning.line, warning.column) == (line, 3)
-    assert (
-        warning.message
-        == f'duplicate key "format_version" (first at line {line - 1}); the last value is used'
+    assert warning.message == (
+        f'duplicate key "format_version" (first at line {line - 1}): the last value is used, '
+        "as JSON readers do; remove one of them"
     )
     assert len(model.templates) == 1
     assert set(model.templates[0].resources) == set(clean.resources)  # the scan went on
@@ -212,7 +217,8 @@ def test_a_duplicate_key_in_a_policy_is_the_same_warning(tmp_path: Path, runner:
     assert result.exit_code == 0, result.output  # the last value, Allow, is valid
     column = text.index('"Effect": "Allow"') + 1
     assert result.stderr.splitlines() == [
-        f'{path}:1:{column}: warning: duplicate key "Effect" (first at line 1); the last value is used'
+        f'{path}:1:{column}: warning: duplicate key "Effect" (first at line 1): the last value is used, '
+        "as JSON readers do; remove one of them"
     ]
 
 
@@ -234,3 +240,145 @@ def test_every_format_tells_a_warning_from_an_error(fmt: str) -> None:
         assert out.startswith("::warning ")
     else:
         assert "plan.json:3:5: warning: " in out and "0 errors, 1 warning" in out
+
+
+# -- S4 items 9-12: what reaches the output ------------------------------------------------------
+
+# Everything a terminal or renderer acts on: C0 but newline and tab, DEL, C1, bidi, separators.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069]")
+HOSTILE = "x\x1b]0;owned\x07\x1b[2J\x9b31m\u202egpj.exe\n::warning::injected\r"
+SHARED = textwrap.dedent(
+    """\
+    Resources:
+      Role:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+          Policies:
+            - PolicyName: all
+              PolicyDocument:
+                Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+    """
+)
+
+
+def _hostile_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / f"{HOSTILE}.yaml").write_text("Resources:\n  R: [\n", encoding="utf-8")  # an error line
+    (tree / f"t{HOSTILE}.yaml").write_text(SHARED, encoding="utf-8")  # findings in a hostile file
+    return tree
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "markdown", "github"])
+def test_hostile_file_names_never_reach_the_output_raw(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner, fmt: str
+) -> None:
+    _hostile_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["scan", "tree", "--no-progress", "-f", fmt])
+    assert result.exit_code == 2, result.output
+    for stream in (result.stdout, result.stderr):
+        assert not RAW_CONTROL.search(stream), repr(stream[:2000])
+        # a newline in a name never starts a line of its own (GitHub reads ::commands from stderr)
+        assert not any(line.startswith("::warning::injected") for line in stream.splitlines())
+    (error,) = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert error.startswith(
+        "tree/x\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202egpj.exe\\n::warning::injected\\r.yaml:"
+    )
+    if fmt == "json":  # the data is intact, only written as JSON escapes
+        assert "\\u001b" in result.stdout and "\\u009b" in result.stdout and "\\u202e" in result.stdout
+
+
+def _render_all(findings: tuple[Any, ...]) -> dict[str, str]:
+    result = boundary.ScanResult(findings=findings, errors=(), files=("t.yaml",), templates=())
+    return {fmt: render(fmt, result, ReportOptions()) for fmt in FORMATS}
+
+
+def test_hostile_resource_names_are_escaped_in_every_format() -> None:
+    from boundary.findings import Category, Decision, Finding, Severity
+
+    resource = f"Role``<img src=x onerror=alert(1)>``[link](https://evil.example)<details>{HOSTILE}"
+    hostile = Finding(
+        rule_id="BND103",
+        rule_name="wildcard-action",
+        category=Category.WILDCARD_ACTION,
+        severity=Severity.HIGH,
+        decision=Decision.DENY,
+        message=f"role {resource} allows every action; expected named actions",
+        resource=resource,
+        location=boundary.model.Location(f"t{HOSTILE}.yaml", 3, 5),
+        related=(f"Fn`{HOSTILE}",),
+    )
+    outputs = _render_all((hostile,))
+    for fmt, out in outputs.items():
+        assert not RAW_CONTROL.search(out), (fmt, repr(out[:3000]))
+    assert "\\x1b]0;owned" in outputs["text"] and "\\u202e" in outputs["github"]
+    assert all(line.startswith(("::", "boundary:")) for line in outputs["github"].splitlines())
+
+    html = MarkdownIt("commonmark").enable("table").render(outputs["markdown"])
+    assert "<img" not in html and 'href="https://evil.example"' not in html
+    # the one <details> block is the report's own
+    assert html.count("<details>") == outputs["markdown"].count("<details><summary>")
+    # the name is shown whole, inside code
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    ET.fromstring(outputs["junit"])  # still well-formed XML
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a``b", "`start", "end`", "``", "a ` b", "<b>bold</b>", "| pipe |", "```fence```", " padded "],
+)
+def test_markdown_code_spans_hold_any_text(text: str) -> None:
+    html = MarkdownIt("commonmark").render(markdown._code(text)).strip()
+    assert html.startswith("<p><code>") and html.endswith("</code></p>") and html.count("<code>") == 1
+    shown = html.removeprefix("<p><code>").removesuffix("</code></p>")
+    unescaped = shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&quot;", '"')
+    assert unescaped.replace("\\|", "|").strip() == text.strip()
+
+
+def test_a_symlink_out_of_the_scanned_folder_is_not_followed_unless_named(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text(SHARED.replace("Role:", "SecretRole:"), encoding="utf-8")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "template.yaml").write_text(TOPIC, encoding="utf-8")
+    (tree / "inside.yaml").symlink_to(tree / "template.yaml")  # inside: followed
+    (tree / "leak.yaml").symlink_to(secret)
+    model = boundary.load([tree])
+    assert sorted(Path(t.path).name for t in model.templates) == ["inside.yaml", "template.yaml"]
+    (note,) = model.errors
+    assert note.file == str(tree / "leak.yaml") and not note.is_error and "not followed" in note.message
+    result = runner.invoke(app, ["scan", str(tree), "--no-progress"])
+    assert "SecretRole" not in result.stdout and result.exit_code == 0, result.output
+    named = boundary.load([tree / "leak.yaml"])
+    assert [set(t.resources) for t in named.templates] == [{"SecretRole"}]
+
+
+def test_error_lines_are_cut_to_a_sane_width(tmp_path: Path, runner: CliRunner) -> None:
+    head = "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties: {X: "
+    long_float = head + "!!float " + "9" * 100_000 + "z}\n"
+    long_tag = head + "!Fn" + "A" * 100_000 + " x}\n"
+    paths = [_policy(tmp_path, long_float, "float.yaml"), _policy(tmp_path, long_tag, "tag.yaml")]
+    unreadable = [_policy(tmp_path, "{" + '"a": 1,' * 20_000, "policy.json")]
+    result = runner.invoke(app, ["scan", *map(str, paths), "--no-progress"])
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 2 and all(len(line) <= 600 for line in errors), [len(e) for e in errors]
+    assert all("…" in line for line in errors)
+    checked = runner.invoke(app, ["validate-policy", *map(str, unreadable)])
+    assert checked.exit_code == 2 and all(len(line) <= 600 for line in checked.stderr.splitlines())
+
+
+def test_a_long_source_line_is_cut_in_the_code_frame() -> None:
+    from boundary.report.text import code_frame
+
+    line = "a" * 50_000 + "\x1b[31m" + "b" * 50_000
+    frame = [str(row) for row in code_frame([line], 1, 50_001)]
+    assert all(len(row) < 300 for row in frame)
+    assert "\\x1b[31m" in frame[0] and "\x1b" not in "".join(frame)
+    caret = frame[1].index("^")
+    assert frame[0][caret : caret + 4] == "\\x1b"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from boundary.load._errors import SourceError
+from boundary.load._errors import SourceError, warning
 from boundary.model import Format, LoadError, Location, Model, PolicyDocument, Template
 
 __all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "read_policy"]
@@ -54,7 +54,9 @@ def discover(
     `named` is True for files given explicitly (they must be templates); files
     found by walking a directory are candidates only, skipped silently when
     they turn out not to be templates. A folder that cannot be read is never
-    skipped silently: `on_error` gets a `LoadError` for it.
+    skipped silently: `on_error` gets a `LoadError` for it. A symbolic link found
+    while walking that leads outside the walked folder is not followed (a warning
+    says so); named on the command line, it is.
     """
 
     def unreadable(error: OSError) -> None:
@@ -65,6 +67,7 @@ def discover(
     for given in paths:
         path = Path(given)
         if path.is_dir():
+            inside = os.path.realpath(path)
             for root, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(
                     d for d in dirs if not _tooling(root, d) and not _excluded(os.path.join(root, d), exclude)
@@ -72,9 +75,25 @@ def discover(
                 for name in sorted(files):
                     full = os.path.join(root, name)
                     if name.lower().endswith(_CANDIDATE_SUFFIXES) and not _excluded(full, exclude):
+                        if os.path.islink(full) and not _within(os.path.realpath(full), inside):
+                            if on_error is not None:
+                                on_error(
+                                    warning(
+                                        full,
+                                        0,
+                                        0,
+                                        "not followed: a symbolic link to a file outside the scanned "
+                                        "folder (name the file to scan it)",
+                                    )
+                                )
+                            continue
                         yield full, False
         elif not _excluded(str(path), exclude):
             yield str(path), True
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _tooling(root: str, name: str) -> bool:

@@ -81,7 +81,8 @@ def _locate_duplicates(text: str, file: str) -> tuple[LoadError, ...]:
                             line,
                             column,
                             f"duplicate key {json.dumps(key)} (first at line "
-                            f"{_line_column(source, first[key])[0]}); the last value is used",
+                            f"{_line_column(source, first[key])[0]}): the last value is used, "
+                            "as JSON readers do; remove one of them",
                         )
                     )
                 first.setdefault(key, position)

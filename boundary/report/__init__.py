@@ -14,7 +14,15 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from boundary.report._base import ReportOptions, RuleInfo, ScanResultLike, Summary, summarize
+    from boundary.report._base import (
+        ReportOptions,
+        RuleInfo,
+        ScanResultLike,
+        Summary,
+        json_safe,
+        summarize,
+        visible,
+    )
 
 __all__ = [
     "EXTENSIONS",
@@ -23,8 +31,10 @@ __all__ = [
     "RuleInfo",
     "ScanResultLike",
     "Summary",
+    "json_safe",
     "render",
     "summarize",
+    "visible",
 ]
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "markdown", "github")
@@ -36,7 +46,9 @@ EXTENSIONS: Mapping[str, str] = MappingProxyType(
 """File extension per format for `--output-dir`; GitHub annotations only go to stdout."""
 
 
-_LAZY = frozenset({"ReportOptions", "RuleInfo", "ScanResultLike", "Summary", "summarize"})
+_LAZY = frozenset(
+    {"ReportOptions", "RuleInfo", "ScanResultLike", "Summary", "json_safe", "summarize", "visible"}
+)
 
 
 def __getattr__(name: str) -> Any:

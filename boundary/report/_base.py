@@ -9,6 +9,7 @@ findings a baseline hid, whether the terminal takes colour.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -24,6 +25,8 @@ __all__ = [
     "Summary",
     "display_path",
     "docs_url",
+    "json_safe",
+    "visible",
     "rule_catalog",
     "source_lines_by_file",
     "summarize",
@@ -92,6 +95,40 @@ class ReportOptions:
     compact: bool = False
     rules: Sequence[RuleInfo] | None = None
     tool_version: str | None = None
+
+
+# Characters that steer a terminal or a renderer instead of printing: C0 and C1 controls
+# (ESC starts CSI and OSC sequences; U+009B is a one-character CSI), DEL, zero-width
+# and bidirectional marks and overrides ("Trojan Source"), line and paragraph separators,
+# and the byte-order mark.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# What json.dumps(ensure_ascii=False) leaves raw although it is not printable (it escapes C0).
+_JSON_RAW = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """`text` with every control character written as a visible escape (`\\x1b`, `\\n`,
+    `\\u202e`), except those in `keep`: what a scanned file names can then never move
+    the cursor, recolour or retitle a terminal, start a new line on stderr (where GitHub's
+    runner reads workflow commands), or reorder what a reviewer reads."""
+    if keep:
+        return "".join(c if c in keep else _CONTROL.sub(_escape_char, c) for c in text)
+    return _CONTROL.sub(_escape_char, text)
+
+
+def json_safe(document: str) -> str:
+    """JSON text with the non-printing characters `json.dumps` leaves raw (DEL, C1, bidi)
+    written as `\\uXXXX` escapes: the same data, nothing a terminal acts on."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 _SEVERITIES_WORST_FIRST = sorted(Severity, key=lambda s: -s.rank)

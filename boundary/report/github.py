@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from boundary.findings import Decision, Finding, Severity
 from boundary.model import LoadError
-from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize
+from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize, visible
 
 __all__ = ["escape_data", "escape_property", "render"]
 
@@ -24,7 +24,9 @@ _COMMAND = {
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Control characters but line breaks made visible first (`\\x1b`), then the runner's
+    escapes (line breaks percent-encoded: the annotation stays one command line)."""
+    return visible(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -12,7 +12,14 @@ from typing import Any
 
 from boundary.findings import Finding
 from boundary.model import LoadError
-from boundary.report._base import ReportOptions, ScanResultLike, display_path, summarize, tool_version
+from boundary.report._base import (
+    ReportOptions,
+    ScanResultLike,
+    display_path,
+    json_safe,
+    summarize,
+    tool_version,
+)
 
 __all__ = ["SCHEMA_VERSION", "finding_to_dict", "render", "to_document"]
 
@@ -74,4 +81,4 @@ def to_document(result: ScanResultLike, options: ReportOptions | None = None) ->
 
 
 def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
-    return json.dumps(to_document(result, options), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(to_document(result, options), indent=2, ensure_ascii=False)) + "\n"

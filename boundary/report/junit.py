@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 from boundary.findings import Finding
 from boundary.model import LoadError
-from boundary.report._base import ReportOptions, ScanResultLike, display_path
+from boundary.report._base import ReportOptions, ScanResultLike, display_path, visible
 
 __all__ = ["render"]
 
@@ -49,20 +49,20 @@ def _details(finding: Finding, root: str) -> str:
     if loc.line:
         where += f":{loc.line}:{loc.column}"
     lines = [
-        f"{where}: {finding.severity.value} {finding.rule_id} {finding.rule_name}",
-        finding.message,
-        f"resource: {finding.resource}",
+        f"{visible(where)}: {finding.severity.value} {finding.rule_id} {finding.rule_name}",
+        visible(finding.message),
+        f"resource: {visible(finding.resource)}",
         f"category: {finding.category.value}",
         f"fingerprint: {finding.fingerprint}",
     ]
     if finding.related:
-        lines.insert(3, f"related: {', '.join(finding.related)}")
+        lines.insert(3, f"related: {visible(', '.join(finding.related))}")
     return "\n".join(lines)
 
 
 def _set(element: ET.Element, **attributes: str | int) -> None:
     for key, value in attributes.items():
-        element.set(key, _clean(str(value)))
+        element.set(key, _clean(visible(str(value))))
 
 
 def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
@@ -109,7 +109,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             _set(case, name="load", classname=name, file=name, time="0")
             element = ET.SubElement(case, "error")
             _set(element, message=error.message, type="load-error")
-            element.text = _clean(str(error))
+            element.text = _clean(visible(str(error)))
             counts["tests"] += 1
             counts["errors"] += 1
         if counts["tests"] == 0:
@@ -118,7 +118,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             counts["tests"] = 1
         _set(suite, name=name, time="0", **counts)
         if warnings:  # loaded all the same: not an error case; kept where CI shows the log
-            ET.SubElement(suite, "system-err").text = _clean("\n".join(str(w) for w in warnings))
+            ET.SubElement(suite, "system-err").text = _clean("\n".join(visible(str(w)) for w in warnings))
         for counter, value in counts.items():
             totals[counter] += value
     _set(suites, name="boundary", time="0", **totals)

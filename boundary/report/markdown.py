@@ -17,7 +17,7 @@ import re
 
 from boundary.findings import Finding
 from boundary.model import Location
-from boundary.report._base import ReportOptions, ScanResultLike, display_path, docs_url, summarize
+from boundary.report._base import ReportOptions, ScanResultLike, display_path, docs_url, summarize, visible
 
 __all__ = ["COMMENT_LIMIT", "escape", "render"]
 
@@ -35,16 +35,27 @@ def escape(text: str) -> str:
     A leading `#`, `-`, `+` or digit-dot could start a heading or a list when the
     text stands alone in a paragraph, so it is escaped too.
     """
-    text = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    text = _SPECIAL.sub(r"\\\1", visible(" ".join(text.split())))
     text = re.sub(r"^(\d+)\.", r"\1\\.", text)
     return re.sub(r"^([#+-])", r"\\\1", text)
 
 
 def _code(text: str) -> str:
-    """Inline code that survives backticks and pipes in the text."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    """Inline code that survives backticks, pipes and control characters in the text.
+
+    The fence is one backtick longer than the longest run of backticks inside, so no
+    run can close the span early (CommonMark); inside a code span HTML and Markdown
+    are literal. Spaces pad the text when it starts or ends with a backtick.
+    """
+    text = visible(" ".join(text.split())).replace("|", "\\|")
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = (
+        " "
+        if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" "))
+        else ""
+    )
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _where(location: Location, root: str) -> str:

@@ -32,6 +32,7 @@ from boundary.report._base import (
     ScanResultLike,
     display_path,
     docs_url,
+    json_safe,
     rule_catalog,
     tool_version,
 )
@@ -247,4 +248,4 @@ def to_document(result: ScanResultLike, options: ReportOptions | None = None) ->
 
 
 def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
-    return json.dumps(to_document(result, options), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(to_document(result, options), indent=2, ensure_ascii=False)) + "\n"

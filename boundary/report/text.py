@@ -22,6 +22,7 @@ from boundary.report._base import (
     display_path,
     source_lines_by_file,
     summarize,
+    visible,
 )
 
 __all__ = ["SEVERITY_STYLES", "code_frame", "render"]
@@ -35,6 +36,7 @@ SEVERITY_STYLES = {
 }
 
 _CONTEXT = 2  # lines shown above and below the offending one
+_FRAME_WIDTH = 200  # characters of a source line a code frame shows at most
 
 
 def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
@@ -63,7 +65,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
             for finding in findings:
                 console.print(_compact_line(finding, options.root))
             continue
-        console.print(Text(display_path(file, options.root), style="bold underline"))
+        console.print(Text(visible(display_path(file, options.root)), style="bold underline"))
         for finding in findings:
             _print_finding(console, finding, sources.get(file, ()))
         console.print()
@@ -71,7 +73,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         if not options.compact:
             console.print(Text("Errors", style="bold underline"))
         for error in result.errors:
-            console.print(Text(str(error), style="red" if error.is_error else "yellow"))
+            console.print(Text(visible(str(error)), style="red" if error.is_error else "yellow"))
         if not options.compact:
             console.print()
     summary = summarize(result, options)
@@ -82,7 +84,7 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
 
 
 def _where(location: Location, root: str) -> str:
-    where = display_path(location.file, root)
+    where = visible(display_path(location.file, root))
     if location.line:
         where += f":{location.line}"
         if location.column:
@@ -101,8 +103,8 @@ def _compact_line(finding: Finding, root: str) -> Text:
     line = Text(_where(finding.location, root) + ": ")
     line.append_text(_severity_label(finding))
     line.append(f" {finding.rule_id} {finding.rule_name}: ", style="bold")
-    line.append(" ".join(finding.message.split()))
-    line.append(f" [{finding.location.address or finding.resource}]", style="dim")
+    line.append(visible(finding.message))
+    line.append(f" [{visible(finding.location.address or finding.resource)}]", style="dim")
     return line
 
 
@@ -115,12 +117,12 @@ def _print_finding(console: Console, finding: Finding, source: Sequence[str]) ->
     head.append_text(_severity_label(finding))
     head.append(f"  {finding.rule_id} {finding.rule_name}", style="bold")
     console.print(head)
-    console.print(Text("    " + "\n    ".join(finding.message.splitlines() or [""])))
+    console.print(Text("    " + visible(finding.message)))
     resource = Text("    resource: ", style="dim")
-    resource.append(location.address or finding.resource)
+    resource.append(visible(location.address or finding.resource))
     if finding.related:
         resource.append("   related: ", style="dim")
-        resource.append(", ".join(finding.related))
+        resource.append(visible(", ".join(finding.related)))
     console.print(resource)
     for line in code_frame(source, location.line, location.column):
         console.print(line)
@@ -139,12 +141,21 @@ def code_frame(source: Sequence[str], line: int, column: int) -> list[Text]:
     frame: list[Text] = []
     for number in range(first, last + 1):
         text = source[number - 1].rstrip("\r\n")
+        start = 0
+        if len(text) > _FRAME_WIDTH:  # a minified or hostile line: the part around the column
+            start = (
+                max(0, min(column - 1 - _FRAME_WIDTH // 2, len(text) - _FRAME_WIDTH)) if number == line else 0
+            )
+            cut = text[start : start + _FRAME_WIDTH]
+            text = ("…" if start else "") + cut + ("…" if start + _FRAME_WIDTH < len(text) else "")
+        shown = visible(text, keep="\t")
         marker = ">" if number == line else " "
         row = Text(f"  {marker} {number:>{width}} | ", style="bold red" if number == line else "dim")
-        row.append(text)
+        row.append(shown)
         frame.append(row)
         if number == line and column >= 1:
-            indent = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
+            before = text[: column - start - 1 + (1 if start else 0)]
+            indent = "".join(ch if ch == "\t" else " " for ch in visible(before, keep="\t"))
             caret = Text(f"    {'':>{width}} | ", style="dim")
             caret.append(indent + "^", style="bold red")
             frame.append(caret)
