@@ -7,6 +7,8 @@ The public API is small and typed::
     model = boundary.load(["template.yaml"])        # SAM, CloudFormation, Terraform plan JSON
     graph = boundary.build_graph(model)             # networkx.MultiDiGraph
     findings = boundary.scan(["template.yaml"])     # list[Finding]
+    page = boundary.export_graph(graph, "html")     # also dot, graphml, mermaid, json
+    paths = boundary.paths_from(graph)              # the internet to every data resource
 
 Names are imported lazily, so `boundary --version` stays fast: nothing heavy
 (the SAM translator, the IAM catalog, networkx) is imported until it is used.
@@ -20,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccessPath",
     "Category",
     "Config",
     "Decision",
+    "ExportOptions",
     "Finding",
     "LoadOptions",
     "LoadError",
@@ -32,12 +36,16 @@ __all__ = [
     "Suppression",
     "__version__",
     "analyze",
+    "blast_radius",
     "build_graph",
+    "export_graph",
     "load",
     "load_config",
     "load_policy",
+    "paths_from",
     "scan",
     "validate_policy",
+    "who_can_reach",
 ]
 
 _LAZY = {
@@ -58,12 +66,20 @@ _LAZY = {
     "Config": "boundary.config",
     "load_config": "boundary.config",
     "validate_policy": "boundary.iam",
+    "export_graph": "boundary.export",
+    "ExportOptions": "boundary.export",
+    "AccessPath": "boundary.graph.paths",
+    "paths_from": "boundary.graph.paths",
+    "blast_radius": "boundary.graph.paths",
+    "who_can_reach": "boundary.graph.paths",
 }
 
 if TYPE_CHECKING:
     from boundary.config import Config, load_config
+    from boundary.export import ExportOptions, export_graph
     from boundary.findings import Category, Decision, Finding, Severity, Suppression
     from boundary.graph import build_graph
+    from boundary.graph.paths import AccessPath, blast_radius, paths_from, who_can_reach
     from boundary.iam import validate_policy
     from boundary.load import LoadOptions, load, load_policy
     from boundary.model import LoadError, Model

@@ -672,6 +672,257 @@ def explain(
     _print_rich(Markdown(rule_markdown(meta)), width=100)
 
 
+# --------------------------------------------------------------- graph, paths
+
+
+class GraphFormatName(str, enum.Enum):
+    DOT = "dot"
+    GRAPHML = "graphml"
+    MERMAID = "mermaid"
+    JSON = "json"
+    HTML = "html"
+
+
+class PathsFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+_PathsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="PATH",
+        help="Templates, plans or directories (directories are walked). Default: the current directory.",
+        show_default=False,
+    ),
+]
+_ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
+]
+
+
+def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, Any, bool]:
+    """The model and graph of `paths`, load errors printed; whether any file failed."""
+    import boundary
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    for path in missing:
+        _stderr(f"{path}: error: no such file or directory")
+    model = boundary.load([p for p in paths if os.path.exists(p)], parameters=params)
+    for error in model.errors:
+        _stderr(str(error))
+    if not model.templates:
+        _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(paths)}")
+    return model, boundary.build_graph(model), bool(missing or model.errors)
+
+
+@app.command("graph")
+def graph_command(
+    paths: _PathsArgument = None,
+    fmt: Annotated[
+        GraphFormatName, typer.Option("--format", "-f", help="Output format.")
+    ] = GraphFormatName.HTML,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", dir_okay=False, help="Write to FILE instead of stdout."
+        ),
+    ] = None,
+    focus: Annotated[
+        str | None,
+        typer.Option(
+            "--focus",
+            metavar="RESOURCE",
+            help="Only RESOURCE (logical id, Terraform address or node id) and what is within --depth of it.",
+        ),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            "--depth",
+            min=0,
+            metavar="N",
+            help="Steps kept around --focus (default 2) or findings (default 1).",
+        ),
+    ] = None,
+    only_findings: Annotated[
+        bool,
+        typer.Option(
+            "--only-findings", help="Only the resources with findings and their neighbours (--depth)."
+        ),
+    ] = False,
+    hide: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hide",
+            metavar="GROUP[,GROUP]",
+            help="Leave out node groups: internet, endpoint, api, function, role, policy, data, principal, "
+            "external, other. Repeatable.",
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the HTML page or DOT graph.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", metavar="FILE", dir_okay=False, help="Configuration file (rules, suppressions)."
+        ),
+    ] = None,
+    param: _ParamOption = None,
+) -> None:
+    """Export the resource-permission graph: DOT, GraphML, Mermaid, JSON, or one interactive HTML file.
+
+    Nodes are styled by kind, edges name their actions, and resources with findings are outlined.
+    Exit 2 when a file could not be loaded (the others are still exported).
+    """
+    import boundary
+    from boundary.config import ConfigError
+    from boundary.export import ExportOptions, export_graph
+    from boundary.graph.paths import NodeNotFound
+    from boundary.rules import RuleError, evaluate, rule_classes
+
+    groups = [g.strip() for value in hide or [] for g in value.split(",") if g.strip()]
+    chosen = paths or ["."]
+    try:
+        settings = boundary.load_config(config, start=Path.cwd())
+        classes = rule_classes(settings)
+    except (ConfigError, RuleError) as exc:
+        _fail(str(exc))
+    model, graph, failed = _load_graph(chosen, _parse_params(param))
+    findings = evaluate(graph, model, settings, classes)
+    options = ExportOptions(
+        findings=findings, focus=focus, depth=depth, only_findings=only_findings, hide=groups
+    )
+    try:
+        text = export_graph(graph, fmt.value, options, title=title or f"boundary: {', '.join(chosen)}")
+    except NodeNotFound as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--focus'") from None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--hide'") from None
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        _write(output, text)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command("paths")
+def paths_command(
+    paths: _PathsArgument = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="internet|RESOURCE",
+            help="Where paths start: anyone on the internet, or a resource.",
+        ),
+    ] = "internet",
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="RESOURCE", help="Where paths end. Default: every data resource reached."
+        ),
+    ] = None,
+    blast_radius: Annotated[
+        str | None,
+        typer.Option(
+            "--blast-radius",
+            metavar="FUNCTION",
+            help="Everything FUNCTION's role can reach, with the actions.",
+        ),
+    ] = None,
+    who_can_reach: Annotated[
+        str | None,
+        typer.Option("--who-can-reach", metavar="RESOURCE", help="Everything with a path to RESOURCE."),
+    ] = None,
+    fmt: Annotated[PathsFormat, typer.Option("--format", "-f", help="Output format.")] = PathsFormat.TEXT,
+    param: _ParamOption = None,
+) -> None:
+    """Attack paths: from the internet (or a resource) through endpoints, functions, roles and grants.
+
+    Paths follow invokes, executes-as and Allow grants; a grant on data counts when its actions fit
+    the resource type. Exit 0 whatever is found, 2 for a name that matches no resource or a file
+    that could not be loaded.
+    """
+    from boundary.graph.paths import NodeNotFound, find_node, paths_from
+    from boundary.graph.paths import blast_radius as radius_of
+    from boundary.graph.paths import who_can_reach as reaching
+
+    if blast_radius is not None and who_can_reach is not None:
+        raise typer.BadParameter(
+            "use one of --blast-radius and --who-can-reach", param_hint="'--blast-radius'"
+        )
+    _, graph, failed = _load_graph(paths or ["."], _parse_params(param))
+    try:
+        if blast_radius is not None:
+            found = radius_of(graph, find_node(graph, blast_radius))
+        elif who_can_reach is not None:
+            found = reaching(graph, find_node(graph, who_can_reach))
+        else:
+            start = (
+                find_node(graph, source) if source.lower() != "internet" or "principal::*" in graph else None
+            )
+            end = find_node(graph, target) if target is not None else None
+            found = paths_from(graph, start, to=end) if start is not None else []
+    except NodeNotFound as exc:
+        _fail(str(exc))
+    if fmt is PathsFormat.JSON:
+        import json
+
+        typer.echo(json.dumps([_path_dict(graph, p) for p in found], indent=2, ensure_ascii=False))
+    else:
+        for line in _path_lines(graph, found):
+            typer.echo(line)
+    if failed:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _node_name(graph: Any, node: str) -> str:
+    data = graph.nodes[node]
+    if node == "principal::*":
+        return "the internet"
+    if data.get("endpoint"):
+        api = data.get("api")
+        if data.get("protocol") == "function-url":
+            return f"function URL {data.get('resource') or data.get('label')}"
+        return f"{data.get('label')}" + (f" on {api}" if api else "")
+    return str(data.get("resource") or data.get("label") or node)
+
+
+def _path_lines(graph: Any, found: Sequence[Any]) -> list[str]:
+    from boundary.graph.paths import compact_actions
+    from boundary.iam import catalog
+
+    if not found:
+        return ["no path"]
+    lines = []
+    for path in found:
+        lines.append(" -> ".join(_node_name(graph, n) for n in path.nodes))
+        by_level: dict[str, list[str]] = {}
+        for action in path.actions:
+            by_level.setdefault(catalog().access_level(action) or "other", []).append(action)
+        for level in ("Write", "Permissions management", "Read", "List", "Tagging", "other"):
+            if level in by_level:
+                lines.append(f"    {level.lower()}: {compact_actions(by_level[level], limit=8)}")
+    return lines
+
+
+def _path_dict(graph: Any, path: Any) -> dict[str, Any]:
+    return {
+        "nodes": [
+            {"id": n, "name": _node_name(graph, n), "kind": graph.nodes[n].get("kind")} for n in path.nodes
+        ],
+        "steps": [
+            {"source": s.source, "target": s.target, "kind": s.kind, "actions": list(s.actions)}
+            for s in path.steps
+        ],
+        "actions": list(path.actions),
+        "access": list(path.access),
+        "writes": path.writes,
+    }
+
+
 # ----------------------------------------------------------- validate-policy
 
 

@@ -75,6 +75,7 @@ class Category(str, enum.Enum):
     BROAD_TRUST = "broad-trust"
     POLICY_INVALID = "policy-invalid"
     UNUSED_PERMISSION = "unused-permission"
+    ATTACK_PATH = "attack-path"
 
     def __str__(self) -> str:
         return self.value

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from boundary.policies.admin_access import AdminAccess
 from boundary.policies.broad_trust_policy import BroadTrustPolicy
+from boundary.policies.internet_reachable_data_write import InternetReachableDataWrite
 from boundary.policies.invalid_policy import InvalidPolicy
 from boundary.policies.long_term_credentials import LongTermCredentials
 from boundary.policies.multi_purpose_function import MultiPurposeFunction
@@ -44,5 +45,6 @@ RULES: tuple[type[Rule], ...] = (
     UnscopedServiceInvoke,  # BND114
     InvalidPolicy,  # BND115
     UnknownManagedPolicy,  # BND116
+    InternetReachableDataWrite,  # BND117
     UnusedPermission,  # BND118
 )

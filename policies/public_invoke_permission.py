@@ -4,6 +4,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from boundary.graph import INTERNET, EdgeKind, NodeKind
+from boundary.graph.paths import SCOPING_CONDITION_KEYS
 from boundary.graph.permissions import literal
 from boundary.iam import condition_entries
 from boundary.model import Statement
@@ -11,18 +12,7 @@ from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _PERMISSION_TYPES = {"AWS::Lambda::Permission", "aws_lambda_permission"}
 # Condition keys that tie a grant to one source, account or organization.
-_SCOPING_KEYS = {
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourceowner",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "lambda:eventsourcetoken",
-}
+_SCOPING_KEYS = SCOPING_CONDITION_KEYS
 
 
 class PublicInvokePermission(Rule):

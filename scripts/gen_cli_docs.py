@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from boundary.cli import app
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-COMMANDS = ("scan", "rules", "explain", "validate-policy", "audit", "generate-policy")
+COMMANDS = ("scan", "graph", "paths", "rules", "explain", "validate-policy", "audit", "generate-policy")
 WIDTH = "80"
 
 INTRO = """\

@@ -21,6 +21,7 @@ ALLOWED = {
     "policies": {"model", "findings", "iam", "graph", "rules", "policies"},
     "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
+    "export": {"model", "findings", "graph", "rules", "export"},
     # granted against used, and policies from activity: the whole pipeline with activity
     "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
 }

@@ -134,7 +134,16 @@ def _readme_commands() -> list[str]:
 
 
 def test_readme_shows_every_command() -> None:
-    assert _readme_commands() == ["audit", "explain", "generate-policy", "rules", "scan", "validate-policy"]
+    assert _readme_commands() == [
+        "audit",
+        "explain",
+        "generate-policy",
+        "graph",
+        "paths",
+        "rules",
+        "scan",
+        "validate-policy",
+    ]
 
 
 @pytest.mark.parametrize("command", _readme_commands())

@@ -124,10 +124,16 @@ def _full(result: ScanResultLike, options: ReportOptions) -> str:
             )
         out += ["", "</details>", ""]
     if result.errors:
-        out += ["### Files that could not be scanned", ""]
+        out += [_error_title(result), ""]
         out += [f"- {_code(str(e))}" for e in result.errors]
         out.append("")
     return "\n".join(out)
+
+
+def _error_title(result: ScanResultLike) -> str:
+    if all(e.is_error for e in result.errors):
+        return "### Files that could not be scanned"
+    return "### Files that could not be scanned, and load warnings"
 
 
 def _note(rows: int, total_rows: int, errors: int, total_errors: int) -> str:
@@ -156,7 +162,7 @@ def _cut(result: ScanResultLike, options: ReportOptions, limit: int) -> str:
     rows = [_row(f, options.root) for f in result.findings if not f.suppressed]
     errors = [f"- {_code(str(e))}" for e in result.errors]
     head = f"## boundary: {summary.line()}"
-    error_title = "### Files that could not be scanned"
+    error_title = _error_title(result)
     # Room for the note at its longest, the blank lines and the section titles.
     fixed = len(head) + len(_note(len(rows), len(rows), len(errors), len(errors))) + 16
     fixed += sum(len(line) + 1 for line in _TABLE) + len(error_title) + 2

@@ -71,7 +71,8 @@ def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
         console.print()
     if options.include_errors and result.errors:
         if not options.compact:
-            console.print(Text("Errors", style="bold underline"))
+            title = "Errors" if all(e.is_error for e in result.errors) else "Errors and warnings"
+            console.print(Text(title, style="bold underline"))
         for error in result.errors:
             console.print(Text(visible(str(error)), style="red" if error.is_error else "yellow"))
         if not options.compact:

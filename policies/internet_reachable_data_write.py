@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from boundary.graph import EdgeKind, NodeKind, paths
+from boundary.iam import catalog
+from boundary.rules import Rule, RuleContext, Violation
+
+
+class InternetReachableDataWrite(Rule):
+    """
+    ## What it does
+    Follows every path from anyone on the internet into the application: an
+    endpoint without authorization (REST method, HTTP route, function URL) or
+    a public invoke permission, the function it invokes, the role that
+    function runs as, and what the role is granted. Reports each function that
+    such a path reaches and whose role may write to or delete from a data
+    resource of the template (a table, bucket, queue, topic, stream, secret),
+    naming the whole path and the write actions.
+
+    Only actions that fit the resource's type count (`dynamodb:*` on `*`
+    writes tables, not queues), and read-only access is not reported here.
+    Paths that pass through another data resource (a topic that triggers a
+    second function) are shown by `boundary paths`, not reported.
+
+    ## Why is this bad?
+    Each link may look acceptable on its own: a public sign-up route, a
+    function that stores what it receives, a role that may write a table. Put
+    together they let an anonymous caller change or destroy stored data, and
+    the only thing standing in the way is the function's own input checks.
+    This is the path an attacker looks for first.
+
+    ## Example
+    ```yaml
+    ReserveBooking:
+      Type: AWS::Serverless::Function
+      Properties:
+        Policies:
+          - DynamoDBCrudPolicy:        # write and delete on the table
+              TableName: !Ref BookingTable
+        Events:
+          CreateBooking:
+            Type: HttpApi              # no authorizer: anyone can call it
+            Properties:
+              Path: /bookings
+              Method: POST
+    ```
+
+    ## Use instead
+    Require authorization on the endpoint, and give the function only the
+    write actions it needs:
+    ```yaml
+    ReserveBooking:
+      Type: AWS::Serverless::Function
+      Properties:
+        Policies:
+          - DynamoDBWritePolicy:
+              TableName: !Ref BookingTable
+        Events:
+          CreateBooking:
+            Type: HttpApi
+            Properties:
+              Path: /bookings
+              Method: POST
+              ApiId: !Ref BookingApi   # with a JWT or Lambda authorizer as default
+    ```
+
+    ## References
+    - AWS Well-Architected Serverless Lens, SEC1 and SEC2
+    - https://docs.aws.amazon.com/wellarchitected/latest/serverless-applications-lens/identity-and-access-management.html
+    - https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html
+    """
+
+    def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        reported: set[tuple[str, str]] = set()
+        # Paths through an endpoint first, so a function both behind an open endpoint
+        # and publicly invokable is named with its endpoint.
+        found = sorted(paths.paths_from(ctx.graph), key=lambda p: (not _through_endpoint(ctx, p), p.nodes))
+        for path in found:
+            if not path.writes or not _direct(ctx, path):
+                continue
+            compute = next(n for n in path.nodes if ctx.attrs(n).get("kind") == NodeKind.COMPUTE)
+            if (compute, path.target) in reported:
+                continue
+            reported.add((compute, path.target))
+            writes = [a for a in path.actions if catalog().access_level(a) == "Write"]
+            yield Violation(
+                node=compute,
+                message=(
+                    f"anyone on the internet can write to {ctx.label(path.target)}: {_describe(ctx, path)}, "
+                    f"which may {paths.compact_actions(writes)} on it; "
+                    "expected no write or delete access on data behind a caller without authorization"
+                ),
+                related=path.nodes[1:],
+                key=ctx.label(path.target),
+            )
+
+
+def _through_endpoint(ctx: RuleContext, path: paths.AccessPath) -> bool:
+    return bool(ctx.attrs(path.nodes[1]).get("endpoint"))
+
+
+def _direct(ctx: RuleContext, path: paths.AccessPath) -> bool:
+    """Internet, an open entry point, one function, its role, the data: no data resource
+    or second function in between."""
+    middle = [ctx.attrs(n).get("kind") for n in path.nodes[1:-1]]
+    return NodeKind.DATA not in middle and middle.count(NodeKind.COMPUTE) == 1
+
+
+def _describe(ctx: RuleContext, path: paths.AccessPath) -> str:
+    names = []
+    for step in path.steps:
+        attrs = ctx.attrs(step.target)
+        if attrs.get("endpoint"):
+            api = attrs.get("api")
+            route = f"{attrs.get('method') or 'ANY'} {attrs.get('path') or '/'}"
+            if attrs.get("protocol") == "function-url":
+                names.append(f"function URL {ctx.label(step.target)} (AuthType NONE)")
+            elif attrs.get("protocol") == "websocket":
+                names.append(
+                    f"WebSocket route {attrs.get('path')}{f' on {api}' if api else ''} (no authorization)"
+                )
+            else:
+                names.append(f"{route}{f' on {api}' if api else ''} (no authorization)")
+        elif step.source == path.source and step.kind == EdgeKind.GRANTS:
+            names.append(f"public permission to invoke {ctx.label(step.target)}")
+        elif step.target != path.target:
+            names.append(ctx.label(step.target))
+    return " -> ".join(names)
