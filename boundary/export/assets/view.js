@@ -99,12 +99,47 @@
   // column (fewer crossings); the columns are then stacked evenly.
   var COLUMNS = { internet: 0, principal: 0, api: 1, endpoint: 2, other: 2, "function": 3,
     role: 4, policy: 5, data: 6, external: 6 };
-  cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 10, rankSep: 60, edgeSep: 4, animate: false }).run();
+  // Past a few hundred nodes dagre's crossing minimisation takes seconds; a few
+  // barycenter sweeps over the columns order them in milliseconds instead.
+  if (!big && data.nodes.length <= 250) {
+    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 10, rankSep: 60, edgeSep: 4, animate: false }).run();
+  } else {
+    barycenter();
+  }
+  function columnOf(node) {
+    var column = COLUMNS[byId[node.id()].group];
+    return column === undefined ? 2 : column;
+  }
+  function barycenter() {
+    var columns = {};
+    cy.nodes().sort(function (a, b) { return a.id() < b.id() ? -1 : 1; }).forEach(function (node) {
+      var c = columnOf(node);
+      (columns[c] = columns[c] || []).push(node);
+    });
+    var order = {};
+    Object.keys(columns).forEach(function (c) { columns[c].forEach(function (n, i) { order[n.id()] = i; }); });
+    var keys = Object.keys(columns).map(Number).sort(function (a, b) { return a - b; });
+    for (var sweep = 0; sweep < 4; sweep++) {
+      var pass = sweep % 2 === 0 ? keys : keys.slice().reverse();
+      pass.forEach(function (c) {
+        var weight = {};
+        columns[c].forEach(function (n) {
+          var sum = 0, count = 0;
+          n.neighborhood("node").forEach(function (m) {
+            if (columnOf(m) !== c) { sum += order[m.id()] / Math.max(columns[columnOf(m)].length, 1); count++; }
+          });
+          weight[n.id()] = count ? sum / count : order[n.id()] / columns[c].length;
+        });
+        columns[c].sort(function (a, b) { return weight[a.id()] - weight[b.id()]; });
+        columns[c].forEach(function (n, i) { order[n.id()] = i; });
+      });
+    }
+    cy.nodes().forEach(function (n) { n.position({ x: 0, y: order[n.id()] }); });
+  }
   cy.batch(function () {
     var columns = {};
     cy.nodes().forEach(function (node) {
-      var column = COLUMNS[byId[node.id()].group];
-      if (column === undefined) { column = 2; }
+      var column = columnOf(node);
       (columns[column] = columns[column] || []).push(node);
     });
     Object.keys(columns).forEach(function (column) {
