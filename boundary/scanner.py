@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import LoadOptions, load, with_overrides
-from boundary.model import Activity, LoadError, Template
+from boundary.model import Activity, Limits, LoadError, Template
 from boundary.rules import (
     Finding,
     Rule,
@@ -62,13 +62,17 @@ def analyze(
     allow_config_rules: bool = False,
     activity: Activity | None = None,
     rules: Sequence[type[Rule]] | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
     `options` says how to load (`LoadOptions`: parameters, and the region and
     account that pseudo parameters and generated ARNs use: the stack's
     deployment target, a placeholder account by default); `parameters`,
-    `region` and `account` are shorthands that override its fields.
+    `region` and `account` are shorthands that override its fields. `limits`
+    bound what each file may cost (default: the options', else the
+    configuration's, docs/security.md); a file over a limit is one error and
+    the others are still scanned.
 
     Rules: the built-in ones, plus the user rules in `rule_folders`. Rule folders a
     configuration names (`policies`) are imported only with `allow_config_rules=True`
@@ -89,7 +93,9 @@ def analyze(
         if withheld:
             warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
         classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
-    options = with_overrides(options, parameters=parameters, region=region, account=account)
+    if limits is None and (options is None or options.limits == Limits()):
+        limits = config.limits
+    options = with_overrides(options, parameters=parameters, region=region, account=account, limits=limits)
     model = load(paths, options, exclude=exclude, progress=progress)
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)

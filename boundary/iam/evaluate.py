@@ -24,6 +24,7 @@ the request context:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from boundary.iam.arn import is_full_wildcard, wildcard_match
 from boundary.iam.catalog import catalog
@@ -53,10 +54,25 @@ def literal(values: Iterable[str | Symbolic] | None) -> tuple[str, ...]:
 def action_matches(statement: Statement, action: str) -> bool:
     """Whether the statement's Action (or NotAction) covers `action`."""
     if statement.not_actions is not None:
-        return not any(
-            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
-        )
-    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
+        return not _matches_any(statement.not_actions, action)
+    return _matches_any(statement.actions, action)
+
+
+@lru_cache(maxsize=1024)
+def _action_matcher(patterns: tuple[str | Symbolic, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A statement's action list as (literal names in lower case, wildcard patterns): a
+    statement with thousands of actions answers a question with one set lookup and its
+    wildcards, not thousands of matches."""
+    names = literal(patterns)
+    wild = tuple(dict.fromkeys(p for p in names if "*" in p or "?" in p or "${" in p))
+    return frozenset(p.lower() for p in names if p not in wild), wild
+
+
+def _matches_any(patterns: tuple[str | Symbolic, ...], action: str) -> bool:
+    literals, wild = _action_matcher(patterns)
+    if action.lower() in literals:
+        return True
+    return any(wildcard_match(p, action, case_sensitive=False) for p in wild)
 
 
 def resource_matches(statement: Statement, arn: str) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from boundary.model import Limits
+
 __all__ = ["LoadOptions"]
 
 
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
-    """Template parameter overrides and where the stack deploys.
+    """Template parameter overrides, where the stack deploys, and the limits each
+    file must keep within (docs/security.md).
 
     The defaults live here and nowhere else. `region` and `account` are what
     pseudo parameters and generated ARNs use: for SAM and CloudFormation the
@@ -24,3 +27,4 @@ class LoadOptions:
     account: str = "123456789012"
     partition: str = "aws"
     stack_name: str = "boundary-stack"
+    limits: Limits = Limits()
