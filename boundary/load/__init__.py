@@ -14,14 +14,25 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from boundary.load._errors import SourceError, warning
-from boundary.model import Format, LoadError, Location, Model, PolicyDocument, Template
+from boundary.load._limits import LimitExceeded, budget, limit_hint
+from boundary.load.options import LoadOptions
+from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
 
-__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "read_policy"]
+__all__ = [
+    "LoadOptions",
+    "SourceError",
+    "discover",
+    "load",
+    "load_file",
+    "load_policy",
+    "read_policy",
+    "with_overrides",
+]
 
 # Folders that hold build output, dependencies or tool state, never sources. Hidden
 # folders (`.git`, `.terraform`, `.aws-sam`, `.venv`, ...) and virtual environments
@@ -31,19 +42,6 @@ _CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 _TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
 # What a walked file must mention to be worth parsing: a template's keys, or a plan's.
 _CANDIDATE_MARKERS = (*_TEMPLATE_MARKERS, '"format_version"')
-
-
-@dataclass(frozen=True, slots=True)
-class LoadOptions:
-    """How to load: template parameter overrides and the account the stack deploys to."""
-
-    parameters: Mapping[str, str] | None = None
-    region: str = "us-east-1"
-    account: str = "123456789012"
-    partition: str = "aws"
-    stack_name: str = "boundary-stack"
-    # the Terraform configuration plans came from, when not the plan's own folder
-    tf_dir: str | None = None
 
 
 def discover(
@@ -129,21 +127,25 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
 
 def load(
     paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions | None = None,
     *,
     parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
+    region: str | None = None,
+    account: str | None = None,
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     tf_dir: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
 ) -> Model:
     """Load SAM templates, CloudFormation templates, Terraform plans and Terraform
     configurations (folders of `.tf` files) into one `Model`.
 
-    A plan is read with the `.tf` sources it came from (`tf_dir`, else the plan's own
-    folder), and those sources are not scanned again on their own."""
-    options = LoadOptions(
-        parameters=parameters, region=region, account=account, tf_dir=str(tf_dir) if tf_dir else None
+    `options` says how (see `LoadOptions`); `parameters`, `region`, `account`,
+    `tf_dir` and `limits` are shorthands that override its fields. A plan is read
+    with the `.tf` sources it came from (`tf_dir`, else the plan's own folder), and
+    those sources are not scanned again on their own."""
+    options = with_overrides(
+        options, parameters=parameters, region=region, account=account, limits=limits, tf_dir=tf_dir
     )
     templates: list[Template] = []
     errors: list[LoadError] = []
@@ -232,7 +234,7 @@ class _TerraformSources:
         if sources is None:
             return None
         try:
-            template: Template = load_configuration(sources, path=folder)
+            template: Template = load_configuration(sources, path=folder, options=self.options)
         except SourceError as error:
             self.errors.append(error.to_load_error())
             return None
@@ -247,6 +249,31 @@ class _TerraformSources:
         return template
 
 
+def with_overrides(
+    options: LoadOptions | None,
+    *,
+    parameters: Mapping[str, str] | None = None,
+    region: str | None = None,
+    account: str | None = None,
+    limits: Limits | None = None,
+    tf_dir: str | os.PathLike[str] | None = None,
+) -> LoadOptions:
+    """`options` (or the defaults) with the fields given here replacing its own."""
+    options = options or LoadOptions()
+    changes: dict[str, Any] = {}
+    if parameters is not None:
+        changes["parameters"] = parameters
+    if region is not None:
+        changes["region"] = region
+    if account is not None:
+        changes["account"] = account
+    if limits is not None:
+        changes["limits"] = limits
+    if tf_dir is not None:
+        changes["tf_dir"] = str(tf_dir)
+    return replace(options, **changes) if changes else options
+
+
 def load_file(
     file: str, options: LoadOptions | None = None, *, named: bool = True, sources: Any = None
 ) -> Template | None:
@@ -256,12 +283,23 @@ def load_file(
     template); never anything else.
     """
     options = options or LoadOptions()
+    limits = options.limits
     try:
         if os.path.exists(file) and not os.path.isfile(file):  # a FIFO or a device never ends
             raise SourceError(file, 0, 0, "cannot read file: not a regular file")
-        raw = Path(file).read_bytes()
+        with open(file, "rb") as stream:
+            raw = stream.read(limits.max_file_size + 1)
     except OSError as error:
         raise SourceError(file, 0, 0, f"cannot read file: {error.strerror or error}") from None
+    if len(raw) > limits.max_file_size:
+        if not named and not _mentions_template(raw[:65536]):
+            return None
+        raise LimitExceeded(
+            file,
+            1,
+            1,
+            f"file too large (more than {limits.max_file_size} bytes); {limit_hint('max_file_size')}",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -271,7 +309,11 @@ def load_file(
     if not named and not any(marker in text for marker in _CANDIDATE_MARKERS):
         return None
     try:
-        return _load_text(file, text, options, named=named, sources=sources)
+        with budget(file, limits):
+            template = _load_text(file, text, options, named=named, sources=sources)
+        if template is not None:
+            _check_size(template, limits)
+        return template
     except SourceError:
         raise
     except RecursionError:
@@ -280,6 +322,70 @@ def load_file(
         raise SourceError(
             file, 1, 0, f"internal error while loading ({type(error).__name__}: {error})"
         ) from None
+
+
+def _check_plan_shape(data: Any, file: str, limits: Limits) -> None:
+    """Elements and nesting of a decoded plan, counted without recursion (plans are
+    read by the standard JSON decoder, which keeps no positions: the error is at 1:1)."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > limits.max_nodes:
+            raise LimitExceeded(
+                file, 1, 1, f"too many elements (more than {limits.max_nodes}); {limit_hint('max_nodes')}"
+            )
+        if isinstance(value, (dict, list)):
+            if depth > limits.max_depth:
+                raise LimitExceeded(
+                    file,
+                    1,
+                    1,
+                    f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
+                )
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _check_size(template: Template, limits: Limits) -> None:
+    """Resources per template, statements and actions per policy, after loading: what the
+    graph and the rules would otherwise spend their time on."""
+    if len(template.resources) > limits.max_resources:
+        resource = list(template.resources.values())[limits.max_resources]
+        raise LimitExceeded(
+            template.path,
+            max(resource.location.line, 1),
+            resource.location.column,
+            f"too many resources (more than {limits.max_resources}); {limit_hint('max_resources')}",
+        )
+    for policy in template.policies:
+        document = policy.document
+        if document is None:
+            continue
+        where = policy.location
+        if len(document.statements) > limits.max_statements:
+            statement = document.statements[limits.max_statements]
+            where = statement.location or where
+            raise LimitExceeded(
+                template.path,
+                max(where.line, 1),
+                where.column,
+                f"policy {policy.id} has too many statements (more than {limits.max_statements}); "
+                f"{limit_hint('max_statements')}",
+            )
+        actions = 0
+        for statement in document.statements:
+            actions += len(statement.actions) + len(statement.not_actions or ())
+            if actions > limits.max_actions:
+                where = statement.location or where
+                raise LimitExceeded(
+                    template.path,
+                    max(where.line, 1),
+                    where.column,
+                    f"policy {policy.id} has too many actions (more than {limits.max_actions}); "
+                    f"{limit_hint('max_actions')}",
+                )
 
 
 def _mentions_template(raw: bytes) -> bool:
@@ -319,7 +425,8 @@ def _load_text(
 
                 if sources is not None and not (isinstance(data, Mapping) and matches_plan(sources, data)):
                     sources = None  # another configuration's sources: the plan stands alone
-                plan = load_plan(data, file=file, text=text, sources=sources)
+                _check_plan_shape(data, file, options.limits)
+                plan = load_plan(data, file=file, text=text, options=options, sources=sources)
                 return replace(plan, warnings=plan.warnings + warnings) if warnings else plan
     from boundary.load._yaml import parse_document
 
@@ -433,15 +540,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
     if sam.is_sam(data):
         sam_source = data
         expansion = sam.expand(
-            data,
-            file=file,
-            base_dir=str(Path(file).parent),
-            parameters=options.parameters,
-            region=options.region,
-            account=options.account,
-            partition=options.partition,
-            stack_name=options.stack_name,
-            locate=document.locate,
+            data, file=file, base_dir=str(Path(file).parent), options=options, locate=document.locate
         )
         data = expansion.template
         origins = expansion.origins
@@ -453,11 +552,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         template_format=template_format,
         origins=origins,
         sam_source=sam_source,
-        parameters=options.parameters,
-        region=options.region,
-        account=options.account,
-        partition=options.partition,
-        stack_name=options.stack_name,
+        options=options,
         source_lines=document.lines,
     )
     warnings: tuple[LoadError, ...] = document.warnings

@@ -1673,13 +1673,14 @@ def matches_plan(sources: ConfigSources, plan: Mapping[str, Any]) -> bool:
     return isinstance(module_calls, Mapping) and bool(calls & set(module_calls))
 
 
-def load_configuration(sources: ConfigSources, *, path: str) -> Any:
-    """The `Template` of a configuration scanned without a plan."""
+def load_configuration(sources: ConfigSources, *, path: str, options: Any = None) -> Any:
+    """The `Template` of a configuration scanned without a plan (`options`: the
+    `LoadOptions` of the load)."""
     from dataclasses import replace
 
     from boundary.load.terraform import load_plan
 
-    template = load_plan(synthetic_plan(sources), file=path, text="", sources=sources)
+    template = load_plan(synthetic_plan(sources), file=path, text="", options=options, sources=sources)
     return replace(template, notes=(PLAN_ADVICE, *template.notes))
 
 
