@@ -288,6 +288,20 @@ def _unreachable(path: str) -> str | None:
     return None
 
 
+def _cpu_count() -> int:
+    """The CPUs this process may run on (a container's or taskset's limit, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _default_cache_dir() -> Path:
+    from boundary.load import default_cache_dir
+
+    return default_cache_dir()
+
+
 def _run_analysis(
     paths: Sequence[str],
     rules: _Rules,
@@ -298,6 +312,9 @@ def _run_analysis(
     show_progress: bool,
     region: str,
     account: str,
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> _Result:
     import warnings
 
@@ -326,6 +343,8 @@ def _run_analysis(
                 account=account,
                 rule_folders=rule_folders,
                 allow_config_rules=allow_config_rules,
+                jobs=jobs,
+                cache_dir=cache_dir,
             )
     finally:
         if bar is not None:
@@ -450,6 +469,33 @@ def scan(
             help="Text format: one line per finding, no code frames, nothing when clean; no progress.",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Load files in N processes (1: all in this process). Output is the same whatever N is. "
+            "Default: the number of CPUs.",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="Cache loaded files in DIR. Default: $BOUNDARY_CACHE_DIR, else the user's cache "
+            "folder (~/.cache/boundary on Linux).",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Neither read nor write the cache of loaded files."),
+    ] = False,
 ) -> None:
     """Scan SAM/CloudFormation templates and Terraform plan JSON for broken security boundaries."""
     chosen = _split_formats(formats)
@@ -494,6 +540,8 @@ def scan(
         _progress_wanted(no_progress, quiet),
         region,
         account,
+        jobs=jobs if jobs is not None else _cpu_count(),
+        cache_dir=None if no_cache else (cache_dir or _default_cache_dir()),
     )
     if not result.files and not result.errors:
         # Pointing a CI job at the wrong folder must not pass as "0 findings".

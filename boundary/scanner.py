@@ -47,6 +47,8 @@ def analyze(
     rule_folders: Sequence[str | os.PathLike[str]] = (),
     allow_config_rules: bool = False,
     activity: Activity | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
@@ -60,6 +62,11 @@ def analyze(
 
     `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
     against used permissions (BND118).
+
+    `jobs` > 1 loads the files in that many worker processes (the result is the
+    same whatever `jobs` is); `cache_dir` keeps loaded files in a content-addressed
+    cache there (None: no cache). The graph and the rules always see every file
+    at once, in this process.
     """
     config = config or Config()
     withheld = withheld_rule_folders(config, allow_config_rules)
@@ -67,7 +74,14 @@ def analyze(
         warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
     classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
     model = load(
-        paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
+        paths,
+        parameters=parameters,
+        region=region,
+        account=account,
+        exclude=exclude,
+        progress=progress,
+        jobs=jobs,
+        cache_dir=cache_dir,
     )
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)

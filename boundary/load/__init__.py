@@ -18,10 +18,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from boundary.load._cache import default_cache_dir
 from boundary.load._errors import SourceError, warning
 from boundary.model import Format, LoadError, Location, Model, PolicyDocument, Template
 
-__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "read_policy"]
+__all__ = [
+    "LoadOptions",
+    "SourceError",
+    "default_cache_dir",
+    "discover",
+    "load",
+    "load_file",
+    "load_policy",
+    "read_policy",
+]
 
 # Folders that hold build output, dependencies or tool state, never sources. Hidden
 # folders (`.git`, `.terraform`, `.aws-sam`, `.venv`, ...) and virtual environments
@@ -124,24 +134,134 @@ def load(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Model:
-    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
+    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`.
+
+    `jobs` > 1 loads files in that many worker processes; the model is the same
+    whatever `jobs` is (files keep their order). `cache_dir` turns on the cache of
+    loaded files in that folder (see docs/performance.md); None, the default, reads
+    and writes no cache.
+    """
     options = LoadOptions(parameters=parameters, region=region, account=account)
-    templates: list[Template] = []
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
+    total = len(candidates)
+    cache = _open_cache(cache_dir)
+    outcomes: list[_Outcome | None] = [None] * total
+    keys: list[str | None] = [None] * total
+    missing: list[int] = []
+    done = 0  # files reported to `progress` so far
     for index, (file, named) in enumerate(candidates):
-        if progress is not None:
-            progress(file, index, len(candidates))
-        try:
-            template = load_file(file, options, named=named)
-        except SourceError as error:
-            errors.append(error.to_load_error())
-            continue
-        if template is not None:
-            templates.append(template)
-            errors.extend(template.warnings)
+        if cache is not None:
+            keys[index] = key = _cache_key(cache, file, named, options)
+            if key is not None:
+                hit, outcome = cache.get(key)
+                if hit:
+                    outcomes[index] = outcome
+                    if progress is not None:
+                        progress(file, done, total)
+                    done += 1
+                    continue
+        missing.append(index)
+    workers = min(jobs, len(missing))
+    if workers > 1:
+        loaded: Iterator[tuple[_Outcome, tuple[tuple[str, str | None], ...]]] = _load_in_pool(
+            [(candidates[i][0], candidates[i][1], options) for i in missing], workers
+        )
+    else:
+        loaded = _load_here(candidates, missing, options, progress, done)
+    for index, (outcome, reads) in zip(missing, loaded, strict=True):
+        if progress is not None and workers > 1:  # as each file comes back from the pool
+            progress(candidates[index][0], done, total)
+        done += 1
+        outcomes[index] = outcome
+        key = keys[index]
+        if cache is not None and key is not None:
+            cache.put(key, outcome, reads)
+    if cache is not None:
+        cache.prune()
+    templates: list[Template] = []
+    for outcome in outcomes:
+        if isinstance(outcome, LoadError):
+            errors.append(outcome)
+        elif outcome is not None:
+            templates.append(outcome)
+            errors.extend(outcome.warnings)
     return Model(templates=tuple(templates), errors=tuple(errors))
+
+
+# A file's outcome: its template, the error that stopped it, or None (not a template).
+_Outcome = Template | LoadError | None
+
+
+def _load_here(
+    candidates: Sequence[tuple[str, bool]],
+    indices: Sequence[int],
+    options: LoadOptions,
+    progress: Callable[[str, int, int], None] | None,
+    done: int,
+) -> Iterator[tuple[_Outcome, tuple[tuple[str, str | None], ...]]]:
+    """`_load_one` in this process, telling `progress` before each file."""
+    for count, index in enumerate(indices, start=done):
+        file, named = candidates[index]
+        if progress is not None:
+            progress(file, count, len(candidates))
+        yield _load_one((file, named, options))
+
+
+def _load_one(
+    task: tuple[str, bool, LoadOptions],
+) -> tuple[_Outcome, tuple[tuple[str, str | None], ...]]:
+    """Load one file, in this process or a worker: the outcome and the other files it read."""
+    from boundary.load._cache import recording_reads
+
+    file, named, options = task
+    with recording_reads() as reads:
+        try:
+            outcome: _Outcome = load_file(file, options, named=named)
+        except SourceError as error:
+            outcome = error.to_load_error()
+    return outcome, tuple(reads)
+
+
+def _load_in_pool(
+    tasks: list[tuple[str, bool, LoadOptions]], workers: int
+) -> Iterator[tuple[_Outcome, tuple[tuple[str, str | None], ...]]]:
+    """`_load_one` over `tasks` in `workers` processes, results in task order as they come."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork shares what this process has imported (the SAM translator, the catalog): no
+    # worker pays the import again. Elsewhere, the platform's default.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
+    chunk = max(1, min(8, len(tasks) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_load_one, tasks, chunksize=chunk)
+
+
+def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
+    if cache_dir is None:
+        return None
+    from boundary.load._cache import LoadCache
+
+    cache = LoadCache(cache_dir)
+    return cache if cache.usable else None
+
+
+def _cache_key(cache: Any, file: str, named: bool, options: LoadOptions) -> str | None:
+    from boundary import __version__
+
+    try:
+        if not os.path.isfile(file):
+            return None
+        raw = Path(file).read_bytes()
+    except OSError:
+        return None
+    params = tuple(sorted((options.parameters or {}).items()))
+    return str(cache.key(file, raw, replace(options, parameters=dict(params)), named, __version__))
 
 
 def load_file(file: str, options: LoadOptions | None = None, *, named: bool = True) -> Template | None:

@@ -68,6 +68,7 @@ from samtranslator.utils.py27hash_fix import (
 )
 from samtranslator.validator.value_validator import sam_expect
 
+from boundary.load._cache import record_read
 from boundary.load._errors import SourceError
 
 __all__ = ["LOCAL_BUCKET", "SAM_TRANSFORM", "Expansion", "SourcePath", "expand", "is_sam"]
@@ -514,6 +515,7 @@ def _read_definition(base_dir: Path | None, uri: str) -> dict[str, Any] | None:
         target = (root / uri).resolve()
         if root != target and root not in target.parents:
             return None
+        record_read(target)
         if not target.is_file() or target.stat().st_size > _MAX_DEFINITION_BYTES:
             return None
         text = target.read_text(encoding="utf-8")
