@@ -18,6 +18,7 @@ concurrent scans never see half an entry. See docs/security.md and docs/performa
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -73,7 +74,14 @@ def record_read(path: str | os.PathLike[str]) -> None:
 
 
 def file_digest(path: str) -> str | None:
+    """SHA-256 of a regular file's bytes; None for anything else (a FIFO or /dev/zero is
+    never read); size and mtime only past 64 MB (loading reads no definition that big)."""
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > 64 * 1024 * 1024:
+            return f"large:{info.st_size}:{info.st_mtime_ns}"
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
@@ -101,7 +109,7 @@ class LoadCache:
 
     def key(self, file: str, raw: bytes, options: Any, named: bool, version: str) -> str:
         digest = hashlib.sha256()
-        for part in (version, file, "named" if named else "walked", repr(options)):
+        for part in (version, _code_fingerprint(), file, "named" if named else "walked", repr(options)):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(raw)
         return digest.hexdigest()
@@ -174,6 +182,29 @@ class LoadCache:
             with contextlib.suppress(OSError):
                 path.unlink()
                 total -= size
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """What else decides a loaded model: boundary's own code (a development install keeps its
+    version number while the model changes), the SAM translator's version and Python's."""
+    import boundary
+
+    try:
+        from importlib.metadata import version
+
+        translator = version("aws-sam-translator")
+    except Exception:  # noqa: BLE001 - not installed as a distribution: its version is unknown
+        translator = "?"
+    digest = hashlib.sha256(f"{translator}\0{sys.version_info[:2]}\0".encode())
+    package = Path(boundary.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 def _private(directory: Path) -> bool:
