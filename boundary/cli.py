@@ -207,6 +207,24 @@ def _write(path: Path, text: str) -> None:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
+def _parse_limits(values: Sequence[str] | None) -> dict[str, int]:
+    """`--limit NAME=N` (repeatable), checked against the known limit names."""
+    from boundary.model import LIMIT_NAMES
+
+    limits: dict[str, int] = {}
+    for item in values or ():
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or name not in LIMIT_NAMES or not number.strip().isdigit() or int(number) < 1:
+            raise typer.BadParameter(
+                f"expected NAME=N with N a whole number of at least 1 and NAME one of "
+                f"{', '.join(LIMIT_NAMES)}, got {item!r}",
+                param_hint="'--limit'",
+            )
+        limits[name] = int(number)
+    return limits
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -312,6 +330,7 @@ def _run_analysis(
     show_progress: bool,
     region: str,
     account: str,
+    limits: Mapping[str, int] | None = None,
     *,
     jobs: int = 1,
     cache_dir: Path | None = None,
@@ -319,9 +338,12 @@ def _run_analysis(
     import warnings
 
     import boundary
+    from boundary.load import LoadOptions
     from boundary.model import LoadError
     from boundary.rules import UntrustedRulesWarning
 
+    config_limits = rules.config.limits
+    chosen_limits = config_limits.replace(**limits) if limits else config_limits
     missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
     present = [p for p in paths if not _unreachable(p)]
     if not present:
@@ -333,16 +355,15 @@ def _run_analysis(
         with warnings.catch_warnings():
             # _load_rules already said it, once
             warnings.simplefilter("ignore", UntrustedRulesWarning)
+            # The rules _load_rules loaded (once) are the ones the scan runs; the load
+            # options travel as one object.
             result = boundary.analyze(
                 present,
                 config=rules.config,
-                parameters=params,
+                options=LoadOptions(parameters=params, region=region, account=account, limits=chosen_limits),
                 exclude=exclude,
                 progress=bar,
-                region=region,
-                account=account,
-                rule_folders=rule_folders,
-                allow_config_rules=allow_config_rules,
+                rules=rules.classes,
                 jobs=jobs,
                 cache_dir=cache_dir,
             )
@@ -461,6 +482,15 @@ def scan(
             help="No progress bar (it is off anyway when stderr is not a terminal or CI is set).",
         ),
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a per-file limit (max-file-size, max-nodes, max-depth, max-resources, "
+            "max-statements, max-actions, max-work); see docs/security.md. Repeatable.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -514,6 +544,7 @@ def scan(
             param_hint="'--format'",
         )
     params = _parse_params(param)
+    limits = _parse_limits(limit)
 
     from boundary.findings import Decision
     from boundary.report import EXTENSIONS, ReportOptions, render
@@ -540,6 +571,7 @@ def scan(
         _progress_wanted(no_progress, quiet),
         region,
         account,
+        limits,
         jobs=jobs if jobs is not None else _cpu_count(),
         cache_dir=None if no_cache else (cache_dir or _default_cache_dir()),
     )
@@ -1114,6 +1146,7 @@ def _run_audit(
     import boundary
     from boundary.audit import audit
     from boundary.config import ConfigError
+    from boundary.load import LoadOptions
     from boundary.rules import RuleError
 
     try:
@@ -1123,7 +1156,8 @@ def _run_audit(
     missing = [p for p in templates if not os.path.exists(p)]
     if missing:
         _fail(f"{missing[0]}: no such file or directory")
-    result = audit(templates, activity, config=config, parameters=params, region=region, account=account)
+    options = LoadOptions(parameters=params, region=region, account=account)
+    result = audit(templates, activity, config=config, options=options)
     if not result.model.templates:
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(templates)}")
     return result
@@ -1402,6 +1436,39 @@ def _merged_diff(model: Any, policies: Sequence[Any]) -> str:
     from boundary.audit import merged_diff
 
     return str(merged_diff(model, policies))
+
+
+# ------------------------------------------------------------------- checkov
+
+
+@app.command("checkov-dir")
+def checkov_dir_command() -> None:
+    """Print the folder to give Checkov's --external-checks-dir (docs/checkov.md)."""
+    from boundary.integrations.checkov import checks_dir
+
+    typer.echo(str(checks_dir()))
+
+
+@app.command(
+    "checkov",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def checkov_command(
+    ctx: typer.Context,
+) -> None:
+    """Run Checkov with boundary's checks added, offline: `boundary checkov -d .`.
+
+    Every argument goes to Checkov (`boundary checkov -- --help` shows Checkov's own
+    help); --external-checks-dir and --skip-download are added, and BC_SKIP_MAPPING=TRUE
+    is set. The exit code is Checkov's.
+    """
+    from boundary.integrations.checkov import CheckovMissing, run_checkov
+
+    try:
+        code = run_checkov(list(ctx.args))
+    except CheckovMissing as missing:
+        _fail(f"boundary checkov: {missing}")
+    raise typer.Exit(code)
 
 
 # ---------------------------------------------------------------------- main

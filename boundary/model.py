@@ -12,7 +12,7 @@ why and which resources it mentions; it is never guessed.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,8 @@ __all__ = [
     "Endpoint",
     "EndpointProtocol",
     "Format",
+    "LIMIT_NAMES",
+    "Limits",
     "LoadError",
     "LoadSeverity",
     "Location",
@@ -81,11 +83,15 @@ class Symbolic:
     `text` is a readable rendering (`${BookingTable.Arn}`, `(known after apply)`),
     `references` the resource ids it mentions, `reason` why it stays symbolic
     (for example "undefined parameter TableNme" or "unknown at plan time").
+    `attributes` are the `(resource, attribute)` pairs the value is made of, where
+    the loader knows them (`("aws_sqs_queue.jobs", "url")`): what a rule reads,
+    so it never parses `text`.
     """
 
     text: str
     references: tuple[str, ...] = ()
     reason: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -101,6 +107,51 @@ class LoadSeverity(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one scanned file may ask of the scanner (docs/security.md).
+
+    A file over a limit is one located `LoadError` and the other files are
+    still scanned. The defaults are far above what real templates and plans
+    need and low enough that a hostile file stays within seconds and a few
+    hundred megabytes.
+    """
+
+    max_file_size: int = 16 * 1024 * 1024  # bytes read from one file
+    max_nodes: int = 500_000  # YAML/JSON elements, with aliases and merge keys expanded
+    max_depth: int = 200  # nesting of lists and mappings
+    max_resources: int = 5_000  # resources per template or plan (after the SAM transform)
+    max_statements: int = 1_000  # statements per policy document
+    max_actions: int = 10_000  # Action and NotAction entries per policy document
+    max_work: int = 2_000_000  # steps of intrinsic and reference resolution per file
+
+    def replace(self, **values: int) -> Limits:
+        """A copy with some limits changed, by field name or kebab-case name
+        (`max-nodes`); raises ValueError for an unknown name or a value below 1."""
+        fields = {name: getattr(self, name) for name in LIMIT_NAMES.values()}
+        for key, value in values.items():
+            name = LIMIT_NAMES.get(key, key)
+            if name not in fields:
+                known = ", ".join(LIMIT_NAMES)
+                raise ValueError(f"unknown limit {key!r} (known: {known})")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"limit {key!r} must be a whole number of at least 1, got {value!r}")
+            fields[name] = value
+        return Limits(**fields)
+
+
+# kebab-case name (CLI `--limit NAME=N`, `[tool.boundary.limits]`) -> field
+LIMIT_NAMES: Mapping[str, str] = {
+    "max-file-size": "max_file_size",
+    "max-nodes": "max_nodes",
+    "max-depth": "max_depth",
+    "max-resources": "max_resources",
+    "max-statements": "max_statements",
+    "max-actions": "max_actions",
+    "max-work": "max_work",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +202,8 @@ class Resource:
     findings on generated resources point at the line the user wrote. `arns` are
     the ARNs the resource answers to, sub-resource patterns included
     (`...:table/Bookings/index/*`), as far as they are known offline.
+    `aws_type` is the canonical type, the CloudFormation name whatever the
+    source format (`aws_sqs_queue` -> `AWS::SQS::Queue`): what rules compare.
     """
 
     id: str
@@ -164,6 +217,11 @@ class Resource:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     # ids of template resources mentioned anywhere in the properties
     references: tuple[str, ...] = ()
+    aws_type: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.aws_type:
+            object.__setattr__(self, "aws_type", self.type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +367,15 @@ class Template:
     unresolved: tuple[tuple[Location, Symbolic], ...] = ()
     # the raw lines of the source file, for code frames in reports
     source_lines: tuple[str, ...] = ()
+    # the Outputs and Mappings sections as the template wrote them (CloudFormation, SAM)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    mappings: Mapping[str, Any] = field(default_factory=dict)
+    # where any key path of the source is, as (line, column), 1-based:
+    # `template.locate(("Outputs", "ApiUrl", "Value"))`; None where the format has no
+    # lines to point at (a Terraform plan names addresses instead)
+    locate: Callable[[Sequence[str | int]], tuple[int, int]] | None = field(
+        default=None, compare=False, repr=False
+    )
     # what the loader noticed but loaded anyway (duplicate keys): `LoadError`s of severity
     # `warning`; `load` adds them to `Model.errors`
     warnings: tuple[LoadError, ...] = ()

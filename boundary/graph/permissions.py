@@ -2,21 +2,25 @@
 
 The graph has one `grants` edge per statement and resource target; rules that
 judge statements (wildcards, admin access, escalation) want each statement
-once, with its targets. This module gives them that view, and answers "which
-of these actions can this principal perform" with Deny applied.
+once, with its targets. This module gives them that view; "which of these actions can this
+principal perform, Deny applied" is answered by the one IAM evaluator,
+`boundary.iam.evaluate`, over the statements of the views.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
-from boundary.iam import PolicyIssue, catalog, condition_entries, wildcard_match
+from boundary.graph._build import every_resource_targets
+from boundary.iam import PolicyIssue, catalog, condition_entries, evaluate
 from boundary.iam.arn import Arn, is_full_wildcard
-from boundary.model import Location, Policy, Resource, Statement, Symbolic, Template
+from boundary.iam.evaluate import expand_actions, literal
+from boundary.model import Location, Policy, Resource, Statement, Template
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -31,6 +35,7 @@ __all__ = [
     "allowed_actions",
     "data_access",
     "every_of_type",
+    "expand_actions",
     "identity_statements_of",
     "is_resource_policy",
     "is_denied",
@@ -41,11 +46,6 @@ __all__ = [
     "statements_of",
     "written_policies",
 ]
-
-
-def literal(values: Iterable[str | Symbolic] | None) -> tuple[str, ...]:
-    """The values that are known strings; symbolic ones are left out."""
-    return tuple(v for v in values or () if isinstance(v, str))
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,36 @@ class StatementView:
     index: int
     statement: Statement
     location: Location
-    targets: tuple[tuple[str, str], ...]  # (node, target class)
+    listed: tuple[tuple[str, str], ...]  # (node, target class) of the grant edges as built
     via: str | None = None  # "resource-policy" for a resource policy's statement naming the principal
+    # `*` grants (`every_resource`): (principal of the edge, edge attributes), expanded on demand
+    every_resource: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    graph: Any = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def targets(self) -> tuple[tuple[str, str], ...]:
+        """(node, target class) of everything the statement points at, a `*` grant's
+        template resources included, sorted."""
+        if not self.every_resource:
+            return self.listed
+        found = set(self.listed)
+        for owner, data in self.every_resource:
+            found.update((node, "full-wildcard") for node in every_resource_targets(self.graph, owner, data))
+        return tuple(sorted(found))
+
+    def targets_of(self, services: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        """`targets`, with a `*` grant's resources only those whose ARN is of `services`:
+        an index lookup instead of every resource of the template."""
+        if not self.every_resource:
+            return self.listed
+        wanted = tuple(services)
+        found = set(self.listed)
+        for owner, data in self.every_resource:
+            found.update(
+                (node, "full-wildcard") for node in every_resource_targets(self.graph, owner, data, wanted)
+            )
+        return tuple(sorted(found))
+
     implicit: bool = False  # attached by the SAM transform itself, not named in the template
 
     @property
@@ -87,9 +115,7 @@ class StatementView:
     @property
     def all_resources(self) -> bool:
         """Whether the statement applies to every resource (`*`, or NotResource)."""
-        if self.statement.not_resources is not None:
-            return True
-        return any(is_full_wildcard(r) for r in self.resources)
+        return evaluate.on_every_resource(self.statement)
 
     def describe(self) -> str:
         """How messages name the statement, with its conditions: they may narrow the
@@ -107,10 +133,12 @@ class StatementView:
 def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:
     """Each statement that applies to `principal` (its own policies and its groups'), once."""
     views: dict[tuple[str, int], dict[str, Any]] = {}
-    for _, target, data in queries.grants_from(graph, principal):
+    for owner, target, data in queries.grants_from(graph, principal, every_resource=False):
         key = (str(data.get("policy")), int(data.get("statement_index", -1)))
-        entry = views.setdefault(key, {"data": data, "targets": []})
+        entry = views.setdefault(key, {"data": data, "targets": [], "every": []})
         entry["targets"].append((target, str(data.get("target_class"))))
+        if data.get("every_resource"):
+            entry["every"].append((owner, data))
     out: list[StatementView] = []
     for (policy_node, index), entry in sorted(views.items()):
         data = entry["data"]
@@ -129,24 +157,14 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                     column=int(data.get("column") or 0),
                     address=data.get("address"),
                 ),
-                targets=tuple(sorted(set(entry["targets"]))),
+                listed=tuple(sorted(set(entry["targets"]))),
                 via=data.get("via"),
+                every_resource=tuple(entry["every"]),
+                graph=graph if entry["every"] else None,
                 implicit=bool(data.get("implicit")),
             )
         )
     return out
-
-
-def _action_in(statement: Statement, action: str) -> bool:
-    if statement.not_actions is not None:
-        return not any(
-            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
-        )
-    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
-
-
-def _unconditional(statement: Statement) -> bool:
-    return not statement.conditions
 
 
 def allowed_actions(
@@ -156,53 +174,35 @@ def allowed_actions(
     every resource takes away; each with the statements that grant it.
 
     With `on_all_resources`, only statements whose Resource is `*` (or NotResource) count.
+    Pass `statements_of(graph, principal)` to ask for one principal
+    (`boundary.iam.evaluate.allowed_actions` decides).
     """
     views = list(views)
-    allows = [v for v in views if v.effect == "Allow"]
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
-    granted: dict[str, list[StatementView]] = {}
-    for action in candidates:
-        if any(_action_in(d.statement, action) for d in denies):
-            continue
-        for view in allows:
-            if on_all_resources and not view.all_resources:
-                continue
-            if _action_in(view.statement, action):
-                granted.setdefault(action, []).append(view)
-    return granted
+    granted = evaluate.allowed_actions(
+        [v.statement for v in views], candidates, on_all_resources=on_all_resources
+    )
+    return {action: [views[i] for i in indices] for action, indices in granted.items()}
 
 
 def is_denied(view: StatementView, views: Iterable[StatementView]) -> bool:
     """Whether unconditional Deny statements on every resource take away every action an
     Allow statement grants, so the Allow grants nothing (an explicit Deny always wins)."""
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
-    if view.effect != "Allow" or not denies:
-        return False
-    cat = catalog()
-    everything = view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions)
-    if everything:
-        return any(
-            d.statement.not_actions is None and any(cat.expands_to_all(a) for a in d.actions) for d in denies
-        )
-    if len(view.actions) != len(view.statement.actions):
-        return False  # a symbolic action may be anything
-    actions = list(expand_actions(view.actions))
-    return bool(actions) and all(_denied(denies, action) for action in actions)
+    return evaluate.nullified(view.statement, [v.statement for v in views])
 
 
 _SEGMENTS = re.compile(r"[/:]")
-_TYPE_WIDE: dict[str, bool] = {}
+# Pure functions of their strings and the catalog: memoised, and bounded so a long-lived
+# process (an editor, a Checkov run over many repositories) does not grow without end.
+_MEMO_SIZE = 65536
 
 
+@lru_cache(maxsize=_MEMO_SIZE)
 def every_of_type(pattern: str) -> bool:
     """Whether an ARN pattern names every resource of its type: every name part is a bare
     wildcard, the rest are the literal words of the service's ARN formats (`table/*`,
     `table/*/index/*`, `function:*`, an SQS `*`, S3 `*/*`), so it reaches the tables,
     functions or buckets of other workloads as `*` would. `*` itself is not one (see
     `is_full_wildcard`); name prefixes (`table/orders-*`) and placeholders are not."""
-    found = _TYPE_WIDE.get(pattern)
-    if found is not None:
-        return found
     arn = Arn.parse(pattern)
     found = False
     if arn is not None and not is_full_wildcard(pattern) and "${" not in pattern:
@@ -217,21 +217,12 @@ def every_of_type(pattern: str) -> bool:
             found = any(set(part) == {"*"} for part in segments) and all(
                 set(part) == {"*"} or part.lower() in words for part in segments
             )
-    _TYPE_WIDE[pattern] = found
     return found
-
-
-def expand_actions(patterns: Iterable[str]) -> Iterator[str]:
-    """The concrete actions of patterns, through the catalog; unknown names pass through."""
-    cat = catalog()
-    for pattern in patterns:
-        expanded = cat.expand(pattern) if ("*" in pattern or "?" in pattern) else ()
-        yield from expanded or (pattern,)
 
 
 # Lambda permissions become resource policies the loaders write, not the user: their
 # Resource is whatever FunctionName said (a name, an alias), never a statement to fix.
-_SYNTHETIC_POLICY_TYPES = frozenset({"AWS::Lambda::Permission", "aws_lambda_permission"})
+_SYNTHETIC_POLICY_TYPE = "AWS::Lambda::Permission"
 
 
 def written_policies(template: Template) -> Iterator[Policy]:
@@ -242,7 +233,7 @@ def written_policies(template: Template) -> Iterator[Policy]:
         if policy.document is None:
             continue
         owner = template.resources.get(policy.id)
-        if owner is not None and owner.type in _SYNTHETIC_POLICY_TYPES:
+        if owner is not None and owner.aws_type == _SYNTHETIC_POLICY_TYPE:
             continue
         yield policy
 
@@ -261,9 +252,6 @@ def issue_location(template: Template, issue: PolicyIssue, fallback: Location) -
     return Location(where.file, number, len(text) - len(text.lstrip()) + 1, where.address)
 
 
-_NOT_AN_ARN = re.compile(r'Resource "([^"]+)" is not an ARN')
-
-
 def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | None:
     """The template resource whose `!Ref` value an `invalid-arn` issue's resource is:
     its name (`!Ref OrdersTable`) or, for a queue, its URL (`!Ref JobsQueue`), written
@@ -272,12 +260,9 @@ def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | Non
     Such a statement is not malformed so much as aimed at the wrong thing: it is a
     resource-type mismatch (the resource-type-mismatch rule reports it, invalid-policy
     leaves it out)."""
-    if issue.check != "invalid-arn":
+    if issue.check != "invalid-arn" or issue.value is None:
         return None
-    found = _NOT_AN_ARN.search(issue.message)
-    if found is None:
-        return None
-    value = found.group(1)
+    value = issue.value
     name = value.rsplit("/", 1)[-1] if value.startswith("https://") else value
     for resource in template.resources.values():
         if resource.arns and isinstance(resource.name, str) and resource.name == name:
@@ -353,17 +338,10 @@ def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[State
     return [view for view in statements_of(graph, principal) if not is_resource_policy(graph, view)]
 
 
-_SERVICE_ACTIONS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
-
-
+@lru_cache(maxsize=1024)
 def _service_data_actions(service: str, levels: frozenset[str]) -> tuple[str, ...]:
-    key = (service, levels)
-    found = _SERVICE_ACTIONS.get(key)
-    if found is None:
-        cat = catalog()
-        found = tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
-        _SERVICE_ACTIONS[key] = found
-    return found
+    cat = catalog()
+    return tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
 
 
 def statement_data_actions(
@@ -381,7 +359,9 @@ def statement_data_actions(
     found: set[str] = set()
     if statement.not_actions is not None or any(cat.expands_to_all(p) for p in view.actions):
         for service in sorted(services):
-            found.update(a for a in _service_data_actions(service, levels) if _action_in(statement, a))
+            found.update(
+                a for a in _service_data_actions(service, levels) if evaluate.action_matches(statement, a)
+            )
         return tuple(sorted(found))
     for pattern in view.actions:
         service, colon, _ = pattern.partition(":")
@@ -405,23 +385,12 @@ def _glob_all(pattern: str) -> bool:
     return pattern.partition(":")[2] in ("*", "**")
 
 
-_APPLIES: dict[tuple[str, str], bool] = {}
-
-
+@lru_cache(maxsize=_MEMO_SIZE)
 def action_applies(action: str, arn: str) -> bool:
     """Whether `action` can act on a resource named by `arn` (a pattern may name several
     types); undecidable cases (a placeholder service part) count as applying."""
-    key = (action, arn)
-    found = _APPLIES.get(key)
-    if found is None:
-        matches = catalog().arn_matches_type(action, arn)
-        found = matches is None or matches
-        _APPLIES[key] = found
-    return found
-
-
-def _denied(denies: list[StatementView], action: str) -> bool:
-    return any(_action_in(d.statement, action) for d in denies)
+    matches = catalog().arn_matches_type(action, arn)
+    return matches is None or matches
 
 
 def data_access(
@@ -441,18 +410,20 @@ def data_access(
     one of those target classes (`specific`, `partial-wildcard`, ...) count.
     """
     views = statements_of(graph, principal)
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
+    denies = evaluate.blanket_denies(v.statement for v in views)
     reached: dict[str, dict[str, Any]] = {}
     for view in views:
         if view.effect != "Allow":
             continue
-        actions = [a for a in statement_data_actions(view, services, levels) if not _denied(denies, a)]
+        actions = [
+            a for a in statement_data_actions(view, services, levels) if not evaluate.denied(a, denies)
+        ]
         if not actions:
             continue
         by_service: dict[str, list[str]] = {}
         for action in actions:
             by_service.setdefault(action.partition(":")[0], []).append(action)
-        for target, target_class in view.targets:
+        for target, target_class in view.targets_of(by_service):
             if classes is not None and target_class not in classes:
                 continue
             data = graph.nodes[target] if target in graph else {}

@@ -7,10 +7,10 @@ edge kind lives in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from boundary.graph._build import INTERNET, EdgeKind, NodeKind, node_id
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
 from boundary.model import Location, Model, Policy, Resource, Template
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = [
     "service_callers",
     "source_line",
     "text_location",
+    "templates_by_path",
     "wiring_of",
 ]
 
@@ -89,14 +90,38 @@ def execution_roles(graph: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     return {role: tuple(sorted(users)) for role, users in sorted(roles.items())}
 
 
-def grants_from(graph: nx.MultiDiGraph, principal: str, *, include_groups: bool = True) -> list[Edge]:
-    """The grant edges of a principal: its own and, for a user, its groups'."""
-    edges = list(_out(graph, principal, EdgeKind.GRANTS))
+def grants_from(
+    graph: nx.MultiDiGraph, principal: str, *, include_groups: bool = True, every_resource: bool = True
+) -> list[Edge]:
+    """The grant edges of a principal: its own and, for a user, its groups'.
+
+    A `*` grant is one edge to `arn::*` marked `every_resource`; it is listed
+    again once per template resource it reaches, unless `every_resource` is
+    False (then `permissions.statements_of` expands it lazily, by service).
+    """
+    expand = _with_every_resource if every_resource else _as_listed
+    edges = expand(graph, principal, _out(graph, principal, EdgeKind.GRANTS))
     if include_groups:
         for _, group, _ in _out(graph, principal, EdgeKind.MEMBER_OF):
-            edges.extend(_out(graph, group, EdgeKind.GRANTS))
+            edges.extend(expand(graph, group, _out(graph, group, EdgeKind.GRANTS)))
     edges.sort(key=lambda edge: (edge[1], edge[2].get("policy_id") or "", edge[2].get("statement_index", -1)))
     return edges
+
+
+def _with_every_resource(graph: nx.MultiDiGraph, principal: str, edges: Iterable[Edge]) -> list[Edge]:
+    """Grant edges with each `every_resource` grant (`*`) also listed once per resource
+    of the template it reaches, sharing the grant's attributes (docs/graph.md)."""
+    out: list[Edge] = []
+    for edge in edges:
+        out.append(edge)
+        data = edge[2]
+        if data.get("every_resource"):
+            out.extend((principal, target, data) for target in every_resource_targets(graph, principal, data))
+    return out
+
+
+def _as_listed(graph: nx.MultiDiGraph, principal: str, edges: Iterable[Edge]) -> list[Edge]:
+    return list(edges)
 
 
 def reach(graph: nx.MultiDiGraph, principal: str) -> dict[str, list[dict[str, Any]]]:
@@ -140,11 +165,25 @@ def internet_paths(graph: nx.MultiDiGraph, *, cutoff: int = 8) -> list[list[str]
     follow = {EdgeKind.INVOKES, EdgeKind.EXECUTES_AS, EdgeKind.GRANTS}
     view = nx.DiGraph()
     view.add_nodes_from(graph.nodes)
-    view.add_edges_from(
-        (u, v)
-        for u, v, data in graph.edges(data=True)
-        if data.get("kind") in follow and data.get("effect", "Allow") == "Allow"
-    )
+    every: dict[str, list[dict[str, Any]]] = {}
+    for u, v, data in graph.edges(data=True):
+        if data.get("kind") in follow and data.get("effect", "Allow") == "Allow":
+            view.add_edge(u, v)
+            if data.get("every_resource"):
+                every.setdefault(u, []).append(data)
+    # `*` grants reach every resource of their template: add those edges for the
+    # principals the internet reaches, until no more are reached.
+    expanded: set[str] = set()
+    while True:
+        reached = nx.descendants(view, INTERNET) & (set(every) - expanded)
+        if not reached:
+            break
+        for principal in reached:
+            for data in every[principal]:
+                view.add_edges_from(
+                    (principal, target) for target in every_resource_targets(graph, principal, data)
+                )
+        expanded |= reached
     targets = {n for n, data in graph.nodes(data=True) if data.get("kind") in (NodeKind.DATA, NodeKind.ARN)}
     paths: list[list[str]] = []
     for entry in sorted(view.successors(INTERNET)):
@@ -225,13 +264,7 @@ def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
     return None
 
 
-_STATE_MACHINE_TYPES = {"AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"}
-_API_GATEWAY_TYPES = {
-    "AWS::ApiGateway::RestApi",
-    "AWS::ApiGatewayV2::Api",
-    "aws_api_gateway_rest_api",
-    "aws_apigatewayv2_api",
-}
+_API_GATEWAY_TYPES = {"AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"}
 _API_INVOKE_TASK = re.compile(r"arn:[^\s\"']*:states:::apigateway:invoke")
 
 
@@ -248,7 +281,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
         kind = data.get("kind")
         if (
             kind not in (EdgeKind.INVOKES, EdgeKind.REFERENCES)
-            or graph.nodes[target].get("type") not in _API_GATEWAY_TYPES
+            or graph.nodes[target].get("aws_type") not in _API_GATEWAY_TYPES
         ):
             continue
         attrs = graph.nodes[source]
@@ -258,7 +291,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
             NodeKind.ENDPOINT,
         ):
             continue
-        if attrs.get("type") in _STATE_MACHINE_TYPES:
+        if attrs.get("aws_type") == "AWS::StepFunctions::StateMachine":
             resource = resource_of(model, graph, source)
             text = repr(dict(resource.properties)) if resource is not None else ""
             if not _API_INVOKE_TASK.search(text):
@@ -269,17 +302,18 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
 
 
-_BY_PATH: list[tuple[Model, dict[str, Template]]] = []
+def templates_by_path(model: Model) -> dict[str, Template]:
+    """The model's templates by path (rules that ask per function keep it in their
+    per-scan `RuleContext.memo`)."""
+    return {template.path: template for template in model.templates}
 
 
-def _templates_by_path(model: Model) -> dict[str, Template]:
-    """The model's templates by path, built once per model (rules ask per function)."""
-    if not _BY_PATH or _BY_PATH[0][0] is not model:
-        _BY_PATH[:] = [(model, {template.path: template for template in model.templates})]
-    return _BY_PATH[0][1]
-
-
-def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[str]:
+def wiring_of(
+    graph: nx.MultiDiGraph,
+    model: Model,
+    compute: str,
+    templates: Mapping[str, Template] | None = None,
+) -> frozenset[str]:
     """The template resources that run or serve a compute resource rather than being
     what its code works on: what invokes it (a queue, stream or topic it is
     subscribed to), its dead-letter target, and whatever the template's glue
@@ -297,7 +331,8 @@ def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[s
     data = graph.nodes[compute] if compute in graph else {}
     template_path, local = data.get("template"), data.get("resource")
     glue_kinds = ("event-source", "other", "permission")
-    template = _templates_by_path(model).get(str(template_path))
+    by_path = templates if templates is not None else templates_by_path(model)
+    template = by_path.get(str(template_path))
     if template is not None:
         for resource in template.resources.values():
             if resource.kind.value in glue_kinds and local in resource.references:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from boundary.findings import Category, Decision, Severity
-from boundary.model import Location, Model
+from boundary.model import Location, Model, Template
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,7 +27,18 @@ else:  # pragma: no cover - exercised on 3.10 only
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["DOC_SECTIONS", "Rule", "RuleContext", "RuleError", "RuleMeta", "Violation", "parse_doc_sections"]
+T = TypeVar("T")
+
+__all__ = [
+    "DOC_SECTIONS",
+    "RESOURCE_TYPE_FRAMEWORKS",
+    "Rule",
+    "RuleContext",
+    "RuleError",
+    "RuleMeta",
+    "Violation",
+    "parse_doc_sections",
+]
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 _ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -44,7 +55,11 @@ _META_KEYS = {
     "practice",
     "references",
     "thresholds",
+    "resource_types",
 }
+_OPTIONAL_KEYS = {"thresholds", "resource_types"}
+#: The frameworks a rule's `resource_types` table may name.
+RESOURCE_TYPE_FRAMEWORKS = ("cloudformation", "terraform")
 
 
 class RuleError(Exception):
@@ -66,6 +81,9 @@ class RuleMeta:
     thresholds: Mapping[str, Any] = field(default_factory=dict)
     docs: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
+    # The resource types, as written in templates (SAM types included), that the
+    # rule's findings are reported on, by framework: `cloudformation`, `terraform`.
+    resource_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +110,30 @@ class Violation:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule sees: the graph, the model it came from, and its thresholds."""
+    """What a rule sees: the graph, the model it came from, and its thresholds.
+
+    `scan_cache` is shared by every rule of one scan and dropped with it: what
+    several rules (or one rule, many times) derive from the model is kept there
+    through `memo`, never in module globals that outlive the scan.
+    """
 
     graph: nx.MultiDiGraph
     model: Model
     thresholds: Mapping[str, Any]
+    scan_cache: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, computed once per scan for `key`."""
+        if key not in self.scan_cache:
+            self.scan_cache[key] = build()
+        value: T = self.scan_cache[key]
+        return value
+
+    def templates_by_path(self) -> Mapping[str, Template]:
+        """The model's templates by path, built once per scan."""
+        from boundary.graph import queries  # networkx stays unloaded until a scan runs
+
+        return self.memo(("templates-by-path",), lambda: queries.templates_by_path(self.model))
 
     def attrs(self, node: str) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.graph.nodes[node]
@@ -150,7 +187,7 @@ def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
     unknown = sorted(set(data) - _META_KEYS)
     if unknown:
         raise RuleError(f"{path}: unknown metadata key(s): {', '.join(unknown)}")
-    missing = sorted(_META_KEYS - {"thresholds"} - set(data))
+    missing = sorted(_META_KEYS - _OPTIONAL_KEYS - set(data))
     if missing:
         raise RuleError(f"{path}: missing metadata key(s): {', '.join(missing)}")
     if not _ID.match(str(data["id"])):
@@ -169,6 +206,7 @@ def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
     thresholds = data.get("thresholds", {})
     if not isinstance(thresholds, dict):
         raise RuleError(f"{path}: thresholds must be a table")
+    resource_types = _resource_types(path, data.get("resource_types", {}))
     return RuleMeta(
         id=str(data["id"]),
         name=str(data["name"]),
@@ -183,4 +221,22 @@ def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
         thresholds=thresholds,
         docs=dict(docs),
         source=source,
+        resource_types=resource_types,
     )
+
+
+def _resource_types(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict):
+        raise RuleError(f"{path}: resource_types must be a table")
+    unknown = sorted(set(table) - set(RESOURCE_TYPE_FRAMEWORKS))
+    if unknown:
+        expected = ", ".join(RESOURCE_TYPE_FRAMEWORKS)
+        raise RuleError(
+            f"{path}: resource_types names unknown framework(s) {', '.join(unknown)}; expected {expected}"
+        )
+    types: dict[str, tuple[str, ...]] = {}
+    for framework, values in table.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise RuleError(f"{path}: resource_types.{framework} must be a list of resource type names")
+        types[framework] = tuple(values)
+    return types
