@@ -330,7 +330,9 @@ def _read_document(
         where = first.location or ctx.location(logical_id)
         merged: list[tuple[Statement, Any, list[dict[str, bool]]]] = []
         for assumed, document in readings:
-            for statement, raw_statement in zip(document.statements, _raw_statements(document.raw)):
+            raw_statements = _raw_statements(document.raw)
+            for index, statement in enumerate(document.statements):
+                raw_statement = raw_statements[index] if index < len(raw_statements) else None
                 for seen, _, under in merged:
                     if seen == statement:
                         under.append(assumed)
