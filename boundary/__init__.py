@@ -31,6 +31,7 @@ __all__ = [
     "LoadOptions",
     "LoadError",
     "Model",
+    "ScanError",
     "ScanResult",
     "Severity",
     "Suppression",
@@ -57,6 +58,7 @@ _LAZY = {
     "analyze": "boundary.scanner",
     "scan": "boundary.scanner",
     "ScanResult": "boundary.scanner",
+    "ScanError": "boundary.scanner",
     "LoadOptions": "boundary.load",
     "Finding": "boundary.findings",
     "Severity": "boundary.findings",
@@ -83,7 +85,7 @@ if TYPE_CHECKING:
     from boundary.iam import validate_policy
     from boundary.load import LoadOptions, load, load_policy
     from boundary.model import LoadError, Model
-    from boundary.scanner import ScanResult, analyze, scan
+    from boundary.scanner import ScanError, ScanResult, analyze, scan
 
 
 def __getattr__(name: str) -> Any:

@@ -123,6 +123,10 @@ class Finding:
     key: str = ""
     suppression: Suppression | None = None
     fingerprint: str = field(default="")
+    # Other findings on the same policy statement and of the same family (a grant too
+    # wide), less severe than this one: one thing to fix, one finding. Each keeps its
+    # rule id and fingerprint, so it can still be queried, suppressed and baselined.
+    merged: tuple[Finding, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -135,6 +139,16 @@ class Finding:
     @property
     def suppressed(self) -> bool:
         return self.suppression is not None
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """This finding's rule id, then those of the findings merged into it."""
+        return (self.rule_id, *dict.fromkeys(f.rule_id for f in self.merged if f.rule_id != self.rule_id))
+
+    @property
+    def fingerprints(self) -> tuple[str, ...]:
+        """This finding's fingerprint, then those of the findings merged into it."""
+        return (self.fingerprint, *(f.fingerprint for f in self.merged))
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         loc = self.location

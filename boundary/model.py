@@ -219,7 +219,10 @@ class Policy:
     `RoleId/PolicyName` for an inline policy, or the ARN of a managed policy
     that is attached by ARN. `managed_arn` is set for AWS or customer managed
     policies named by ARN; `document` is None when the content is not known
-    (an unknown managed policy).
+    (an unknown managed policy). `implicit` is set for what the SAM transform
+    attached on its own (an event source's execution policy, such as
+    `AWSLambdaSQSQueueExecutionRole` for an SQS event) and the template never
+    names: the user cannot change it short of writing the role themselves.
     """
 
     id: str
@@ -230,6 +233,7 @@ class Policy:
     name: str | None = None
     managed_arn: str | None = None
     origin: str | None = None
+    implicit: bool = False
 
 
 class RelationKind(str, enum.Enum):

@@ -21,7 +21,19 @@ from boundary.rules import (
     withheld_rule_folders,
 )
 
-__all__ = ["ScanResult", "analyze", "scan"]
+__all__ = ["ScanError", "ScanResult", "analyze", "scan"]
+
+
+class ScanError(Exception):
+    """`scan` could not load some files: `errors` holds one located `LoadError` each, and
+    `findings` what the other files gave. `analyze` reports the same without raising."""
+
+    def __init__(self, errors: Sequence[LoadError], findings: Sequence[Finding]) -> None:
+        self.errors = tuple(errors)
+        self.findings = tuple(findings)
+        first = str(self.errors[0])
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(f"{first}{more}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +97,14 @@ def scan(
     rule_folders: Sequence[str | os.PathLike[str]] = (),
     allow_config_rules: bool = False,
 ) -> list[Finding]:
-    """The findings for `paths`: `boundary.scan(["template.yaml"])`. Rules as `analyze`."""
-    return list(
-        analyze(
-            paths, config=config, rule_folders=rule_folders, allow_config_rules=allow_config_rules
-        ).findings
-    )
+    """The findings for `paths`: `boundary.scan(["template.yaml"])`. Rules as `analyze`.
+
+    Suppressed findings are included, each with `finding.suppressed` set. A file that
+    could not be loaded raises `ScanError` (with every error and the other files'
+    findings): a scan never passes silently. `analyze` returns the errors instead.
+    """
+    result = analyze(paths, config=config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
+    errors = [e for e in result.errors if e.is_error]
+    if errors:
+        raise ScanError(errors, result.findings)
+    return list(result.findings)

@@ -106,5 +106,6 @@ class AdminAccess(Rule):
                         ),
                         key=view.key,
                         location=view.location,
+                        statements=(view.key,),
                         severity=Severity.CRITICAL,
                     )

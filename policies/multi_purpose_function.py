@@ -11,6 +11,32 @@ from boundary.rules import Rule, RuleContext, Violation
 _ORCHESTRATORS = ("AWS::StepFunctions::StateMachine", "aws_sfn_state_machine")
 # A full wildcard reaches everything; counting it here would repeat the wildcard-resource rule.
 _COUNTED_CLASSES = frozenset({"specific", "partial-wildcard", "external"})
+# What Lambda calls with the function's role to run it from an event source or deliver its
+# results (AWS's event-source execution policies): not one of the function's jobs, wherever
+# they are granted, when the function is wired to that service.
+_POLL_ACTIONS = frozenset(
+    {
+        "sqs:receivemessage",
+        "sqs:deletemessage",
+        "sqs:getqueueattributes",
+        "sqs:changemessagevisibility",
+        "dynamodb:describestream",
+        "dynamodb:getrecords",
+        "dynamodb:getsharditerator",
+        "dynamodb:liststreams",
+        "kinesis:describestream",
+        "kinesis:describestreamsummary",
+        "kinesis:getrecords",
+        "kinesis:getsharditerator",
+        "kinesis:listshards",
+        "kinesis:liststreams",
+        "kinesis:subscribetoshard",
+        "kafka:describecluster",
+        "kafka:describeclusterv2",
+        "kafka:getbootstrapbrokers",
+        "mq:describebroker",
+    }
+)
 # IAM prefixes of one service: S3 Express and Object Lambda are S3, DAX is DynamoDB,
 # (Athena reading its tables through the Glue catalog is handled below.)
 _FAMILIES = {
@@ -47,10 +73,13 @@ class MultiPurposeFunction(Rule):
     (CloudWatch Logs, X-Ray, CloudWatch metrics), List and Tagging actions, and
     KMS (a key protects data held by another counted service) are not counted.
     Reading SSM parameters and Secrets Manager secrets configures a job and is
-    not counted. The services of what runs the function (the queue, stream or
-    topic that triggers it, its dead-letter queue and on-failure destinations)
-    are not counted either: Lambda uses the function's role to poll and deliver
-    them. IAM prefixes of one service count once (S3 Express is S3, DAX is
+    not counted. What runs the function (the queue, stream or topic that
+    triggers it, its dead-letter queue and on-failure destinations) is not
+    counted either, nor the actions Lambda needs to poll those services
+    (`sqs:ReceiveMessage`, `dynamodb:GetRecords`, `kinesis:GetShardIterator`,
+    ...) wherever they are granted: Lambda uses the function's role for them.
+    Other grants in those services still count: a function triggered by a
+    DynamoDB stream that also writes another table reaches DynamoDB data. IAM prefixes of one service count once (S3 Express is S3, DAX is
     DynamoDB; Glue with Athena is Athena). Resources granted through a full
     wildcard (`*`) count towards services but not towards resources: the
     wildcard-resource rule reports those. State machines are not judged:
@@ -106,9 +135,10 @@ class MultiPurposeFunction(Rule):
                 continue
             roles = queries.roles_of(ctx.graph, function)
             wiring = queries.wiring_of(ctx.graph, ctx.model, function)
-            # The services of what runs the function (its queue, its stream, its
-            # dead-letter queue) are how it is run, not one of its jobs.
-            wiring_services = {_family(s) for node in wiring for s in _services_of(ctx, node)}
+            # What runs the function (its queue, its stream, its dead-letter queue) is how it
+            # is run, not one of its jobs: those resources, and the poll actions of their
+            # services, are left out; the rest of those services still counts.
+            wiring_services = {s for node in wiring for s in _services_of(ctx, node)}
             services: set[str] = set()
             resources: dict[str, str] = {}
             for role in roles:
@@ -118,14 +148,15 @@ class MultiPurposeFunction(Rule):
                     if target in wiring:
                         continue
                     services.update(
-                        _family(a.partition(":")[0]) for a in access.actions if not _configuration(a)
+                        _family(a.partition(":")[0])
+                        for a in access.actions
+                        if not _configuration(a) and not _polls(a, wiring_services)
                     )
                     kind = ctx.attrs(target).get("kind")
                     if kind in (NodeKind.DATA, NodeKind.ARN) and _COUNTED_CLASSES.intersection(
                         access.target_classes
                     ):
                         resources.setdefault(_resource_key(ctx, target), target)
-            services -= wiring_services
             if "athena" in services:
                 services.discard("glue")  # Athena queries read the Glue catalog: one job
             through = " and ".join(ctx.label(role) for role in roles)
@@ -159,6 +190,11 @@ class MultiPurposeFunction(Rule):
 def _family(service: str) -> str:
     """One name per data service, whatever the IAM prefix (`s3express` is S3)."""
     return _FAMILIES.get(service, service)
+
+
+def _polls(action: str, wiring_services: set[str]) -> bool:
+    """An action Lambda needs to poll or deliver to a service the function is wired to."""
+    return action.lower() in _POLL_ACTIONS and action.partition(":")[0].lower() in wiring_services
 
 
 def _configuration(action: str) -> bool:

@@ -201,6 +201,7 @@ class PrivilegeEscalation(Rule):
                         key=key,
                         location=view.location,
                         severity=Severity.HIGH,
+                        statements=tuple(v.key for v in on_all[action]),
                     )
             writes = allowed_actions(views, iam_writes)
             if writes:
@@ -215,6 +216,7 @@ class PrivilegeEscalation(Rule):
                     ),
                     key="iam-write",
                     location=first.location,
+                    statements=tuple(sorted({v.key for found in writes.values() for v in found})),
                     severity=Severity.CRITICAL,
                 )
             granted = allowed_actions(views, sorted(candidates))
@@ -238,4 +240,5 @@ class PrivilegeEscalation(Rule):
                         ),
                         key=key,
                         location=usable[actions[-1]][0].location,
+                        statements=tuple(sorted({v.key for a in actions for v in usable[a]})),
                     )

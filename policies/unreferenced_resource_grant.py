@@ -51,7 +51,10 @@ class UnreferencedResourceGrant(Rule):
     does a resource whose name reaches the function through an SSM parameter
     it references, and log groups are never reported. State machines and the
     service roles of AppSync data sources are held to what they name the
-    same way (a DynamoDB data source reaches its own table only).
+    same way (a DynamoDB data source reaches its own table only). A resource
+    with a fixed name (`TableName: Orders`) may be named by the function's
+    code without the template: it is reported with info severity, which does
+    not fail a scan at the default `--fail-on low`.
 
     ## Why is this bad?
     A grant on a resource the function has no way to name is either left over
@@ -157,8 +160,9 @@ class UnreferencedResourceGrant(Rule):
             related=(*functions, target),
             key=ctx.label(target),
             location=access.views[0].location if access.views else None,
-            # A fixed name may be used from code: still worth a look, not worth failing a build.
-            severity=Severity.LOW if fixed else None,
+            # A fixed name may be used from code: still worth a look, not worth failing a
+            # build, so info (the default --fail-on low would fail on low).
+            severity=Severity.INFO if fixed else None,
         )
 
 

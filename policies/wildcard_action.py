@@ -72,6 +72,7 @@ class WildcardAction(Rule):
                         ),
                         key=f"{view.key}#NotAction",
                         location=view.location,
+                        statements=(view.key,),
                         severity=Severity.HIGH,
                     )
                     continue
@@ -87,6 +88,7 @@ class WildcardAction(Rule):
                             ),
                             key=f"{view.key}#{pattern}",
                             location=view.location,
+                            statements=(view.key,),
                             severity=Severity.CRITICAL,
                         )
                         continue
@@ -110,6 +112,7 @@ class WildcardAction(Rule):
                         ),
                         key=f"{view.key}#{pattern}",
                         location=view.location,
+                        statements=(view.key,),
                         severity=Severity.HIGH if whole_service else Severity.MEDIUM,
                     )
 

@@ -30,6 +30,12 @@ _CONVENTIONAL = frozenset(
         "ec2:unassignprivateipaddresses",
     }
 )
+# What SAM attaches on its own for an event source: the user cannot narrow it in the template.
+_IMPLICIT = (
+    " (SAM attaches this policy for the function's event source and the template does not name it: "
+    "reported as info, so it does not fail a scan at the default --fail-on; to narrow it, give the "
+    "function a Role of your own granting these actions on the source's ARN)"
+)
 _TYPE_WIDE_LEVELS = frozenset({"Read", "Write", "Permissions management", "Tagging"})
 # What AWSLambdaBasicExecutionRole grants on `*`: writing the function's own logs.
 _LOG_DELIVERY = frozenset(
@@ -66,6 +72,16 @@ class WildcardResource(Rule):
     `AmazonS3ReadOnlyAccess` reads them all), the Lambda event-source
     execution roles (`AWSLambdaSQSQueueExecutionRole`, ...) at low severity, and
     the logging, tracing and VPC networking ones not at all.
+
+    Grants SAM adds on its own are reported with **info** severity, so they
+    never fail a scan at the default `--fail-on low`: for an `SQS`,
+    `DynamoDB`, `Kinesis` or `MSK` event SAM attaches
+    `AWSLambdaSQSQueueExecutionRole`, `AWSLambdaDynamoDBExecutionRole`,
+    `AWSLambdaKinesisExecutionRole` or `AWSLambdaMSKExecutionRole` to the
+    role it generates, and the template has no way to narrow them short of
+    a `Role` of its own. The same policy named in the function's `Policies`,
+    or attached to a role the template writes, is the user's choice and keeps
+    the low severity. `--fail-on info` fails on them too.
 
     ## Why is this bad?
     `dynamodb:UpdateItem` on `*` lets the function change every table in the
@@ -135,14 +151,18 @@ class WildcardResource(Rule):
                     severity = _managed_severity(view.managed_arn or "")
                 where = "NotResource" if view.statement.not_resources is not None else "Resource '*'"
                 shown = ", ".join(scoped[:5]) + (f", ... ({len(scoped)} in all)" if len(scoped) > 5 else "")
+                message = (
+                    f"{view.describe()} grants {shown} on {where}; "
+                    "expected the ARNs of the resources the workload uses"
+                )
+                if view.implicit:
+                    severity, message = Severity.INFO, f"{message}{_IMPLICIT}"
                 yield Violation(
                     node=principal,
-                    message=(
-                        f"{view.describe()} grants {shown} on {where}; "
-                        "expected the ARNs of the resources the workload uses"
-                    ),
+                    message=message,
                     key=view.key,
                     location=view.location,
+                    statements=(view.key,),
                     severity=severity,
                 )
 
@@ -192,7 +212,12 @@ def _type_wide(principal: str, view: StatementView) -> Iterator[Violation]:
         ),
         key=f"{view.key}#type-wide",
         location=view.location,
-        severity=_managed_severity(view.managed_arn or "") if view.aws_managed else None,
+        statements=(view.key,),
+        severity=Severity.INFO
+        if view.implicit
+        else _managed_severity(view.managed_arn or "")
+        if view.aws_managed
+        else None,
     )
 
 

@@ -27,7 +27,8 @@ def test_every_file_loads_or_has_one_located_error(
         if p.suffix in (".yaml", ".yml", ".json") and p.is_file() and "tf-hcl" not in p.parts
     }
     loaded = {t.path for t in corpus_scan.templates}
-    failed = [e.file for e in corpus_scan.errors]
+    # warnings (a duplicate key, kept with its last value) are on files that loaded
+    failed = [e.file for e in corpus_scan.errors if e.is_error]
     assert len(failed) == len(set(failed)), "a file has more than one error line"
     assert not loaded & set(failed)
     assert files == loaded | set(failed)

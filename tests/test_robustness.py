@@ -124,7 +124,6 @@ BAD_INPUTS: list[tuple[str, str, str | bytes, str, bool]] = [
     ),
     ("python-name", "t.yaml", "Resources:\n  A: !!python/name:os.system\n", "unsupported tag", True),
     ("unknown-local-tag", "t.yaml", _resource("      Role: !Evil x\n"), "unknown tag !Evil", True),
-    ("duplicate-key", "t.yaml", "Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n", "duplicate key", True),
     (
         "resources-list",
         "t.yaml",

@@ -214,7 +214,7 @@ def _node_attributes(node: str, data: Mapping[str, Any], findings: Sequence[Find
     if findings:
         worst = max(findings, key=lambda f: f.severity.rank)
         values["severity"] = str(worst.severity)
-        values["rules"] = " ".join(sorted({f.rule_id for f in findings}))
+        values["rules"] = " ".join(sorted({rule for f in findings for rule in f.rule_ids}))
         values["findings"] = json.dumps(
             [
                 {"rule": f.rule_id, "name": f.rule_name, "severity": str(f.severity), "message": f.message}

@@ -284,6 +284,7 @@ def _grant_attrs(policy_node: str, policy: Policy, index: int, statement: Statem
         "policy": policy_node,
         "policy_id": policy.id,
         "managed_arn": policy.managed_arn,
+        "implicit": policy.implicit,
         "statement_index": index,
         "sid": statement.sid,
         "statement": statement,

@@ -61,6 +61,7 @@ class StatementView:
     location: Location
     targets: tuple[tuple[str, str], ...]  # (node, target class)
     via: str | None = None  # "resource-policy" for a resource policy's statement naming the principal
+    implicit: bool = False  # attached by the SAM transform itself, not named in the template
 
     @property
     def effect(self) -> str:
@@ -132,6 +133,7 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                 ),
                 targets=tuple(sorted(set(entry["targets"]))),
                 via=data.get("via"),
+                implicit=bool(data.get("implicit")),
             )
         )
     return out

@@ -214,9 +214,18 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
 
     try:
         document = parse_document(text, file)
-    except SourceError:
-        if not named and not _looks_like_template(text):
-            return None
+    except SourceError as error:
+        if not _looks_like_template(text):
+            if not named:
+                return None
+            if Path(file).suffix.lower() in (".yaml", ".yml", ".json", ".template"):
+                raise  # meant as a template or plan: the parse error is the news
+            raise SourceError(
+                error.file,
+                error.line,
+                error.column,
+                f"not a SAM template, CloudFormation template or Terraform plan ({error.message})",
+            ) from None
         raise
     data = document.data
     if not isinstance(data, Mapping) or not any(
@@ -282,6 +291,25 @@ def _looks_like_template(text: str) -> bool:
     return "AWSTemplateFormatVersion" in text or "\nResources:" in text or text.startswith("Resources:")
 
 
+def _refuse_sam_types_without_transform(file: str, document: Any, data: Mapping[str, Any]) -> None:
+    """CloudFormation rejects `AWS::Serverless::*` resources without the SAM transform; a scan
+    that read them as plain CloudFormation would judge nothing and pass."""
+    resources = data.get("Resources")
+    if not isinstance(resources, Mapping):
+        return
+    for logical_id, definition in resources.items():
+        kind = definition.get("Type") if isinstance(definition, Mapping) else None
+        if isinstance(kind, str) and kind.startswith("AWS::Serverless::"):
+            line, column = document.locate(("Resources", logical_id, "Type"))
+            raise SourceError(
+                file,
+                line,
+                column,
+                f"resource {logical_id} has the SAM type {kind} but the template has no "
+                "'Transform: AWS::Serverless-2016-10-31'; CloudFormation rejects it: add the Transform",
+            )
+
+
 def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: LoadOptions) -> Template:
     from boundary.load import sam
     from boundary.load.cloudformation import build_template
@@ -289,6 +317,8 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
     origins: Mapping[str, tuple[str | int, ...]] = {}
     template_format = Format.CLOUDFORMATION
     sam_source: Mapping[str, Any] | None = None
+    if not sam.is_sam(data):
+        _refuse_sam_types_without_transform(file, document, data)
     if sam.is_sam(data):
         sam_source = data
         expansion = sam.expand(
@@ -305,7 +335,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         data = expansion.template
         origins = expansion.origins
         template_format = Format.SAM
-    return build_template(
+    template = build_template(
         data,
         file=file,
         locate=document.locate,
@@ -319,6 +349,8 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         stack_name=options.stack_name,
         source_lines=document.lines,
     )
+    warnings: tuple[LoadError, ...] = document.warnings
+    return replace(template, warnings=warnings + template.warnings) if warnings else template
 
 
 class _CallableModule(types.ModuleType):

@@ -3,8 +3,9 @@
 Why a walker of our own over the composed node graph instead of a PyYAML
 constructor: CloudFormation reads YAML with its own rules, and we need them
 all at once -- short-form intrinsic tags rewritten to their long form, no
-Python object ever built, timestamps left as text, duplicate keys rejected at
-the duplicate, and a (line, column) recorded for every element so that rules
+Python object ever built, timestamps left as text, a duplicate key kept with its
+last value (what CloudFormation deploys) and a located warning at the
+duplicate, and a (line, column) recorded for every element so that rules
 can report paths and the loader can turn them into places (cfn-lint's design).
 Composition stays in libyaml (`CSafeLoader`) when it is installed.
 
@@ -21,7 +22,7 @@ the timestamp, binary, omap, pairs and set types):
   text CloudFormation's JSON form gives it (`200` -> "200", `true` -> "true").
 
 JSON files (the text starts with `{`) are read by a small JSON parser that
-records the same marks and rejects duplicate keys; when that fails and the
+records the same marks and treats duplicate keys the same way; when that fails and the
 text is still valid YAML (YAML flow style, a trailing comma), the YAML reading
 is used, as CloudFormation falls back from JSON to YAML.
 """
@@ -38,8 +39,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from boundary.load._errors import SourceError
+from boundary.load._errors import SourceError, warning
 from boundary.load._json import MAX_INT_DIGITS, parse_int
+from boundary.model import LoadError
 
 __all__ = ["SHORT_FORMS", "Document", "parse_document"]
 
@@ -97,6 +99,8 @@ class Document:
     file: str
     lines: tuple[str, ...] = ()
     marks: Mapping[Path, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    # located warnings: duplicate keys, each kept with its last value as CloudFormation does
+    warnings: tuple[LoadError, ...] = ()
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         try:
@@ -115,16 +119,18 @@ class Document:
 def parse_document(text: str, file: str) -> Document:
     """Parse a YAML or JSON CloudFormation template; bad input raises a located `SourceError`."""
     body = text.removeprefix("\ufeff")
+    warnings: list[LoadError] = []
     if body.lstrip().startswith("{"):
         try:
-            data, marks = _JsonParser(body, file).parse()
+            data, marks = _JsonParser(body, file, warnings).parse()
         except SourceError as json_error:
+            warnings.clear()
             try:
-                data, marks = _parse_yaml(body, file)
+                data, marks = _parse_yaml(body, file, warnings)
             except SourceError:
                 raise json_error from None
     else:
-        data, marks = _parse_yaml(body, file)
+        data, marks = _parse_yaml(body, file, warnings)
     if data is None:
         raise SourceError(file, 1, 0, "not a CloudFormation template: the file is empty")
     if not isinstance(data, dict):
@@ -135,7 +141,19 @@ def parse_document(text: str, file: str) -> Document:
             column,
             f"not a CloudFormation template: the top level is a {_kind(data)}, not a mapping",
         )
-    return Document(data=data, file=file, lines=tuple(body.splitlines()), marks=marks)
+    return Document(
+        data=data, file=file, lines=tuple(body.splitlines()), marks=marks, warnings=tuple(warnings)
+    )
+
+
+def _duplicate(file: str, line: int, column: int, key: str, first: int) -> LoadError:
+    return warning(
+        file,
+        line,
+        column,
+        f"duplicate key '{key}' (first at line {first}): CloudFormation keeps the last value, "
+        "and so does this scan; remove one of them",
+    )
 
 
 def _kind(value: Any) -> str:
@@ -149,7 +167,7 @@ def _kind(value: Any) -> str:
 # --- YAML -----------------------------------------------------------------------------------------
 
 
-def _parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
+def _parse_yaml(text: str, file: str, warnings: list[LoadError] | None = None) -> tuple[Any, Marks]:
     loader = _BaseLoader(text)
     try:
         node = loader.get_single_node()
@@ -174,7 +192,7 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
         loader.dispose()
     if node is None:
         return None, {}
-    builder = _Builder(file)
+    builder = _Builder(file, warnings if warnings is not None else [])
     builder.marks[()] = _mark(node)
     try:
         return builder.build(node, ()), builder.marks
@@ -203,11 +221,12 @@ def _tag_text(tag: str) -> str:
 class _Builder:
     """Walks composed nodes into plain data, recording a mark per path."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, warnings: list[LoadError]) -> None:
         self.file = file
         self.marks: Marks = {}
         self.count = 0
         self.active: set[int] = set()
+        self.warnings = warnings
 
     def fail(self, node: Node, message: str) -> SourceError:
         return SourceError(self.file, *_mark(node), message)
@@ -296,7 +315,8 @@ class _Builder:
             key_path = (*path, key)
             if key in result:
                 first = self.marks[key_path][0]
-                raise self.fail(key_node, f"duplicate key '{key}' (first at line {first})")
+                self.warnings.append(_duplicate(self.file, *_mark(key_node), key, first))
+                del result[key]  # the last value wins, in the order it was written
             self.marks[key_path] = _mark(key_node)
             result[key] = self.build(value_node, key_path)
         for key_node, value_node in merged:  # explicit keys win over merged ones, earlier merges over later
@@ -349,11 +369,12 @@ _LITERALS: tuple[tuple[str, Any], ...] = (("true", True), ("false", False), ("nu
 
 
 class _JsonParser:
-    """Strict JSON with a mark per element and duplicate keys rejected where they are written."""
+    """Strict JSON with a mark per element; a duplicate key keeps its last value, with a warning."""
 
-    def __init__(self, text: str, file: str) -> None:
+    def __init__(self, text: str, file: str, warnings: list[LoadError] | None = None) -> None:
         self.text = text
         self.file = file
+        self.warnings = warnings if warnings is not None else []
         self.line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
         self.marks: Marks = {}
 
@@ -420,7 +441,8 @@ class _JsonParser:
             key_path = (*path, key)
             if key in result:
                 first = self.marks[key_path][0]
-                raise self.fail(key_offset, f"duplicate key '{key}' (first at line {first})")
+                self.warnings.append(_duplicate(self.file, *self.position(key_offset), key, first))
+                del result[key]  # the last value wins, as CloudFormation reads it
             self.marks[key_path] = self.position(key_offset)
             offset = self.skip(offset)
             if not text.startswith(":", offset):

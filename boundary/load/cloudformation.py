@@ -69,6 +69,8 @@ class _Context:
     api_events: dict[tuple[str, str, str], Path] = field(default_factory=dict)
     # SAM APIs whose OpenAPI body the user wrote inline as `DefinitionBody`
     sam_bodies: frozenset[str] = frozenset()
+    # SAM functions (and state machines) whose role SAM generates: what their `Policies` say, as text
+    sam_policies: dict[str, str] = field(default_factory=dict)
 
     # -- locations ---------------------------------------------------------
 
@@ -181,6 +183,7 @@ def build_template(
     if sam_source is not None:
         ctx.api_events = _sam_api_events(sam_source)
         ctx.sam_bodies = _sam_definition_bodies(sam_source)
+        ctx.sam_policies = _sam_policies(sam_source)
     for logical_id, definition in resources_raw.items():
         if not isinstance(definition, Mapping):
             line, column = locate(("Resources", logical_id))
@@ -466,6 +469,9 @@ def _managed_policy_arns(ctx: _Context, logical_id: str, props: Mapping[str, Any
             value = ctx.resolver.resolve(raw)
         where = ctx.location(logical_id, *path)
         arn = value if isinstance(value, str) else None
+        origin = ctx.origin_of(logical_id)
+        written = ctx.sam_policies.get(origin) if origin is not None else None
+        implicit = arn is not None and written is not None and arn.rsplit("/", 1)[-1] not in written
         ctx.policies.append(
             Policy(
                 id=arn if arn is not None else f"{logical_id}/ManagedPolicyArns[{path[-1]}]",
@@ -475,7 +481,8 @@ def _managed_policy_arns(ctx: _Context, logical_id: str, props: Mapping[str, Any
                 location=where,
                 name=arn.rsplit("/", 1)[-1] if arn else str(value),
                 managed_arn=arn,
-                origin=ctx.origin_of(logical_id),
+                origin=origin,
+                implicit=implicit,
             )
         )
 
@@ -1051,6 +1058,31 @@ def _sam_definition_bodies(source: Mapping[str, Any]) -> frozenset[str]:
         and isinstance(definition.get("Properties"), Mapping)
         and isinstance(definition["Properties"].get("DefinitionBody"), Mapping)
     )
+
+
+def _sam_policies(source: Mapping[str, Any]) -> dict[str, str]:
+    """For each SAM function or state machine without a `Role` of its own (SAM generates it),
+    its `Policies` (and the global ones) as text: a managed policy on the generated role
+    whose name is not in it was attached by SAM itself, for an event source."""
+    resources = source.get("Resources")
+    if not isinstance(resources, Mapping):
+        return {}
+    globals_ = source.get("Globals")
+    found: dict[str, str] = {}
+    for logical_id, definition in resources.items():
+        if not isinstance(definition, Mapping):
+            continue
+        kind = str(definition.get("Type", ""))
+        if kind not in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
+            continue
+        properties = definition.get("Properties")
+        properties = properties if isinstance(properties, Mapping) else {}
+        if properties.get("Role") is not None:
+            continue
+        section = globals_.get(kind.rsplit("::", 1)[-1]) if isinstance(globals_, Mapping) else None
+        shared = section.get("Policies") if isinstance(section, Mapping) else None
+        found[str(logical_id)] = repr((properties.get("Policies"), shared))
+    return found
 
 
 def _sam_api_events(source: Mapping[str, Any]) -> dict[tuple[str, str, str], Path]:

@@ -34,9 +34,10 @@ class BaselineError(Exception):
 def dump_baseline(findings: Iterable[Finding]) -> str:
     """The baseline for the unsuppressed `findings`: fingerprints sorted, each with a note for reviewers."""
     notes = {
-        f.fingerprint: f"{f.rule_id} {f.rule_name} {f.location.address or f.resource} ({f.location.file})"
+        each.fingerprint: f"{each.rule_id} {each.rule_name} {f.resource} ({f.location.file})"
         for f in findings
         if not f.suppressed
+        for each in (f, *f.merged)
     }
     document = {
         "version": BASELINE_VERSION,
@@ -58,11 +59,14 @@ def read_baseline(path: str | Path) -> frozenset[str]:
         raise BaselineError(
             f"{path}:{exc.lineno}:{exc.colno}: error: baseline is not JSON: {exc.msg}"
         ) from None
-    entries = document.get("fingerprints") if isinstance(document, Mapping) else None
+    # an object with `fingerprints` (a map or a list), or the plain list of fingerprints
+    entries = document.get("fingerprints") if isinstance(document, Mapping) else document
     if isinstance(entries, Mapping):
         entries = list(entries)
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        raise BaselineError(f"{path}: error: baseline must be an object with a `fingerprints` map or list")
+        raise BaselineError(
+            f"{path}: error: baseline must be a list of fingerprints or an object with a `fingerprints` map or list"
+        )
     return frozenset(entries)
 
 
@@ -76,7 +80,8 @@ class Baselined:
 
 def apply_baseline(findings: Iterable[Finding], fingerprints: frozenset[str]) -> Baselined:
     everything = tuple(findings)
-    kept = tuple(f for f in everything if f.fingerprint not in fingerprints)
+    # a finding with others merged into it is new when any of them is
+    kept = tuple(f for f in everything if not fingerprints.issuperset(f.fingerprints))
     return Baselined(kept, len(everything) - len(kept))
 
 

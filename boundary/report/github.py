@@ -50,8 +50,8 @@ def _finding(finding: Finding, root: str) -> str:
     title = f"{finding.rule_id} {finding.rule_name} ({finding.severity.value})"
     loc = finding.location
     message = finding.message
-    if loc.address:
-        message = f"{loc.address}: {message}"
+    if loc.address:  # a plan has no lines to annotate: name the resource, as every format does
+        message = f"{finding.resource}: {message}"
     return _command(kind, loc.file, loc.line, loc.column, title, message, root)
 
 

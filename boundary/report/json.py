@@ -43,6 +43,16 @@ def finding_to_dict(finding: Finding, root: str = "") -> dict[str, Any]:
         "column": location.column,
         "address": location.address,
         "fingerprint": finding.fingerprint,
+        "merged": [
+            {
+                "rule_id": other.rule_id,
+                "rule_name": other.rule_name,
+                "severity": other.severity.value,
+                "message": other.message,
+                "fingerprint": other.fingerprint,
+            }
+            for other in finding.merged
+        ],
         "suppressed": suppression is not None,
         "suppression": (
             None if suppression is None else {"reason": suppression.reason, "source": suppression.source}

@@ -32,7 +32,7 @@ def _clean(text: str) -> str:
 
 
 def _case_name(finding: Finding) -> str:
-    return f"{finding.rule_id} {finding.rule_name}: {finding.location.address or finding.resource}"
+    return f"{finding.rule_id} {finding.rule_name}: {finding.resource}"
 
 
 def _case_names(findings: list[Finding]) -> list[str]:

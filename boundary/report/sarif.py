@@ -156,7 +156,8 @@ def _result(finding: Finding, rule_id: str, rule_index: int, root: str) -> dict[
     location = finding.location
     logical: dict[str, Any] = {"name": finding.resource, "kind": "resource"}
     if location.address:
-        logical["fullyQualifiedName"] = location.address
+        # the Terraform address of the resource at fault; where it is written is in properties
+        logical["fullyQualifiedName"] = finding.resource
     properties: dict[str, Any] = {
         "rule": finding.rule_id,
         "category": finding.category.value,
@@ -165,6 +166,13 @@ def _result(finding: Finding, rule_id: str, rule_index: int, root: str) -> dict[
         "resource": finding.resource,
         "related": list(finding.related),
     }
+    if location.address and location.address != finding.resource:
+        properties["written-in"] = location.address
+    if finding.merged:
+        properties["merged"] = [
+            {"rule": other.rule_id, "severity": other.severity.value, "fingerprint": other.fingerprint}
+            for other in finding.merged
+        ]
     if finding.severity is not Severity.INFO:
         properties["security-severity"] = SECURITY_SEVERITY[finding.severity]
     result: dict[str, Any] = {

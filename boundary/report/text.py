@@ -105,7 +105,7 @@ def _compact_line(finding: Finding, root: str) -> Text:
     line.append_text(_severity_label(finding))
     line.append(f" {finding.rule_id} {finding.rule_name}: ", style="bold")
     line.append(visible(finding.message))
-    line.append(f" [{visible(finding.location.address or finding.resource)}]", style="dim")
+    line.append(f" [{visible(finding.resource)}]", style="dim")
     return line
 
 
@@ -120,7 +120,10 @@ def _print_finding(console: Console, finding: Finding, source: Sequence[str]) ->
     console.print(head)
     console.print(Text("    " + visible(finding.message)))
     resource = Text("    resource: ", style="dim")
-    resource.append(visible(location.address or finding.resource))
+    resource.append(visible(finding.resource))
+    if location.address and location.address != finding.resource:
+        resource.append("   written in: ", style="dim")
+        resource.append(visible(location.address))
     if finding.related:
         resource.append("   related: ", style="dim")
         resource.append(visible(", ".join(finding.related)))

@@ -7,11 +7,12 @@ import importlib.util
 import inspect
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from boundary.findings import Finding, Suppression
+from boundary.findings import Category, Finding, Suppression
 from boundary.model import Location, Model, Resource, Template
 from boundary.rules._config import Config, ConfigError
 from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
@@ -245,6 +246,7 @@ def evaluate(
     classes = rules if rules is not None else rule_classes(config)
     resources = _resource_index(model)
     findings: dict[str, Finding] = {}
+    statements: dict[str, tuple[str, ...]] = {}
     for cls in classes:
         meta = cls.meta
         if not config.enabled(meta.id, meta.name):
@@ -258,7 +260,61 @@ def evaluate(
         for violation in cls().evaluate(context):
             finding = _finding(graph, meta, violation, config, resources, context)
             findings.setdefault(finding.fingerprint, finding)
-    return tuple(sorted(findings.values(), key=Finding.sort_key))
+            statements.setdefault(finding.fingerprint, violation.statements)
+    return tuple(sorted(merge_by_statement(findings.values(), statements), key=Finding.sort_key))
+
+
+# Problem families: findings of one family on one statement have one fix (narrow the
+# statement), so they are reported as one. Categories not listed are never merged.
+_FAMILY = {
+    Category.ADMIN_ACCESS: "grant-breadth",
+    Category.PRIVILEGE_ESCALATION: "grant-breadth",
+    Category.WILDCARD_ACTION: "grant-breadth",
+    Category.WILDCARD_RESOURCE: "grant-breadth",
+}
+# Which finding leads when severities tie: the one that says the most.
+_LEAD = {
+    Category.ADMIN_ACCESS: 0,
+    Category.PRIVILEGE_ESCALATION: 1,
+    Category.WILDCARD_ACTION: 2,
+    Category.WILDCARD_RESOURCE: 3,
+}
+
+
+def merge_by_statement(
+    findings: Iterable[Finding], statements: Mapping[str, tuple[str, ...]]
+) -> list[Finding]:
+    """One finding per policy statement, resource and problem family: the most severe, with
+    the others in its `merged` and named at the end of its message. Suppressed findings,
+    and findings about several statements or none, stay as they are."""
+    out: list[Finding] = []
+    groups: dict[tuple[str, str, str, str], list[Finding]] = {}
+    for finding in findings:
+        family = _FAMILY.get(finding.category)
+        named = set(statements.get(finding.fingerprint, ()))
+        if family is None or finding.suppressed or len(named) != 1:
+            out.append(finding)
+            continue
+        key = (finding.location.file, finding.resource, family, named.pop())
+        groups.setdefault(key, []).append(finding)
+    for group in groups.values():
+        group.sort(key=lambda f: (-f.severity.rank, _LEAD.get(f.category, 9), f.rule_id, f.key))
+        lead, rest = group[0], tuple(group[1:])
+        if not rest:
+            out.append(lead)
+            continue
+        counts: dict[str, int] = {}
+        for other in rest:
+            counts[f"{other.rule_id} {other.rule_name}"] = (
+                counts.get(f"{other.rule_id} {other.rule_name}", 0) + 1
+            )
+        facts = ", ".join(name if n == 1 else f"{name} (x{n})" for name, n in sorted(counts.items()))
+        out.append(
+            replace(
+                lead, message=f"{lead.message}. The same statement is also reported as: {facts}", merged=rest
+            )
+        )
+    return out
 
 
 def _finding(
@@ -290,7 +346,10 @@ def _finding(
         message=violation.message,
         resource=resource_id,
         location=location,
-        related=tuple(context.label(n) for n in violation.related),
+        # the resource itself is not related to itself: `resource: Api related: Api` says nothing
+        related=tuple(
+            dict.fromkeys(label for label in map(context.label, violation.related) if label != resource_id)
+        ),
         key=violation.key,
         suppression=suppression,
     )

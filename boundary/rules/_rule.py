@@ -74,7 +74,9 @@ class Violation:
 
     The engine turns it into a `Finding`, attaching the location of `node`
     (or `location`, when the rule knows a more precise one, such as a
-    statement's) and the rule's metadata.
+    statement's) and the rule's metadata. A rule about a policy statement names
+    it in `statements`, so that one statement too wide in several ways reads as
+    one finding.
     """
 
     node: str
@@ -83,6 +85,9 @@ class Violation:
     key: str = ""
     location: Location | None = None
     severity: Severity | None = None
+    # The policy statements at fault (`StatementView.key`: policy id and index or Sid). The
+    # engine reports the findings of one family on one same statement as one (see `Finding.merged`).
+    statements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

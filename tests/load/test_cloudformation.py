@@ -49,7 +49,12 @@ def _findings(tmp_path: Path, text: str) -> list[tuple[str, str, str]]:
     """(rule id, resource, severity) of every unsuppressed finding."""
     result = boundary.analyze([str(_write(tmp_path, text))])
     assert not result.errors, [str(e) for e in result.errors]
-    return sorted((f.rule_id, f.resource, f.severity.value) for f in result.findings if f.suppression is None)
+    return sorted(
+        (each.rule_id, f.resource, each.severity.value)
+        for f in result.findings
+        if f.suppression is None
+        for each in (f, *f.merged)
+    )
 
 
 def _policies_of(template: Template, principal: str) -> list[Policy]:

@@ -42,8 +42,8 @@ def test_a_list_of_fingerprints_is_accepted(tmp_path: Path) -> None:
     [
         (None, "cannot read baseline"),
         ("{not json", "b.json:1:2: error: baseline is not JSON"),
-        ("[1, 2]", "must be an object"),
-        ('{"fingerprints": [1]}', "must be an object"),
+        ("[1, 2]", "must be a list of fingerprints or an object"),
+        ('{"fingerprints": [1]}', "must be a list of fingerprints or an object"),
     ],
     ids=["missing", "not-json", "not-object", "not-strings"],
 )

@@ -116,10 +116,13 @@ def test_results_carry_locations_fingerprints_and_suppressions() -> None:
 def test_terraform_findings_name_their_address() -> None:
     results = _document()["runs"][0]["results"]
     addressed = [r for r in results if "fullyQualifiedName" in r["locations"][0]["logicalLocations"][0]]
+    # one identity per finding: the logical location is the resource, in every format;
+    # a policy address that is not the resource is where it is written
     assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in addressed} == {
         'aws_iam_access_key.deploy["ci"]',
-        "aws_iam_role.other",
+        "OtherRole",
     }
+    assert sorted(str(r["properties"].get("written-in")) for r in addressed) == ["None", "aws_iam_role.other"]
 
 
 def test_load_errors_make_the_invocation_unsuccessful() -> None:

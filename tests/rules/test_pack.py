@@ -92,8 +92,11 @@ def test_fixture(rule_name: str, fixture: Path) -> None:
     # What the user wrote: resources SAM generated count as the resource they came from.
     declared = {_local_name(r.id) for r in template.resources.values() if not r.origin}
     declared |= {r.origin for r in template.resources.values() if r.origin}
+    # a finding merged into another on the same statement still counts as its rule's
     flagged = {
-        _local_name(f.resource) for f in result.findings if f.rule_name == rule_name and not f.suppressed
+        _local_name(f.resource)
+        for f in result.findings
+        if rule_name in {f.rule_name, *(m.rule_name for m in f.merged)} and not f.suppressed
     }
     invalid = {n for n in declared if _marked(n, "invalid")}
     valid = {n for n in declared if _marked(n, "valid")}
