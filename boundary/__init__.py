@@ -28,6 +28,7 @@ __all__ = [
     "Decision",
     "ExportOptions",
     "Finding",
+    "Limits",
     "LoadOptions",
     "LoadError",
     "Model",
@@ -54,6 +55,7 @@ _LAZY = {
     "load_policy": "boundary.load",
     "Model": "boundary.model",
     "LoadError": "boundary.model",
+    "Limits": "boundary.model",
     "build_graph": "boundary.graph",
     "analyze": "boundary.scanner",
     "scan": "boundary.scanner",
@@ -84,7 +86,7 @@ if TYPE_CHECKING:
     from boundary.graph.paths import AccessPath, blast_radius, paths_from, who_can_reach
     from boundary.iam import validate_policy
     from boundary.load import LoadOptions, load, load_policy
-    from boundary.model import LoadError, Model
+    from boundary.model import Limits, LoadError, Model
     from boundary.scanner import ScanError, ScanResult, analyze, scan
 
 

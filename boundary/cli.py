@@ -207,6 +207,24 @@ def _write(path: Path, text: str) -> None:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
+def _parse_limits(values: Sequence[str] | None) -> dict[str, int]:
+    """`--limit NAME=N` (repeatable), checked against the known limit names."""
+    from boundary.model import LIMIT_NAMES
+
+    limits: dict[str, int] = {}
+    for item in values or ():
+        name, sep, number = item.partition("=")
+        name = name.strip()
+        if not sep or name not in LIMIT_NAMES or not number.strip().isdigit() or int(number) < 1:
+            raise typer.BadParameter(
+                f"expected NAME=N with N a whole number of at least 1 and NAME one of "
+                f"{', '.join(LIMIT_NAMES)}, got {item!r}",
+                param_hint="'--limit'",
+            )
+        limits[name] = int(number)
+    return limits
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -298,6 +316,7 @@ def _run_analysis(
     show_progress: bool,
     region: str,
     account: str,
+    limits: Mapping[str, int] | None = None,
 ) -> _Result:
     import warnings
 
@@ -305,6 +324,8 @@ def _run_analysis(
     from boundary.model import LoadError
     from boundary.rules import UntrustedRulesWarning
 
+    config_limits = rules.config.limits
+    chosen_limits = config_limits.replace(**limits) if limits else config_limits
     missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
     present = [p for p in paths if not _unreachable(p)]
     if not present:
@@ -324,6 +345,7 @@ def _run_analysis(
                 progress=bar,
                 region=region,
                 account=account,
+                limits=chosen_limits,
                 rule_folders=rule_folders,
                 allow_config_rules=allow_config_rules,
             )
@@ -442,6 +464,15 @@ def scan(
             help="No progress bar (it is off anyway when stderr is not a terminal or CI is set).",
         ),
     ] = False,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Change a per-file limit (max-file-size, max-nodes, max-depth, max-resources, "
+            "max-statements, max-actions, max-work); see docs/security.md. Repeatable.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -468,6 +499,7 @@ def scan(
             param_hint="'--format'",
         )
     params = _parse_params(param)
+    limits = _parse_limits(limit)
 
     from boundary.findings import Decision
     from boundary.report import EXTENSIONS, ReportOptions, render
@@ -494,6 +526,7 @@ def scan(
         _progress_wanted(no_progress, quiet),
         region,
         account,
+        limits,
     )
     if not result.files and not result.errors:
         # Pointing a CI job at the wrong folder must not pass as "0 findings".
@@ -1354,6 +1387,39 @@ def _merged_diff(model: Any, policies: Sequence[Any]) -> str:
     from boundary.audit import merged_diff
 
     return str(merged_diff(model, policies))
+
+
+# ------------------------------------------------------------------- checkov
+
+
+@app.command("checkov-dir")
+def checkov_dir_command() -> None:
+    """Print the folder to give Checkov's --external-checks-dir (docs/checkov.md)."""
+    from boundary.integrations.checkov import checks_dir
+
+    typer.echo(str(checks_dir()))
+
+
+@app.command(
+    "checkov",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def checkov_command(
+    ctx: typer.Context,
+) -> None:
+    """Run Checkov with boundary's checks added, offline: `boundary checkov -d .`.
+
+    Every argument goes to Checkov (`boundary checkov -- --help` shows Checkov's own
+    help); --external-checks-dir and --skip-download are added, and BC_SKIP_MAPPING=TRUE
+    is set. The exit code is Checkov's.
+    """
+    from boundary.integrations.checkov import CheckovMissing, run_checkov
+
+    try:
+        code = run_checkov(list(ctx.args))
+    except CheckovMissing as missing:
+        _fail(f"boundary checkov: {missing}")
+    raise typer.Exit(code)
 
 
 # ---------------------------------------------------------------------- main

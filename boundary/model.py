@@ -22,6 +22,8 @@ __all__ = [
     "Endpoint",
     "EndpointProtocol",
     "Format",
+    "LIMIT_NAMES",
+    "Limits",
     "LoadError",
     "LoadSeverity",
     "Location",
@@ -101,6 +103,51 @@ class LoadSeverity(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one scanned file may ask of the scanner (docs/security.md).
+
+    A file over a limit is one located `LoadError` and the other files are
+    still scanned. The defaults are far above what real templates and plans
+    need and low enough that a hostile file stays within seconds and a few
+    hundred megabytes.
+    """
+
+    max_file_size: int = 16 * 1024 * 1024  # bytes read from one file
+    max_nodes: int = 500_000  # YAML/JSON elements, with aliases and merge keys expanded
+    max_depth: int = 200  # nesting of lists and mappings
+    max_resources: int = 5_000  # resources per template or plan (after the SAM transform)
+    max_statements: int = 1_000  # statements per policy document
+    max_actions: int = 10_000  # Action and NotAction entries per policy document
+    max_work: int = 2_000_000  # steps of intrinsic and reference resolution per file
+
+    def replace(self, **values: int) -> Limits:
+        """A copy with some limits changed, by field name or kebab-case name
+        (`max-nodes`); raises ValueError for an unknown name or a value below 1."""
+        fields = {name: getattr(self, name) for name in LIMIT_NAMES.values()}
+        for key, value in values.items():
+            name = LIMIT_NAMES.get(key, key)
+            if name not in fields:
+                known = ", ".join(LIMIT_NAMES)
+                raise ValueError(f"unknown limit {key!r} (known: {known})")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"limit {key!r} must be a whole number of at least 1, got {value!r}")
+            fields[name] = value
+        return Limits(**fields)
+
+
+# kebab-case name (CLI `--limit NAME=N`, `[tool.boundary.limits]`) -> field
+LIMIT_NAMES: Mapping[str, str] = {
+    "max-file-size": "max_file_size",
+    "max-nodes": "max_nodes",
+    "max-depth": "max_depth",
+    "max-resources": "max_resources",
+    "max-statements": "max_statements",
+    "max-actions": "max_actions",
+    "max-work": "max_work",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from boundary.config import Config
 from boundary.graph import build_graph
 from boundary.load import load
-from boundary.model import Activity, LoadError, Template
+from boundary.model import Activity, Limits, LoadError, Template
 from boundary.rules import (
     Finding,
     UntrustedRulesWarning,
@@ -59,11 +59,14 @@ def analyze(
     rule_folders: Sequence[str | os.PathLike[str]] = (),
     allow_config_rules: bool = False,
     activity: Activity | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
     `region` and `account` are what pseudo parameters and generated ARNs use: the
-    stack's deployment target, a placeholder account by default.
+    stack's deployment target, a placeholder account by default. `limits` bound
+    what each file may cost (default: the configuration's, docs/security.md); a
+    file over a limit is one error and the others are still scanned.
 
     Rules: the built-in ones, plus the user rules in `rule_folders`. Rule folders a
     configuration names (`policies`) are imported only with `allow_config_rules=True`
@@ -79,7 +82,13 @@ def analyze(
         warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
     classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
     model = load(
-        paths, parameters=parameters, region=region, account=account, exclude=exclude, progress=progress
+        paths,
+        parameters=parameters,
+        region=region,
+        account=account,
+        exclude=exclude,
+        progress=progress,
+        limits=limits or config.limits,
     )
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)

@@ -100,6 +100,8 @@ def _can_pass_any(view: StatementView, service: str) -> bool:
 
 def _updates_other_code(graph: nx.MultiDiGraph, view: StatementView) -> bool:
     """lambda:UpdateFunctionCode escalates only on functions that run as another role."""
+    if view.every_resource:
+        return True  # a `*` grant: its `arn::*` target is not a specific function
     for target, cls in view.targets:
         if cls != "specific":
             return True

@@ -16,7 +16,18 @@ from typer.testing import CliRunner
 from boundary.cli import app
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-COMMANDS = ("scan", "graph", "paths", "rules", "explain", "validate-policy", "audit", "generate-policy")
+COMMANDS = (
+    "scan",
+    "graph",
+    "paths",
+    "rules",
+    "explain",
+    "validate-policy",
+    "audit",
+    "generate-policy",
+    "checkov-dir",
+    "checkov",
+)
 WIDTH = "80"
 
 INTRO = """\
@@ -99,6 +110,11 @@ Severities are `error`, `security-warning`, `warning` and `suggestion`; the
 first two exit 1. A file that cannot be read, is not JSON or is not a JSON
 object is one located line on stderr and exits 2; the other files are still
 checked.
+""",
+    "checkov": """\
+Checkov must be installed in the same environment
+(`pip install 'serverless-boundary[checkov]'`); without it, one line says so and
+the exit code is 2. Everything else is in [checkov.md](checkov.md).
 """,
     "explain": """\
 The rule's documentation has the sections *What it does*, *Why is this bad?*,

@@ -136,6 +136,8 @@ def _readme_commands() -> list[str]:
 def test_readme_shows_every_command() -> None:
     assert _readme_commands() == [
         "audit",
+        "checkov",
+        "checkov-dir",
         "explain",
         "generate-policy",
         "graph",

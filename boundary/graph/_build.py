@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from boundary.iam.arn import TargetClass, classify
+from boundary.iam.arn import TargetClass, classify, is_full_wildcard
 from boundary.iam.managed import managed_policy
 from boundary.model import (
     Endpoint,
@@ -30,7 +30,7 @@ from boundary.model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "node_id"]
+__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "every_resource_targets", "node_id"]
 
 
 class NodeKind:
@@ -62,6 +62,10 @@ class EdgeKind:
 
 
 INTERNET = "principal::*"
+# Graph attributes (`graph.graph`) behind `every_resource` grants: each template's
+# resource nodes by the service of their ARNs, and the template of each principal.
+_ARNS_OF = "boundary.arns_of_template"
+_TEMPLATE_OF = "boundary.template_of_principal"
 
 _PRINCIPAL_KINDS = {ResourceKind.ROLE, ResourceKind.USER, ResourceKind.GROUP}
 
@@ -124,6 +128,12 @@ def _add_template(graph: nx.MultiDiGraph, template: Template) -> None:
             attrs.update(_location_attrs(relation.location))
         graph.add_edge(source, target, kind=relation.kind.value, **attrs)
     arn_index = _arn_index(template)
+    by_service: dict[str, set[str]] = {}
+    for arn, resource_id in arn_index.items():
+        by_service.setdefault(_arn_service(arn), set()).add(node_id(template, resource_id))
+    graph.graph.setdefault(_ARNS_OF, {})[template.path] = {
+        service: tuple(sorted(nodes)) for service, nodes in by_service.items()
+    }
     for policy in template.policies:
         _add_policy(graph, template, policy, arn_index)
 
@@ -254,6 +264,7 @@ def _add_policy(
         owner_node = node_id(template, owner)
         if owner_node not in graph:
             continue
+        graph.graph.setdefault(_TEMPLATE_OF, {})[owner_node] = template.path
         graph.add_edge(
             owner_node,
             policy_node,
@@ -325,27 +336,53 @@ def _statement_targets(
                     )
                 yield node, {"target_class": "unresolved", "pattern": pattern.text, "reason": pattern.reason}
             continue
+        if is_full_wildcard(pattern):
+            # `*` reaches every resource of the template of the services the actions
+            # belong to: one edge to `arn::*` marked `every_resource`, which
+            # `queries.grants_from` lists as one edge per such resource. An edge per
+            # resource made N roles with `*` on `*` cost N^2 edges.
+            yield (
+                _arn_node(graph, pattern, TargetClass.FULL_WILDCARD),
+                {"target_class": TargetClass.FULL_WILDCARD.value, "pattern": pattern, "every_resource": True},
+            )
+            continue
         target_class, matched = classify(pattern, known)
-        if target_class is TargetClass.FULL_WILDCARD:
-            # `*` reaches every resource of the services the actions belong to, not a
-            # table through `logs:CreateLogGroup`.
-            services = _action_services(statement)
-            matched = tuple(arn for arn in matched if services is None or _arn_service(arn) in services)
         seen: set[str] = set()
         for arn in matched:
             resource_id = arn_index[arn]
             if resource_id not in seen:
                 seen.add(resource_id)
                 yield node_id(template, resource_id), {"target_class": target_class.value, "pattern": pattern}
-        if (
-            not matched
-            or target_class is TargetClass.FULL_WILDCARD
-            or (target_class is TargetClass.PARTIAL_WILDCARD and not _within(pattern, template, seen))
+        if not matched or (
+            target_class is TargetClass.PARTIAL_WILDCARD and not _within(pattern, template, seen)
         ):
             yield (
                 _arn_node(graph, pattern, target_class),
                 {"target_class": target_class.value, "pattern": pattern},
             )
+
+
+def every_resource_targets(
+    graph: nx.MultiDiGraph,
+    principal: str,
+    data: Mapping[str, Any],
+    services: Iterable[str] | None = None,
+) -> tuple[str, ...]:
+    """The resources an `every_resource` grant of `principal` reaches: each resource of
+    the principal's template with an ARN of a service the statement's actions name
+    (every one when the actions may be any service), sorted. With `services`, only
+    the resources of those services (an index lookup, not a walk of the template)."""
+    template = graph.graph.get(_TEMPLATE_OF, {}).get(principal)
+    if template is None:
+        return ()
+    by_service: Mapping[str, tuple[str, ...]] = graph.graph[_ARNS_OF][template]
+    granted = _action_services(data["statement"])
+    wanted = set(by_service) if granted is None else granted & set(by_service)
+    if services is not None:
+        wanted &= set(services)
+    if len(wanted) == 1:
+        return by_service[next(iter(wanted))]
+    return tuple(sorted({node for service in wanted for node in by_service[service]}))
 
 
 def _action_services(statement: Statement) -> frozenset[str] | None:

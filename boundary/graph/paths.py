@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import permissions, queries
-from boundary.graph._build import INTERNET, EdgeKind, NodeKind
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets
 from boundary.iam import catalog, condition_entries
 
 if TYPE_CHECKING:
@@ -146,17 +146,39 @@ class _Reach:
         self.graph = graph
         self._access: dict[str, dict[str, permissions.DataAccess]] = {}
         self.next: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {}
+        # A grant on `*` (`every_resource`) reaches each resource of its template; those
+        # hops are added when a traversal first leaves the principal, not for every one.
+        self._every: dict[str, list[dict[str, Any]]] = {}
         for source, target, data in graph.edges(data=True):
             kind = data.get("kind")
             if kind not in _FOLLOW or data.get("effect", "Allow") != "Allow":
                 continue
-            hop = self._hop(source, target, str(kind), data)
-            if hop is not None:
-                self.next.setdefault(source, {}).setdefault(target, hop)
-        self.previous: dict[str, set[str]] = {}
-        for source, targets in self.next.items():
-            for target in targets:
-                self.previous.setdefault(target, set()).add(source)
+            if data.get("every_resource"):
+                self._every.setdefault(source, []).append(data)
+            self._add(source, target, str(kind), data)
+        self._previous: dict[str, set[str]] | None = None
+
+    def _add(self, source: str, target: str, kind: str, data: dict[str, Any]) -> None:
+        hop = self._hop(source, target, kind, data)
+        if hop is not None:
+            self.next.setdefault(source, {}).setdefault(target, hop)
+
+    def _expand(self, node: str) -> None:
+        for data in self._every.pop(node, ()):
+            for target in every_resource_targets(self.graph, node, data):
+                self._add(node, target, EdgeKind.GRANTS, data)
+
+    @property
+    def previous(self) -> dict[str, set[str]]:
+        """Each node's predecessors, every `*` grant expanded."""
+        if self._previous is None:
+            for node in list(self._every):
+                self._expand(node)
+            self._previous = {}
+            for source, targets in self.next.items():
+                for target in targets:
+                    self._previous.setdefault(target, set()).add(source)
+        return self._previous
 
     def _hop(
         self, source: str, target: str, kind: str, data: dict[str, Any]
@@ -202,6 +224,7 @@ class _Reach:
         return found
 
     def successors(self, node: str) -> list[str]:
+        self._expand(node)
         return sorted(self.next.get(node, {}))
 
     def path(self, nodes: Sequence[str]) -> AccessPath:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
+from boundary.graph._build import every_resource_targets
 from boundary.iam import PolicyIssue, catalog, condition_entries, wildcard_match
 from boundary.iam.arn import Arn, is_full_wildcard
 from boundary.model import Location, Policy, Resource, Statement, Symbolic, Template
@@ -59,8 +61,36 @@ class StatementView:
     index: int
     statement: Statement
     location: Location
-    targets: tuple[tuple[str, str], ...]  # (node, target class)
+    listed: tuple[tuple[str, str], ...]  # (node, target class) of the grant edges as built
     via: str | None = None  # "resource-policy" for a resource policy's statement naming the principal
+    # `*` grants (`every_resource`): (principal of the edge, edge attributes), expanded on demand
+    every_resource: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    graph: Any = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def targets(self) -> tuple[tuple[str, str], ...]:
+        """(node, target class) of everything the statement points at, a `*` grant's
+        template resources included, sorted."""
+        if not self.every_resource:
+            return self.listed
+        found = set(self.listed)
+        for owner, data in self.every_resource:
+            found.update((node, "full-wildcard") for node in every_resource_targets(self.graph, owner, data))
+        return tuple(sorted(found))
+
+    def targets_of(self, services: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        """`targets`, with a `*` grant's resources only those whose ARN is of `services`:
+        an index lookup instead of every resource of the template."""
+        if not self.every_resource:
+            return self.listed
+        wanted = tuple(services)
+        found = set(self.listed)
+        for owner, data in self.every_resource:
+            found.update(
+                (node, "full-wildcard") for node in every_resource_targets(self.graph, owner, data, wanted)
+            )
+        return tuple(sorted(found))
+
     implicit: bool = False  # attached by the SAM transform itself, not named in the template
 
     @property
@@ -109,10 +139,12 @@ class StatementView:
 def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:
     """Each statement that applies to `principal` (its own policies and its groups'), once."""
     views: dict[tuple[str, int], dict[str, Any]] = {}
-    for _, target, data in queries.grants_from(graph, principal):
+    for owner, target, data in queries.grants_from(graph, principal, every_resource=False):
         key = (str(data.get("policy")), int(data.get("statement_index", -1)))
-        entry = views.setdefault(key, {"data": data, "targets": []})
+        entry = views.setdefault(key, {"data": data, "targets": [], "every": []})
         entry["targets"].append((target, str(data.get("target_class"))))
+        if data.get("every_resource"):
+            entry["every"].append((owner, data))
     out: list[StatementView] = []
     for (policy_node, index), entry in sorted(views.items()):
         data = entry["data"]
@@ -131,8 +163,10 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                     column=int(data.get("column") or 0),
                     address=data.get("address"),
                 ),
-                targets=tuple(sorted(set(entry["targets"]))),
+                listed=tuple(sorted(set(entry["targets"]))),
                 via=data.get("via"),
+                every_resource=tuple(entry["every"]),
+                graph=graph if entry["every"] else None,
                 implicit=bool(data.get("implicit")),
             )
         )
@@ -141,10 +175,25 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
 
 def _action_in(statement: Statement, action: str) -> bool:
     if statement.not_actions is not None:
-        return not any(
-            wildcard_match(p, action, case_sensitive=False) for p in literal(statement.not_actions)
-        )
-    return any(wildcard_match(p, action, case_sensitive=False) for p in literal(statement.actions))
+        return not _matches_any(statement.not_actions, action)
+    return _matches_any(statement.actions, action)
+
+
+@lru_cache(maxsize=1024)
+def _action_matcher(patterns: tuple[str | Symbolic, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A statement's action list as (literal names in lower case, wildcard patterns): a
+    statement with thousands of actions answers a question with one set lookup and its
+    wildcards, not thousands of matches."""
+    names = literal(patterns)
+    wild = tuple(dict.fromkeys(p for p in names if "*" in p or "?" in p or "${" in p))
+    return frozenset(p.lower() for p in names if p not in wild), wild
+
+
+def _matches_any(patterns: tuple[str | Symbolic, ...], action: str) -> bool:
+    literals, wild = _action_matcher(patterns)
+    if action.lower() in literals:
+        return True
+    return any(wildcard_match(p, action, case_sensitive=False) for p in wild)
 
 
 def _unconditional(statement: Statement) -> bool:
@@ -454,7 +503,7 @@ def data_access(
         by_service: dict[str, list[str]] = {}
         for action in actions:
             by_service.setdefault(action.partition(":")[0], []).append(action)
-        for target, target_class in view.targets:
+        for target, target_class in view.targets_of(by_service):
             if classes is not None and target_class not in classes:
                 continue
             data = graph.nodes[target] if target in graph else {}

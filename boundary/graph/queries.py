@@ -7,10 +7,10 @@ edge kind lives in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from boundary.graph._build import INTERNET, EdgeKind, NodeKind, node_id
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
 from boundary.model import Location, Model, Policy, Resource, Template
 
 if TYPE_CHECKING:
@@ -89,14 +89,38 @@ def execution_roles(graph: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     return {role: tuple(sorted(users)) for role, users in sorted(roles.items())}
 
 
-def grants_from(graph: nx.MultiDiGraph, principal: str, *, include_groups: bool = True) -> list[Edge]:
-    """The grant edges of a principal: its own and, for a user, its groups'."""
-    edges = list(_out(graph, principal, EdgeKind.GRANTS))
+def grants_from(
+    graph: nx.MultiDiGraph, principal: str, *, include_groups: bool = True, every_resource: bool = True
+) -> list[Edge]:
+    """The grant edges of a principal: its own and, for a user, its groups'.
+
+    A `*` grant is one edge to `arn::*` marked `every_resource`; it is listed
+    again once per template resource it reaches, unless `every_resource` is
+    False (then `permissions.statements_of` expands it lazily, by service).
+    """
+    expand = _with_every_resource if every_resource else _as_listed
+    edges = expand(graph, principal, _out(graph, principal, EdgeKind.GRANTS))
     if include_groups:
         for _, group, _ in _out(graph, principal, EdgeKind.MEMBER_OF):
-            edges.extend(_out(graph, group, EdgeKind.GRANTS))
+            edges.extend(expand(graph, group, _out(graph, group, EdgeKind.GRANTS)))
     edges.sort(key=lambda edge: (edge[1], edge[2].get("policy_id") or "", edge[2].get("statement_index", -1)))
     return edges
+
+
+def _with_every_resource(graph: nx.MultiDiGraph, principal: str, edges: Iterable[Edge]) -> list[Edge]:
+    """Grant edges with each `every_resource` grant (`*`) also listed once per resource
+    of the template it reaches, sharing the grant's attributes (docs/graph.md)."""
+    out: list[Edge] = []
+    for edge in edges:
+        out.append(edge)
+        data = edge[2]
+        if data.get("every_resource"):
+            out.extend((principal, target, data) for target in every_resource_targets(graph, principal, data))
+    return out
+
+
+def _as_listed(graph: nx.MultiDiGraph, principal: str, edges: Iterable[Edge]) -> list[Edge]:
+    return list(edges)
 
 
 def reach(graph: nx.MultiDiGraph, principal: str) -> dict[str, list[dict[str, Any]]]:
@@ -140,11 +164,25 @@ def internet_paths(graph: nx.MultiDiGraph, *, cutoff: int = 8) -> list[list[str]
     follow = {EdgeKind.INVOKES, EdgeKind.EXECUTES_AS, EdgeKind.GRANTS}
     view = nx.DiGraph()
     view.add_nodes_from(graph.nodes)
-    view.add_edges_from(
-        (u, v)
-        for u, v, data in graph.edges(data=True)
-        if data.get("kind") in follow and data.get("effect", "Allow") == "Allow"
-    )
+    every: dict[str, list[dict[str, Any]]] = {}
+    for u, v, data in graph.edges(data=True):
+        if data.get("kind") in follow and data.get("effect", "Allow") == "Allow":
+            view.add_edge(u, v)
+            if data.get("every_resource"):
+                every.setdefault(u, []).append(data)
+    # `*` grants reach every resource of their template: add those edges for the
+    # principals the internet reaches, until no more are reached.
+    expanded: set[str] = set()
+    while True:
+        reached = nx.descendants(view, INTERNET) & (set(every) - expanded)
+        if not reached:
+            break
+        for principal in reached:
+            for data in every[principal]:
+                view.add_edges_from(
+                    (principal, target) for target in every_resource_targets(graph, principal, data)
+                )
+        expanded |= reached
     targets = {n for n, data in graph.nodes(data=True) if data.get("kind") in (NodeKind.DATA, NodeKind.ARN)}
     paths: list[list[str]] = []
     for entry in sorted(view.successors(INTERNET)):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -197,6 +198,12 @@ class Catalog:
         self._global_cache: dict[str, tuple[bool, bool] | None] = {}
         # Expanded patterns: every policy of every file asks again for the same `s3:*`.
         self._expand_cache: dict[str, tuple[str, ...]] = {}
+        # Action name (lower case, without service) -> the actions of that name, per service.
+        self._by_short: dict[str, list[ActionInfo]] = {}
+        self._indexed: set[str] = set()
+        self._short_keys: tuple[str, ...] | None = None
+        self._services_cache: dict[str, tuple[str, ...]] = {}
+        self._short_text: tuple[tuple[str, ...], tuple[str, tuple[int, ...]]] | None = None
 
     # --- loading -------------------------------------------------------------------
 
@@ -313,7 +320,15 @@ class Catalog:
         """The service prefixes a (possibly wildcarded) service part names."""
         if not _glob.has_wildcard(service_pattern):
             return (service_pattern.lower(),) if self.service_exists(service_pattern) else ()
-        return tuple(s for s in self.services if _glob.match(service_pattern, s, case_sensitive=False))
+        key = service_pattern.lower()
+        found = self._services_cache.get(key)
+        if found is None:
+            if len(self._services_cache) > 10_000:
+                self._services_cache.clear()
+            found = self._services_cache[key] = tuple(
+                s for s in self.services if _glob.match(key, s, case_sensitive=False)
+            )
+        return found
 
     def expand(self, pattern: str) -> tuple[str, ...]:
         """The canonical names of the actions a pattern matches, sorted.
@@ -335,17 +350,44 @@ class Catalog:
                 return tuple(sorted(n for s in self.services for n in self.actions_of(s)))
             return ()
         names: list[str] = []
-        for prefix in self.matching_services(service):
-            actions = self._service_actions(prefix)
-            if not _glob.has_wildcard(short):
-                info = actions.get(short.lower())
+        services = self.matching_services(service)
+        if not _glob.has_wildcard(short):
+            for prefix in services:
+                info = self._service_actions(prefix).get(short.lower())
                 if info:
                     names.append(info.name)
-                continue
-            names.extend(
-                info.name for key, info in actions.items() if _glob.match(short, key, case_sensitive=False)
-            )
+            return tuple(sorted(names))
+        # A wildcard action part is matched once per distinct action name, not once per
+        # service and action (`*:Get*` asks every service), and only names holding the
+        # pattern's longest literal run are matched at all: a few milliseconds a pattern.
+        wanted = set(services)
+        keys = self._short_names(services)
+        if keys is self._short_keys:
+            if self._short_text is None or self._short_text[0] is not keys:
+                self._short_text = (keys, _joined(keys))
+            joined = self._short_text[1]
+        else:
+            joined = _joined(keys)
+        for key in _candidates(short, keys, joined):
+            for info in self._by_short[key]:
+                if info.service in wanted:
+                    names.append(info.name)
         return tuple(sorted(names))
+
+    def _short_names(self, services: tuple[str, ...]) -> tuple[str, ...]:
+        """The distinct lower-case action names of `services`, each indexed in `_by_short`."""
+        every = len(services) == len(self.services)
+        if every and self._short_keys is not None:
+            return self._short_keys
+        for prefix in services:
+            if prefix not in self._indexed:
+                for key, info in self._service_actions(prefix).items():
+                    self._by_short.setdefault(key, []).append(info)
+                self._indexed.add(prefix)
+        if every:
+            self._short_keys = tuple(sorted(self._by_short))
+            return self._short_keys
+        return tuple(sorted({k for p in services for k in self._service_actions(p)}))
 
     def resource_types_matching(self, arn: str) -> tuple[tuple[str, str], ...]:
         """(resource type name, ARN format) of the types the ARN (pattern) can name, by name."""
@@ -437,3 +479,34 @@ def catalog() -> Catalog:
             if _DEFAULT is None:
                 _DEFAULT = Catalog()
     return _DEFAULT
+
+
+def _candidates(pattern: str, names: tuple[str, ...], joined: tuple[str, tuple[int, ...]]) -> list[str]:
+    """The lower-case `names` that the action-name pattern matches."""
+    tokens = _glob.tokenize(pattern.lower())
+    literal = "".join(t if len(t) == 1 else "\n" for t in tokens).split("\n")
+    longest = max(literal, key=len)
+    if not longest:  # only `*` and `?`: a length test
+        needed = sum(1 for t in tokens if t != _glob.STAR)
+        exact = _glob.STAR not in tokens
+        return [n for n in names if (len(n) == needed if exact else len(n) >= needed)]
+    text, starts = joined
+    found: list[str] = []
+    at = text.find(longest)
+    while at != -1:  # the names holding the literal run, found by str.find over all of them at once
+        index = bisect_right(starts, at) - 1
+        name = names[index]
+        if _glob.match(pattern, name, case_sensitive=False):
+            found.append(name)
+        at = text.find(longest, starts[index] + len(name) + 1)
+    return found
+
+
+def _joined(names: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
+    """The names as one newline-separated text, and where each starts in it."""
+    starts: list[int] = []
+    offset = 0
+    for name in names:
+        starts.append(offset)
+        offset += len(name) + 1
+    return "\n".join(names), tuple(starts)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from boundary.load._errors import SourceError, warning
-from boundary.model import Format, LoadError, Location, Model, PolicyDocument, Template
+from boundary.load._limits import LimitExceeded, budget, limit_hint
+from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
 
 __all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "read_policy"]
 
@@ -35,13 +36,15 @@ _CANDIDATE_MARKERS = (*_TEMPLATE_MARKERS, '"format_version"')
 
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
-    """How to load: template parameter overrides and the account the stack deploys to."""
+    """How to load: template parameter overrides, the account the stack deploys to,
+    and the limits each file must keep within (docs/security.md)."""
 
     parameters: Mapping[str, str] | None = None
     region: str = "us-east-1"
     account: str = "123456789012"
     partition: str = "aws"
     stack_name: str = "boundary-stack"
+    limits: Limits = Limits()
 
 
 def discover(
@@ -124,9 +127,10 @@ def load(
     account: str = "123456789012",
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
+    limits: Limits | None = None,
 ) -> Model:
     """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
-    options = LoadOptions(parameters=parameters, region=region, account=account)
+    options = LoadOptions(parameters=parameters, region=region, account=account, limits=limits or Limits())
     templates: list[Template] = []
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
@@ -151,12 +155,23 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
     template); never anything else.
     """
     options = options or LoadOptions()
+    limits = options.limits
     try:
         if os.path.exists(file) and not os.path.isfile(file):  # a FIFO or a device never ends
             raise SourceError(file, 0, 0, "cannot read file: not a regular file")
-        raw = Path(file).read_bytes()
+        with open(file, "rb") as stream:
+            raw = stream.read(limits.max_file_size + 1)
     except OSError as error:
         raise SourceError(file, 0, 0, f"cannot read file: {error.strerror or error}") from None
+    if len(raw) > limits.max_file_size:
+        if not named and not _mentions_template(raw[:65536]):
+            return None
+        raise LimitExceeded(
+            file,
+            1,
+            1,
+            f"file too large (more than {limits.max_file_size} bytes); {limit_hint('max_file_size')}",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -166,7 +181,11 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
     if not named and not any(marker in text for marker in _CANDIDATE_MARKERS):
         return None
     try:
-        return _load_text(file, text, options, named=named)
+        with budget(file, limits):
+            template = _load_text(file, text, options, named=named)
+        if template is not None:
+            _check_size(template, limits)
+        return template
     except SourceError:
         raise
     except RecursionError:
@@ -175,6 +194,70 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
         raise SourceError(
             file, 1, 0, f"internal error while loading ({type(error).__name__}: {error})"
         ) from None
+
+
+def _check_plan_shape(data: Any, file: str, limits: Limits) -> None:
+    """Elements and nesting of a decoded plan, counted without recursion (plans are
+    read by the standard JSON decoder, which keeps no positions: the error is at 1:1)."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > limits.max_nodes:
+            raise LimitExceeded(
+                file, 1, 1, f"too many elements (more than {limits.max_nodes}); {limit_hint('max_nodes')}"
+            )
+        if isinstance(value, (dict, list)):
+            if depth > limits.max_depth:
+                raise LimitExceeded(
+                    file,
+                    1,
+                    1,
+                    f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
+                )
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _check_size(template: Template, limits: Limits) -> None:
+    """Resources per template, statements and actions per policy, after loading: what the
+    graph and the rules would otherwise spend their time on."""
+    if len(template.resources) > limits.max_resources:
+        resource = list(template.resources.values())[limits.max_resources]
+        raise LimitExceeded(
+            template.path,
+            max(resource.location.line, 1),
+            resource.location.column,
+            f"too many resources (more than {limits.max_resources}); {limit_hint('max_resources')}",
+        )
+    for policy in template.policies:
+        document = policy.document
+        if document is None:
+            continue
+        where = policy.location
+        if len(document.statements) > limits.max_statements:
+            statement = document.statements[limits.max_statements]
+            where = statement.location or where
+            raise LimitExceeded(
+                template.path,
+                max(where.line, 1),
+                where.column,
+                f"policy {policy.id} has too many statements (more than {limits.max_statements}); "
+                f"{limit_hint('max_statements')}",
+            )
+        actions = 0
+        for statement in document.statements:
+            actions += len(statement.actions) + len(statement.not_actions or ())
+            if actions > limits.max_actions:
+                where = statement.location or where
+                raise LimitExceeded(
+                    template.path,
+                    max(where.line, 1),
+                    where.column,
+                    f"policy {policy.id} has too many actions (more than {limits.max_actions}); "
+                    f"{limit_hint('max_actions')}",
+                )
 
 
 def _mentions_template(raw: bytes) -> bool:
@@ -208,6 +291,7 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
             from boundary.load.terraform import is_plan, load_plan, looks_like_plan
 
             if is_plan(data) or looks_like_plan(data):
+                _check_plan_shape(data, file, options.limits)
                 plan = load_plan(data, file=file, text=text)
                 return replace(plan, warnings=plan.warnings + warnings) if warnings else plan
     from boundary.load._yaml import parse_document

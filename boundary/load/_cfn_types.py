@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from boundary.load._limits import LimitExceeded
 from boundary.model import ResourceKind, Symbolic
 
 __all__ = [
@@ -863,6 +864,8 @@ def _property(properties: Mapping[str, Any], dotted: str) -> Any:
             return None
         try:
             value = value.get(part)
+        except LimitExceeded:
+            raise
         except Exception:  # noqa: BLE001 - lazy property views may fail on odd input; unknown, not fatal
             return None
     return value

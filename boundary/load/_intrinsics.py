@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from boundary.load import _cfn_types
+from boundary.load._limits import LimitExceeded, charge
 from boundary.model import Symbolic
 
 __all__ = ["NO_VALUE", "Resolver"]
@@ -204,7 +205,9 @@ class Resolver:
                         if isinstance(name, str) and name in self._resources:
                             found.add(name)
                     elif key == "Fn::Sub":
-                        found.update(self._sub_references(arg))
+                        # the template string only: its variables are walked below, once
+                        # (walking them here too doubled the work at every nesting level)
+                        found.update(self._sub_template_references(arg))
                 stack.extend(item.values())
             elif isinstance(item, (list, tuple)):
                 stack.extend(item)
@@ -306,6 +309,7 @@ class Resolver:
             return value
         if self._depth >= _MAX_DEPTH:
             return Symbolic(text="...", reason=f"nested more than {_MAX_DEPTH} levels deep")
+        charge()  # total work, not only depth: shared values can be resolved many times
         self._depth += 1
         try:
             return self._resolve_container(value)
@@ -346,6 +350,8 @@ class Resolver:
             raise _Unresolvable(f"unknown intrinsic function {key}")
         except _Unresolvable as problem:
             return self._symbolic(raw, str(problem))
+        except LimitExceeded:
+            raise
         except Exception as error:  # noqa: BLE001 - odd input must give a Symbolic, never a traceback
             return self._symbolic(raw, f"cannot evaluate {key}: {type(error).__name__}: {error}")
 
@@ -527,6 +533,14 @@ class Resolver:
         return self._attribute(logical_id, attribute)
 
     def _sub_references(self, arg: Any) -> set[str]:
+        found = self._sub_template_references(arg)
+        variables = arg[1] if isinstance(arg, (list, tuple)) and len(arg) == 2 else {}
+        if isinstance(variables, Mapping) and variables:
+            found.update(self.references(dict(variables)))
+        return found
+
+    def _sub_template_references(self, arg: Any) -> set[str]:
+        """Resources the `${...}` of a Sub's template string name (not its variables)."""
         template = arg if isinstance(arg, str) else _first(arg)
         variables = arg[1] if isinstance(arg, (list, tuple)) and len(arg) == 2 else {}
         variables = variables if isinstance(variables, Mapping) else {}
@@ -539,8 +553,6 @@ class Resolver:
                 logical_id = inner if inner in self._declared else inner.partition(".")[0]
                 if logical_id in self._resources:
                     found.add(logical_id)
-        if variables:
-            found.update(self.references(dict(variables)))
         return found
 
     def _join(self, arg: Any) -> Any:

@@ -37,11 +37,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from boundary.load._errors import SourceError, warning
 from boundary.load._json import MAX_INT_DIGITS, parse_int
-from boundary.model import LoadError
+from boundary.load._limits import LimitExceeded, current_limits, limit_hint
+from boundary.model import Limits, LoadError
 
 __all__ = ["SHORT_FORMS", "Document", "parse_document"]
 
@@ -80,8 +82,6 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (_STD + t for t in ("str", "int", "float", "b
 _TEXT_TAGS = frozenset({_STR, _STD + "timestamp", _STD + "value", _STD + "merge"})
 _MERGE = _STD + "merge"
 _SEQ, _MAP = _STD + "seq", _STD + "map"
-# Alias expansion can blow a small file up exponentially ("billion laughs").
-_MAX_NODES = 1_000_000
 
 _scalars = yaml.constructor.SafeConstructor()
 
@@ -116,21 +116,28 @@ class Document:
             return self.marks.get((), (0, 0))
 
 
-def parse_document(text: str, file: str) -> Document:
-    """Parse a YAML or JSON CloudFormation template; bad input raises a located `SourceError`."""
+def parse_document(text: str, file: str, limits: Limits | None = None) -> Document:
+    """Parse a YAML or JSON CloudFormation template; bad input raises a located `SourceError`.
+
+    `limits` (default: those of the file being loaded) bound the elements, with
+    aliases and merge keys expanded, and the nesting, counted while parsing.
+    """
+    limits = limits or current_limits()
     body = text.removeprefix("\ufeff")
     warnings: list[LoadError] = []
     if body.lstrip().startswith("{"):
         try:
-            data, marks = _JsonParser(body, file, warnings).parse()
+            data, marks = _JsonParser(body, file, warnings, limits).parse()
+        except LimitExceeded:
+            raise
         except SourceError as json_error:
             warnings.clear()
             try:
-                data, marks = _parse_yaml(body, file, warnings)
+                data, marks = _parse_yaml(body, file, warnings, limits)
             except SourceError:
                 raise json_error from None
     else:
-        data, marks = _parse_yaml(body, file, warnings)
+        data, marks = _parse_yaml(body, file, warnings, limits)
     if data is None:
         raise SourceError(file, 1, 0, "not a CloudFormation template: the file is empty")
     if not isinstance(data, dict):
@@ -167,7 +174,11 @@ def _kind(value: Any) -> str:
 # --- YAML -----------------------------------------------------------------------------------------
 
 
-def _parse_yaml(text: str, file: str, warnings: list[LoadError] | None = None) -> tuple[Any, Marks]:
+def _parse_yaml(
+    text: str, file: str, warnings: list[LoadError] | None = None, limits: Limits | None = None
+) -> tuple[Any, Marks]:
+    limits = limits or current_limits()
+    _check_events(text, file, limits)
     loader = _BaseLoader(text)
     try:
         node = loader.get_single_node()
@@ -192,12 +203,60 @@ def _parse_yaml(text: str, file: str, warnings: list[LoadError] | None = None) -
         loader.dispose()
     if node is None:
         return None, {}
-    builder = _Builder(file, warnings if warnings is not None else [])
+    builder = _Builder(file, warnings if warnings is not None else [], limits)
     builder.marks[()] = _mark(node)
     try:
         return builder.build(node, ()), builder.marks
     except RecursionError:
         raise SourceError(file, *_mark(node), "invalid YAML: nesting too deep") from None
+
+
+def _check_events(text: str, file: str, limits: Limits) -> None:
+    """Count elements and nesting on the event stream, before a node is composed: a
+    50 MB file must stop at the limit, not after building gigabytes of nodes.
+    Syntax errors are left to the composer, which reports them with context."""
+    loader = _BaseLoader(text)
+    count = depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None:
+                return
+            if isinstance(event, NodeEvent):
+                count += 1
+                if count > limits.max_nodes:
+                    raise _too_many(file, event.start_mark, limits)
+                if isinstance(event, CollectionStartEvent):
+                    depth += 1
+                    if depth > limits.max_depth:
+                        raise _too_deep(file, event.start_mark, limits)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
+def _too_many(file: str, mark: Any, limits: Limits) -> LimitExceeded:
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 0)
+    return LimitExceeded(
+        file,
+        line,
+        column,
+        f"too many elements (more than {limits.max_nodes}, aliases and merge keys expanded); "
+        f"{limit_hint('max_nodes')}",
+    )
+
+
+def _too_deep(file: str, mark: Any, limits: Limits) -> LimitExceeded:
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 0)
+    return LimitExceeded(
+        file,
+        line,
+        column,
+        f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
+    )
 
 
 def _printable(message: str) -> str:
@@ -221,20 +280,25 @@ def _tag_text(tag: str) -> str:
 class _Builder:
     """Walks composed nodes into plain data, recording a mark per path."""
 
-    def __init__(self, file: str, warnings: list[LoadError]) -> None:
+    def __init__(self, file: str, warnings: list[LoadError], limits: Limits | None = None) -> None:
         self.file = file
+        self.limits = limits or Limits()
         self.marks: Marks = {}
         self.count = 0
+        self.depth = 0
         self.active: set[int] = set()
         self.warnings = warnings
+
+    def counted(self, node: Node) -> None:
+        self.count += 1
+        if self.count > self.limits.max_nodes:
+            raise _too_many(self.file, node.start_mark, self.limits)
 
     def fail(self, node: Node, message: str) -> SourceError:
         return SourceError(self.file, *_mark(node), message)
 
     def build(self, node: Node, path: Path) -> Any:
-        self.count += 1
-        if self.count > _MAX_NODES:
-            raise self.fail(node, f"too many elements (more than {_MAX_NODES}, aliases expanded)")
+        self.counted(node)
         tag = node.tag
         if tag.startswith("!") and not tag.startswith("!!"):
             return self.intrinsic(node, path)
@@ -340,6 +404,7 @@ class _Builder:
                 if key_node.tag == _MERGE and isinstance(key_node, ScalarNode):
                     pairs.extend(self.merge_pairs(value_node))
                 else:
+                    self.counted(key_node)  # a merge copies keys: count them before expanding
                     pairs.append((key_node, value_node))
         return pairs
 
@@ -359,6 +424,8 @@ class _Builder:
         if id(node) in self.active:
             raise self.fail(node, "recursive alias (a node that contains itself)")
         self.active.add(id(node))
+        if len(self.active) > self.limits.max_depth:
+            raise _too_deep(self.file, node.start_mark, self.limits)
 
 
 # --- JSON -----------------------------------------------------------------------------------------
@@ -368,13 +435,34 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS: tuple[tuple[str, Any], ...] = (("true", True), ("false", False), ("null", None))
 
 
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """A 1-based position in the shape of a yaml Mark (0-based), for the limit errors."""
+
+    one_based_line: int
+    one_based_column: int
+
+    @property
+    def line(self) -> int:
+        return self.one_based_line - 1
+
+    @property
+    def column(self) -> int:
+        return self.one_based_column - 1
+
+
 class _JsonParser:
     """Strict JSON with a mark per element; a duplicate key keeps its last value, with a warning."""
 
-    def __init__(self, text: str, file: str, warnings: list[LoadError] | None = None) -> None:
+    def __init__(
+        self, text: str, file: str, warnings: list[LoadError] | None = None, limits: Limits | None = None
+    ) -> None:
         self.text = text
         self.file = file
         self.warnings = warnings if warnings is not None else []
+        self.limits = limits or Limits()
+        self.count = 0
+        self.depth = 0
         self.line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
         self.marks: Marks = {}
 
@@ -405,11 +493,18 @@ class _JsonParser:
         text = self.text
         if offset >= len(text):
             raise self.fail(offset, "unexpected end of file, expecting a value")
+        self.count += 1
+        if self.count > self.limits.max_nodes:
+            raise _too_many(self.file, _Mark(*self.position(offset)), self.limits)
         char = text[offset]
-        if char == "{":
-            return self.object(offset, path)
-        if char == "[":
-            return self.array(offset, path)
+        if char in "{[":
+            self.depth += 1
+            if self.depth > self.limits.max_depth:
+                raise _too_deep(self.file, _Mark(*self.position(offset)), self.limits)
+            try:
+                return self.object(offset, path) if char == "{" else self.array(offset, path)
+            finally:
+                self.depth -= 1
         if char == '"':
             return self.string(offset)
         for word, literal in _LITERALS:

@@ -24,6 +24,7 @@ import yaml
 
 from boundary.iam.document import normalize_policy
 from boundary.load._errors import SourceError
+from boundary.load._limits import charge
 from boundary.load._tf_types import arns_for, kind_of, name_attribute
 from boundary.model import (
     Endpoint,
@@ -409,6 +410,8 @@ class _PlanLoader:
         self.relations: dict[tuple[str, str, RelationKind], Relation] = {}
         self.endpoints: list[Endpoint] = []
         self._documents: dict[str, PolicyDocument | None] = {}
+        self._resolved: dict[tuple[str, str, Any], tuple[str, ...]] = {}
+        self._resolving: set[tuple[str, str, Any]] = set()
         self._customer_attachments: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ top level
@@ -526,9 +529,35 @@ class _PlanLoader:
         `key` is the `each.key`/`count.index` in force when the expression
         mentions it: Terraform then lists `aws_x.y` (or `module.m`) without the
         dynamic index, and the instance with that key is the one meant.
+
+        Memoised, and a reference met again while it is being resolved (module
+        inputs and outputs that refer to each other) adds nothing: the work is
+        bounded by the distinct references, not by their fan-out to the power
+        of the depth. Each resolution is charged to the file's work limit.
         """
         if depth > _MAX_DEPTH:
             return []
+        try:
+            memo_key = (reference, module, key)
+            hash(memo_key)
+        except TypeError:  # an odd index from a hand-written plan: resolve without the memo
+            charge()
+            return self._resolve_once(reference, module, depth, key)
+        cached = self._resolved.get(memo_key)
+        if cached is not None:
+            return list(cached)
+        if memo_key in self._resolving:
+            return []
+        charge()
+        self._resolving.add(memo_key)
+        try:
+            found = list(dict.fromkeys(self._resolve_once(reference, module, depth, key)))
+        finally:
+            self._resolving.discard(memo_key)
+        self._resolved[memo_key] = tuple(found)
+        return found
+
+    def _resolve_once(self, reference: str, module: str, depth: int, key: Any) -> list[str]:
         root = reference.split(".", 1)[0].split("[", 1)[0]
         prefix = f"{module}." if module else ""
         if root == "var":

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from boundary.findings import Severity, portable_path
+from boundary.model import LIMIT_NAMES, Limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +44,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 __all__ = ["Config", "ConfigError", "ConfigSuppression", "load_config", "parse_config", "repository_root"]
 
-_KEYS = {"select", "ignore", "severity", "thresholds", "suppress", "policies"}
+_KEYS = {"select", "ignore", "severity", "thresholds", "suppress", "policies", "limits"}
 _SUPPRESS_KEYS = {"rule", "resource", "file", "reason"}
 
 
@@ -82,6 +83,7 @@ class Config:
     source: str | None = None
     root: str | None = None
     """The folder `policies` must stay inside: the repository holding the configuration file."""
+    limits: Limits = Limits()
 
     def enabled(self, rule_id: str, rule_name: str) -> bool:
         names = {rule_id, rule_name}
@@ -97,6 +99,27 @@ def _string_list(value: Any, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{key}' must be a list of strings")
     return tuple(value)
+
+
+def _limits(raw: Any, where: str) -> Limits:
+    """`[tool.boundary.limits]`: a configuration file may lower the limits, never raise
+    them: it is part of the repository being scanned, which may be a stranger's pull
+    request. `--limit NAME=N` on the command line raises them."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: 'limits' must be a table of limit = number")
+    defaults = Limits()
+    try:
+        limits = defaults.replace(**{str(k): v for k, v in raw.items()})
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    for name, field_name in LIMIT_NAMES.items():
+        if getattr(limits, field_name) > getattr(defaults, field_name):
+            raise ConfigError(
+                f"{where}: limits.{name} = {getattr(limits, field_name)} is above the default "
+                f"{getattr(defaults, field_name)}; a configuration file can only lower limits "
+                f"(raise them with --limit {name}=N on the command line)"
+            )
+    return limits
 
 
 def parse_config(data: Mapping[str, Any], where: str = "configuration", base: Path | None = None) -> Config:
@@ -145,6 +168,7 @@ def parse_config(data: Mapping[str, Any], where: str = "configuration", base: Pa
         policies = tuple(os.path.normpath(base.absolute() / p) for p in policies)
         root = str(repository_root(base))
     return Config(
+        limits=_limits(data.get("limits", {}), where),
         select=_string_list(data.get("select", []), "select", where),
         ignore=_string_list(data.get("ignore", []), "ignore", where),
         severity=severities,

@@ -27,7 +27,16 @@ else:  # pragma: no cover - exercised on 3.10 only
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["DOC_SECTIONS", "Rule", "RuleContext", "RuleError", "RuleMeta", "Violation", "parse_doc_sections"]
+__all__ = [
+    "DOC_SECTIONS",
+    "RESOURCE_TYPE_FRAMEWORKS",
+    "Rule",
+    "RuleContext",
+    "RuleError",
+    "RuleMeta",
+    "Violation",
+    "parse_doc_sections",
+]
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 _ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -44,7 +53,11 @@ _META_KEYS = {
     "practice",
     "references",
     "thresholds",
+    "resource_types",
 }
+_OPTIONAL_KEYS = {"thresholds", "resource_types"}
+#: The frameworks a rule's `resource_types` table may name.
+RESOURCE_TYPE_FRAMEWORKS = ("cloudformation", "terraform")
 
 
 class RuleError(Exception):
@@ -66,6 +79,9 @@ class RuleMeta:
     thresholds: Mapping[str, Any] = field(default_factory=dict)
     docs: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
+    # The resource types, as written in templates (SAM types included), that the
+    # rule's findings are reported on, by framework: `cloudformation`, `terraform`.
+    resource_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +166,7 @@ def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
     unknown = sorted(set(data) - _META_KEYS)
     if unknown:
         raise RuleError(f"{path}: unknown metadata key(s): {', '.join(unknown)}")
-    missing = sorted(_META_KEYS - {"thresholds"} - set(data))
+    missing = sorted(_META_KEYS - _OPTIONAL_KEYS - set(data))
     if missing:
         raise RuleError(f"{path}: missing metadata key(s): {', '.join(missing)}")
     if not _ID.match(str(data["id"])):
@@ -169,6 +185,7 @@ def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
     thresholds = data.get("thresholds", {})
     if not isinstance(thresholds, dict):
         raise RuleError(f"{path}: thresholds must be a table")
+    resource_types = _resource_types(path, data.get("resource_types", {}))
     return RuleMeta(
         id=str(data["id"]),
         name=str(data["name"]),
@@ -183,4 +200,22 @@ def load_meta(path: Path, docs: Mapping[str, str], source: str) -> RuleMeta:
         thresholds=thresholds,
         docs=dict(docs),
         source=source,
+        resource_types=resource_types,
     )
+
+
+def _resource_types(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict):
+        raise RuleError(f"{path}: resource_types must be a table")
+    unknown = sorted(set(table) - set(RESOURCE_TYPE_FRAMEWORKS))
+    if unknown:
+        expected = ", ".join(RESOURCE_TYPE_FRAMEWORKS)
+        raise RuleError(
+            f"{path}: resource_types names unknown framework(s) {', '.join(unknown)}; expected {expected}"
+        )
+    types: dict[str, tuple[str, ...]] = {}
+    for framework, values in table.items():
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise RuleError(f"{path}: resource_types.{framework} must be a list of resource type names")
+        types[framework] = tuple(values)
+    return types

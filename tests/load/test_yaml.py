@@ -14,6 +14,7 @@ from boundary.load import _yaml
 from boundary.load._errors import SourceError
 from boundary.load._intrinsics import Resolver
 from boundary.load._yaml import SHORT_FORMS, Document, parse_document
+from boundary.model import Limits
 
 
 def value_of(yaml_value: str) -> Any:
@@ -360,12 +361,12 @@ def test_recursive_aliases_are_errors(text: str) -> None:
     assert "recursive alias" in error.message
 
 
-def test_alias_expansion_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_yaml, "_MAX_NODES", 500)
+def test_alias_expansion_is_bounded() -> None:
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
-    error = error_of("\n".join(levels) + "\n")
-    assert "too many elements" in error.message
+    with pytest.raises(SourceError) as caught:
+        parse_document("\n".join(levels) + "\n", "t.yaml", Limits(max_nodes=500))
+    assert "too many elements" in caught.value.message
 
 
 def test_the_libyaml_loader_is_used_when_present() -> None:
