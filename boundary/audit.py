@@ -31,7 +31,7 @@ from boundary.graph import build_graph
 from boundary.graph.usage import RoleUsage, deployed_as, role_usage
 from boundary.iam import catalog
 from boundary.iam.arn import Arn
-from boundary.load import load
+from boundary.load import LoadOptions, load
 from boundary.model import Activity, Format, Model, Resource, Template
 from boundary.rules import Finding, evaluate, rule_classes
 
@@ -61,14 +61,19 @@ def audit(
     activity: Activity,
     *,
     config: Config | None = None,
+    options: LoadOptions | None = None,
     parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
+    region: str | None = None,
+    account: str | None = None,
 ) -> AuditResult:
-    """Load the templates, attach the activity, and run BND118 (and only it)."""
+    """Load the templates, attach the activity, and run BND118 (and only it).
+
+    `options` says how to load (`LoadOptions`); `parameters`, `region` and
+    `account` are shorthands that override its fields.
+    """
     config = config or Config()
     classes = [cls for cls in rule_classes(config) if cls.meta.id == RULE_ID]
-    model = load(paths, parameters=parameters, region=region, account=account)
+    model = load(paths, options, parameters=parameters, region=region, account=account)
     model = Model(templates=model.templates, errors=model.errors, activity=activity)
     graph = build_graph(model)
     findings = evaluate(graph, model, config, classes)

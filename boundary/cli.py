@@ -321,6 +321,7 @@ def _run_analysis(
     import warnings
 
     import boundary
+    from boundary.load import LoadOptions
     from boundary.model import LoadError
     from boundary.rules import UntrustedRulesWarning
 
@@ -337,17 +338,15 @@ def _run_analysis(
         with warnings.catch_warnings():
             # _load_rules already said it, once
             warnings.simplefilter("ignore", UntrustedRulesWarning)
+            # The rules _load_rules loaded (once) are the ones the scan runs; the load
+            # options travel as one object.
             result = boundary.analyze(
                 present,
                 config=rules.config,
-                parameters=params,
+                options=LoadOptions(parameters=params, region=region, account=account, limits=chosen_limits),
                 exclude=exclude,
                 progress=bar,
-                region=region,
-                account=account,
-                limits=chosen_limits,
-                rule_folders=rule_folders,
-                allow_config_rules=allow_config_rules,
+                rules=rules.classes,
             )
     finally:
         if bar is not None:
@@ -1099,6 +1098,7 @@ def _run_audit(
     import boundary
     from boundary.audit import audit
     from boundary.config import ConfigError
+    from boundary.load import LoadOptions
     from boundary.rules import RuleError
 
     try:
@@ -1108,7 +1108,8 @@ def _run_audit(
     missing = [p for p in templates if not os.path.exists(p)]
     if missing:
         _fail(f"{missing[0]}: no such file or directory")
-    result = audit(templates, activity, config=config, parameters=params, region=region, account=account)
+    options = LoadOptions(parameters=params, region=region, account=account)
+    result = audit(templates, activity, config=config, options=options)
     if not result.model.templates:
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(templates)}")
     return result

@@ -12,7 +12,7 @@ why and which resources it mentions; it is never guessed.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,11 +83,15 @@ class Symbolic:
     `text` is a readable rendering (`${BookingTable.Arn}`, `(known after apply)`),
     `references` the resource ids it mentions, `reason` why it stays symbolic
     (for example "undefined parameter TableNme" or "unknown at plan time").
+    `attributes` are the `(resource, attribute)` pairs the value is made of, where
+    the loader knows them (`("aws_sqs_queue.jobs", "url")`): what a rule reads,
+    so it never parses `text`.
     """
 
     text: str
     references: tuple[str, ...] = ()
     reason: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -198,6 +202,8 @@ class Resource:
     findings on generated resources point at the line the user wrote. `arns` are
     the ARNs the resource answers to, sub-resource patterns included
     (`...:table/Bookings/index/*`), as far as they are known offline.
+    `aws_type` is the canonical type, the CloudFormation name whatever the
+    source format (`aws_sqs_queue` -> `AWS::SQS::Queue`): what rules compare.
     """
 
     id: str
@@ -211,6 +217,11 @@ class Resource:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     # ids of template resources mentioned anywhere in the properties
     references: tuple[str, ...] = ()
+    aws_type: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.aws_type:
+            object.__setattr__(self, "aws_type", self.type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +371,15 @@ class Template:
     unresolved: tuple[tuple[Location, Symbolic], ...] = ()
     # the raw lines of the source file, for code frames in reports
     source_lines: tuple[str, ...] = ()
+    # the Outputs and Mappings sections as the template wrote them (CloudFormation, SAM)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    mappings: Mapping[str, Any] = field(default_factory=dict)
+    # where any key path of the source is, as (line, column), 1-based:
+    # `template.locate(("Outputs", "ApiUrl", "Value"))`; None where the format has no
+    # lines to point at (a Terraform plan names addresses instead)
+    locate: Callable[[Sequence[str | int]], tuple[int, int]] | None = field(
+        default=None, compare=False, repr=False
+    )
     # what the loader noticed but loaded anyway (duplicate keys): `LoadError`s of severity
     # `warning`; `load` adds them to `Model.errors`
     warnings: tuple[LoadError, ...] = ()

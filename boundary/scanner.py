@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from boundary.config import Config
 from boundary.graph import build_graph
-from boundary.load import load
+from boundary.load import LoadOptions, load, with_overrides
 from boundary.model import Activity, Limits, LoadError, Template
 from boundary.rules import (
     Finding,
+    Rule,
     UntrustedRulesWarning,
     evaluate,
     rule_classes,
@@ -51,45 +52,51 @@ def analyze(
     paths: Sequence[str | os.PathLike[str]],
     *,
     config: Config | None = None,
+    options: LoadOptions | None = None,
     parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
+    region: str | None = None,
+    account: str | None = None,
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     rule_folders: Sequence[str | os.PathLike[str]] = (),
     allow_config_rules: bool = False,
     activity: Activity | None = None,
+    rules: Sequence[type[Rule]] | None = None,
     limits: Limits | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
-    `region` and `account` are what pseudo parameters and generated ARNs use: the
-    stack's deployment target, a placeholder account by default. `limits` bound
-    what each file may cost (default: the configuration's, docs/security.md); a
-    file over a limit is one error and the others are still scanned.
+    `options` says how to load (`LoadOptions`: parameters, and the region and
+    account that pseudo parameters and generated ARNs use: the stack's
+    deployment target, a placeholder account by default); `parameters`,
+    `region` and `account` are shorthands that override its fields. `limits`
+    bound what each file may cost (default: the options', else the
+    configuration's, docs/security.md); a file over a limit is one error and
+    the others are still scanned.
 
     Rules: the built-in ones, plus the user rules in `rule_folders`. Rule folders a
     configuration names (`policies`) are imported only with `allow_config_rules=True`
     (a configuration file may come from whoever wrote the scanned tree); otherwise
     an `UntrustedRulesWarning` says which were left out. See docs/security.md.
+    `rules` are the rule classes when the caller has loaded them already
+    (`rule_classes(...)`, as the CLI does to check the configuration); then
+    `rule_folders` and `allow_config_rules` are not used.
 
     `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
     against used permissions (BND118).
     """
     config = config or Config()
-    withheld = withheld_rule_folders(config, allow_config_rules)
-    if withheld:
-        warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
-    classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
-    model = load(
-        paths,
-        parameters=parameters,
-        region=region,
-        account=account,
-        exclude=exclude,
-        progress=progress,
-        limits=limits or config.limits,
-    )
+    if rules is not None:
+        classes = tuple(rules)
+    else:
+        withheld = withheld_rule_folders(config, allow_config_rules)
+        if withheld:
+            warnings.warn(withheld_message(withheld, config), UntrustedRulesWarning, stacklevel=2)
+        classes = rule_classes(config, rule_folders=rule_folders, allow_config_rules=allow_config_rules)
+    if limits is None and (options is None or options.limits == Limits()):
+        limits = config.limits
+    options = with_overrides(options, parameters=parameters, region=region, account=account, limits=limits)
+    model = load(paths, options, exclude=exclude, progress=progress)
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)
     graph = build_graph(model)

@@ -21,7 +21,6 @@ _SEVERITY = {
 # (the batch calls are authorised by their single-message actions) and the
 # default SNS topic policy (`SNS:Receive`). The user cannot fix them, and they grant nothing.
 _AWS_WRITTEN = frozenset({"sqs:changemessagevisibilitybatch", "sqs:deletemessagebatch", "sns:receive"})
-_QUOTED_ACTION = re.compile(r'Action "([^"]+)"')
 _POLICY_VARIABLE = re.compile(r"\$\{aws:[^}]+\}", re.IGNORECASE)
 _KIND_TEXT = {
     PolicyKind.TRUST: "trust policy",
@@ -42,11 +41,10 @@ def _noise(template: Template, policy: Policy, issue: PolicyIssue) -> bool:
         # SAM writes its policy templates this way. Reported only when a variable is used.
         return not _uses_policy_variables(policy)
     if issue.check == "unknown-action":
-        found = _QUOTED_ACTION.search(issue.message)
-        return found is not None and found.group(1).lower() in _AWS_WRITTEN
+        return issue.action is not None and issue.action.lower() in _AWS_WRITTEN
     if issue.check == "duplicate-sid":
         # Terraform's aws_iam_policy_document writes `"Sid": ""` for every unnamed statement.
-        return template.format is Format.TERRAFORM and 'Sid ""' in issue.message
+        return template.format is Format.TERRAFORM and issue.value == ""
     return False
 
 

@@ -245,35 +245,45 @@ class LongTermCredentials(Rule):
         )
 
 
-_OUTPUTS = re.compile(r'^(\s*)"?Outputs"?\s*:')
-
-
 def _secret_output_line(ctx: RuleContext, key: str) -> int:
-    """The line of the Outputs section that reads the access key's SecretAccessKey, or 0.
-
-    The model keeps no Outputs, so the section is read from the source text:
-    `!GetAtt Key.SecretAccessKey`, `Fn::GetAtt: [Key, SecretAccessKey]`, the
-    block and JSON forms (the key's name on the same line or just above)."""
+    """The line of the Outputs section that reads the access key's SecretAccessKey, or 0:
+    `!GetAtt Key.SecretAccessKey`, `Fn::GetAtt: [Key, SecretAccessKey]`, or
+    `${Key.SecretAccessKey}` in a `Fn::Sub`, found in the model's Outputs and located
+    through the template."""
     attrs = ctx.attrs(key)
-    template = next((t for t in ctx.model.templates if t.path == attrs.get("template")), None)
-    if template is None or template.format is Format.TERRAFORM:
+    template = ctx.templates_by_path().get(str(attrs.get("template")))
+    if template is None or template.locate is None:
         return 0
-    lines = template.source_lines
-    start = queries.source_line(lines, _OUTPUTS)
-    if not start:
-        return 0
-    header = _OUTPUTS.match(lines[start - 1])
-    indent = len(header.group(1)) if header else 0
-    name = re.compile(rf"(?<![A-Za-z0-9]){re.escape(str(attrs.get('resource') or ''))}(?![A-Za-z0-9])")
-    for number in range(start + 1, len(lines) + 1):
-        line = lines[number - 1]
-        text = line.lstrip()
-        if text and len(line) - len(text) <= indent and (text[0].isalpha() or text[0] == '"'):
-            break  # the next top-level section
-        nearby = range(max(start, number - 2), number + 1)
-        if "SecretAccessKey" in line and any(name.search(lines[n - 1]) for n in nearby):
-            return number
+    name = str(attrs.get("resource") or "")
+    for output, value in template.outputs.items():
+        path = _secret_reference(value, name)
+        if path is not None:
+            return template.locate(("Outputs", output, *path))[0]
     return 0
+
+
+def _secret_reference(
+    value: Any, name: str, path: tuple[str | int, ...] = ()
+) -> tuple[str | int, ...] | None:
+    """The key path, inside `value`, of the string that reads `name`'s SecretAccessKey."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k == "Fn::GetAtt":
+                if isinstance(v, list) and len(v) == 2 and v[0] == name and v[1] == "SecretAccessKey":
+                    return (*path, k, 1)
+                if isinstance(v, str) and v == f"{name}.SecretAccessKey":
+                    return (*path, k)
+            found = _secret_reference(v, name, (*path, str(k)))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _secret_reference(item, name, (*path, index))
+            if found is not None:
+                return found
+    elif isinstance(value, str) and f"${{{name}.SecretAccessKey}}" in value:
+        return path
+    return None
 
 
 _KEY_LINE = re.compile(r'^(\s*)(?:-\s+)?"?([^"\s:#][^":#]*?)"?\s*:(?!:)')

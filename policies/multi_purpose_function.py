@@ -8,7 +8,7 @@ from boundary.iam import Arn, catalog
 from boundary.rules import Rule, RuleContext, Violation
 
 # Orchestrating several services is what a state machine is for; the rule judges code.
-_ORCHESTRATORS = ("AWS::StepFunctions::StateMachine", "aws_sfn_state_machine")
+_ORCHESTRATORS = ("AWS::StepFunctions::StateMachine",)
 # A full wildcard reaches everything; counting it here would repeat the wildcard-resource rule.
 _COUNTED_CLASSES = frozenset({"specific", "partial-wildcard", "external"})
 # What Lambda calls with the function's role to run it from an event source or deliver its
@@ -131,10 +131,10 @@ class MultiPurposeFunction(Rule):
         max_resources = int(ctx.thresholds.get("max-resources", 5))
         access_by_role: dict[str, dict[str, DataAccess]] = {}
         for function in queries.nodes_of_kind(ctx.graph, NodeKind.COMPUTE):
-            if ctx.attrs(function).get("type") in _ORCHESTRATORS:
+            if ctx.attrs(function).get("aws_type") in _ORCHESTRATORS:
                 continue
             roles = queries.roles_of(ctx.graph, function)
-            wiring = queries.wiring_of(ctx.graph, ctx.model, function)
+            wiring = queries.wiring_of(ctx.graph, ctx.model, function, ctx.templates_by_path())
             # What runs the function (its queue, its stream, its dead-letter queue) is how it
             # is run, not one of its jobs: those resources, and the poll actions of their
             # services, are left out; the rest of those services still counts.

@@ -10,7 +10,7 @@ from boundary.iam import condition_entries
 from boundary.model import Statement
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
-_PERMISSION_TYPES = {"AWS::Lambda::Permission", "aws_lambda_permission"}
+_PERMISSION_TYPES = {"AWS::Lambda::Permission"}
 # Condition keys that tie a grant to one source, account or organization.
 _SCOPING_KEYS = SCOPING_CONDITION_KEYS
 
@@ -80,7 +80,7 @@ class PublicInvokePermission(Rule):
             edges, key=lambda e: (e[0], e[1], str(e[2].get("policy")), e[2].get("statement_index", 0))
         ):
             policy = str(data.get("policy"))
-            if policy not in ctx.graph or ctx.attrs(policy).get("type") not in _PERMISSION_TYPES:
+            if policy not in ctx.graph or ctx.attrs(policy).get("aws_type") not in _PERMISSION_TYPES:
                 continue
             index = int(data.get("statement_index", 0))
             if (policy, principal, index) in seen:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -29,7 +28,6 @@ _NOT_ARN = {
     "aws_sfn_state_machine": {"name": "name"},
     "aws_cloudwatch_event_bus": {"id": "name", "name": "name"},
 }
-_ATTRIBUTE = re.compile(r"\$\{([a-z][a-z0-9_]*)\.([^.}\[]+(?:\[[^\]]*\])?)\.([a-z_]+)\}")
 
 
 def _not_arn_attributes(value: str | Symbolic) -> list[tuple[str, str, str]]:
@@ -38,11 +36,10 @@ def _not_arn_attributes(value: str | Symbolic) -> list[tuple[str, str, str]]:
     if not isinstance(value, Symbolic):
         return []
     found = []
-    for match in _ATTRIBUTE.finditer(value.text):
-        kind, name, attribute = match.groups()
-        what = _NOT_ARN.get(kind, {}).get(attribute)
+    for address, attribute in value.attributes:
+        what = _NOT_ARN.get(address.split(".", 1)[0], {}).get(attribute)
         if what is not None:
-            found.append((match.group(0), f"{kind}.{name}", what))
+            found.append((f"${{{address}.{attribute}}}", address, what))
     return found
 
 
@@ -75,10 +72,6 @@ def _judged_document(template: Template, document: PolicyDocument) -> PolicyDocu
     return replace(document, statements=tuple(statements))
 
 
-_ACTION = re.compile(r'Action "([^"]+)"')
-_FOUND = re.compile(r"but the Resource names only (.*)$")
-
-
 def _grouped(issues: list[PolicyIssue]) -> list[list[PolicyIssue]]:
     """Mismatches of one statement together (one finding per statement, naming every
     action at fault); each undefined reference on its own."""
@@ -95,12 +88,12 @@ def _grouped(issues: list[PolicyIssue]) -> list[list[PolicyIssue]]:
 def _summary(group: list[PolicyIssue]) -> str:
     if len(group) == 1:
         return group[0].message
-    actions = [m.group(1) for i in group if (m := _ACTION.search(i.message))]
-    found = _FOUND.search(group[0].message)
-    prefix = group[0].message.split(": ", 1)[0]
+    first = group[0]
+    actions = [i.action for i in group if i.action is not None]
     names = ", ".join(f'"{a}"' for a in actions)
-    where = f"the Resource names only {found.group(1)}" if found else "no listed resource fits them"
-    return f"{prefix}: {len(actions)} actions ({names}) act on none of the listed resources, but {where}"
+    listed = ", ".join(f'"{r}"' for r in first.found)
+    where = f"the Resource names only {listed}" if first.found else "no listed resource fits them"
+    return f"{first.statement}: {len(actions)} actions ({names}) act on none of the listed resources, but {where}"
 
 
 _NAME_NOT_ARN = "name-instead-of-arn"
@@ -108,8 +101,8 @@ _NAME_NOT_ARN = "name-instead-of-arn"
 
 def _named_not_arn(template: Template, issue: PolicyIssue, owner: Resource) -> PolicyIssue:
     """An `invalid-arn` issue restated: the value is what `!Ref` gives (a name, a queue URL)."""
-    what = "URL" if '"https://' in issue.message else "name"
-    prefix = issue.message.split(": ", 1)[0] if ": " in issue.message else issue.element or "Resource"
+    what = "URL" if (issue.value or "").startswith("https://") else "name"
+    prefix = issue.statement or issue.element or "Resource"
     if template.format is Format.TERRAFORM:
         arn = f"{owner.id}.arn"
     else:

@@ -12,7 +12,7 @@ _EXPECTED = {
     "websocket": "AWS_IAM or a Lambda authorizer on $connect",
     "function-url": "AuthType AWS_IAM (with CloudFront origin access control for public sites)",
 }
-_WEBSOCKET_API_TYPES = {"AWS::ApiGatewayV2::Api", "aws_apigatewayv2_api"}
+_WEBSOCKET_API_TYPES = {"AWS::ApiGatewayV2::Api"}
 
 
 class UnauthenticatedEndpoint(Rule):
@@ -149,7 +149,7 @@ class UnauthenticatedEndpoint(Rule):
 
     def _websocket_without_connect(self, ctx: RuleContext) -> Iterator[Violation]:
         for api in queries.nodes_of_kind(ctx.graph, NodeKind.API):
-            if ctx.attrs(api).get("type") not in _WEBSOCKET_API_TYPES:
+            if ctx.attrs(api).get("aws_type") not in _WEBSOCKET_API_TYPES:
                 continue
             routes = queries.api_endpoints(ctx.graph, api)
             websocket = [r for r in routes if ctx.attrs(r).get("protocol") == "websocket"]

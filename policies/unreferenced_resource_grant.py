@@ -14,14 +14,14 @@ from boundary.rules import Rule, RuleContext, Severity, Violation
 _JUDGED = frozenset({"specific", "partial-wildcard"})
 _SERVICES = DATA_SERVICES | {"kms"}
 # Log groups receive what the function prints, whether or not the template names them.
-_TELEMETRY_TYPES = frozenset({"AWS::Logs::LogGroup", "aws_cloudwatch_log_group"})
-_KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::Alias", "aws_kms_key", "aws_kms_alias"})
+_TELEMETRY_TYPES = frozenset({"AWS::Logs::LogGroup"})
+_KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::Alias"})
 # Resources that only point at another data resource: naming them names what they point at.
 _POINTERS = frozenset({"AWS::S3::AccessPoint", "AWS::Glue::Table", "AWS::EFS::AccessPoint"})
-_RULE_TYPES = frozenset({"AWS::Events::Rule", "aws_cloudwatch_event_rule"})
-_DATA_SOURCE_TYPES = frozenset({"AWS::AppSync::DataSource", "aws_appsync_datasource"})
+_RULE_TYPES = frozenset({"AWS::Events::Rule"})
+_DATA_SOURCE_TYPES = frozenset({"AWS::AppSync::DataSource"})
 # A parameter whose value is a resource's name hands that name to whoever reads it.
-_PARAMETER_TYPES = frozenset({"AWS::SSM::Parameter", "aws_ssm_parameter"})
+_PARAMETER_TYPES = frozenset({"AWS::SSM::Parameter"})
 # Properties that give a resource a fixed name, which code can use without the template.
 _NAME_KEYS = (
     "TableName",
@@ -114,7 +114,7 @@ class UnreferencedResourceGrant(Rule):
                 if (
                     data.get("kind") != NodeKind.DATA
                     or target in known
-                    or data.get("type") in _TELEMETRY_TYPES
+                    or data.get("aws_type") in _TELEMETRY_TYPES
                 ):
                     continue
                 yield self._violation(
@@ -133,7 +133,7 @@ class UnreferencedResourceGrant(Rule):
         resource: Resource | None,
     ) -> Violation:
         names = ", ".join(ctx.label(f) for f in functions)
-        nouns = {_noun(str(ctx.attrs(f).get("type") or "")) for f in functions}
+        nouns = {_noun(str(ctx.attrs(f).get("aws_type") or "")) for f in functions}
         noun = nouns.pop() if len(nouns) == 1 else "function"
         whom = f"{noun} {names}" if len(functions) == 1 else f"{noun}s {names}"
         subject = f"the {noun} never references" if len(functions) == 1 else "none of them references"
@@ -169,7 +169,7 @@ class UnreferencedResourceGrant(Rule):
 def _noun(resource_type: str) -> str:
     if resource_type in _DATA_SOURCE_TYPES:
         return "data source"
-    if resource_type in ("AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"):
+    if resource_type == "AWS::StepFunctions::StateMachine":
         return "state machine"
     return "function"
 
@@ -180,7 +180,7 @@ def _judged_roles(ctx: RuleContext) -> dict[str, tuple[str, ...]]:
     nothing else, so its role is held to that as a function's is."""
     roles = {role: set(users) for role, users in queries.execution_roles(ctx.graph).items()}
     for source, role, _ in queries.edges_of_kind(ctx.graph, EdgeKind.EXECUTES_AS):
-        if ctx.attrs(source).get("type") in _DATA_SOURCE_TYPES:
+        if ctx.attrs(source).get("aws_type") in _DATA_SOURCE_TYPES:
             roles.setdefault(role, set()).add(source)
     return {role: tuple(sorted(users)) for role, users in sorted(roles.items())}
 
@@ -198,7 +198,7 @@ def _fixed_name(resource: Resource | None) -> str | None:
 def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
     """What a compute resource (or an AppSync data source, a rule target) names or is run by,
     with the keys and targets those resources point at."""
-    wiring = set(queries.wiring_of(ctx.graph, ctx.model, compute))
+    wiring = set(queries.wiring_of(ctx.graph, ctx.model, compute, ctx.templates_by_path()))
     known = set(queries.referenced_by(ctx.graph, compute)) | wiring
     for _, target, data in ctx.graph.out_edges(compute, data=True):
         if data.get("kind") in ("invokes", "references"):
@@ -221,9 +221,9 @@ def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) 
                 # Keys of what the function uses; what glue, pointers and parameters point at; and
                 # what the function's own event source is wired to (its dead-letter queue).
                 if (
-                    target.type in _KEY_TYPES
-                    or resource.type in _POINTERS
-                    or resource.type in _PARAMETER_TYPES
+                    target.aws_type in _KEY_TYPES
+                    or resource.aws_type in _POINTERS
+                    or resource.aws_type in _PARAMETER_TYPES
                     or resource.kind.value in ("other", "event-source")
                     or node in wiring
                 ):
@@ -242,7 +242,7 @@ def _event_pattern_sources(
     services: set[str] = set()
     for node in wiring:
         resource = resources.get(node)
-        if resource is None or resource.type not in _RULE_TYPES:
+        if resource is None or resource.aws_type not in _RULE_TYPES:
             continue
         pattern = resource.properties.get("EventPattern") or resource.properties.get("event_pattern")
         if isinstance(pattern, str):
@@ -274,18 +274,19 @@ def _event_pattern_sources(
 
 def _sends_events(resource: Resource, resources: Mapping[str, Resource]) -> bool:
     """A bucket sends its events to EventBridge only when asked to; other services always do."""
-    if resource.type == "AWS::S3::Bucket":
+    if resource.aws_type != "AWS::S3::Bucket":
+        return True
+    if resource.type == resource.aws_type:  # CloudFormation: the bucket says it itself
         notifications = resource.properties.get("NotificationConfiguration")
         config = notifications.get("EventBridgeConfiguration") if isinstance(notifications, Mapping) else None
         return isinstance(config, Mapping) and config.get("EventBridgeEnabled") in (True, "true", "True")
-    if resource.type == "aws_s3_bucket":
-        return any(
-            other.type == "aws_s3_bucket_notification"
-            and other.properties.get("eventbridge") is True
-            and resource.id in other.references
-            for other in resources.values()
-        )
-    return True
+    # Terraform: a separate notification resource (no CloudFormation twin) says it
+    return any(
+        other.type == "aws_s3_bucket_notification"
+        and other.properties.get("eventbridge") is True
+        and resource.id in other.references
+        for other in resources.values()
+    )
 
 
 def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
@@ -298,16 +299,12 @@ def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str,
     if not strings:
         return set()
     template = compute.rsplit("::", 1)[0]
-    return {node for name, node in _data_names(resources).get(template, ()) if name in strings}
-
-
-_NAMES_CACHE: list[tuple[Mapping[str, Resource], dict[str, list[tuple[str, str]]]]] = []
+    names = ctx.memo(("unreferenced-resource-grant", "data-names"), lambda: _data_names(resources))
+    return {node for name, node in names.get(template, ()) if name in strings}
 
 
 def _data_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, str]]]:
     """(name or ARN, node) of every data resource, per template: built once per scan."""
-    if _NAMES_CACHE and _NAMES_CACHE[0][0] is resources:
-        return _NAMES_CACHE[0][1]
     index: dict[str, list[tuple[str, str]]] = {}
     for node, candidate in resources.items():
         if candidate.kind.value != "data":
@@ -315,7 +312,6 @@ def _data_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, 
         names = {candidate.name} if isinstance(candidate.name, str) and len(candidate.name) > 2 else set()
         entries = index.setdefault(node.rsplit("::", 1)[0], [])
         entries.extend((name, node) for name in sorted(names | set(candidate.arns)))
-    _NAMES_CACHE[:] = [(resources, index)]
     return index
 
 

@@ -22,7 +22,8 @@ ALLOWED = {
     "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
     # the Checkov adapter: boundary's public API (`import boundary`, `boundary.rules`,
-    # `boundary.findings`, `boundary.config`) only
+    # `boundary.findings`, `boundary.config`) only; no core stage lists it, so nothing
+    # in the core may import it
     "integrations": {"findings", "rules", "config", "integrations"},
     "export": {"model", "findings", "graph", "rules", "export"},
     # granted against used, and policies from activity: the whole pipeline with activity
@@ -109,3 +110,157 @@ def test_model_is_pure() -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     }
     assert "open" not in calls
+
+
+# --- grep-level contracts between the stages -------------------------------------------
+
+LIBRARY = sorted(
+    [*(ROOT / "boundary").rglob("*.py"), *(ROOT / "policies").glob("*.py"), *(ROOT / "scripts").glob("*.py")]
+)
+
+
+def _package(path: Path) -> str:
+    """`boundary/graph/queries.py` -> `graph`; `boundary/cli.py` -> ``; policies and scripts by name."""
+    relative = path.relative_to(ROOT)
+    if relative.parts[0] != "boundary":
+        return relative.parts[0]
+    return relative.parts[1] if len(relative.parts) > 2 else ""
+
+
+def _private_targets(path: Path) -> set[tuple[str, str]]:
+    """(package, module) of every `_underscore` boundary module a file imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != "boundary":
+                continue
+            for depth, part in enumerate(parts[1:], start=1):
+                if part.startswith("_") and not part.startswith("__"):
+                    package = parts[1] if depth > 1 else ""
+                    found.add((package, ".".join(parts[: depth + 1])))
+                    break
+    return found
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=[str(p.relative_to(ROOT)) for p in LIBRARY])
+def test_no_private_module_is_imported_across_packages(path: Path) -> None:
+    """`_underscore` modules are their package's own business; other stages use public names."""
+    own = _package(path)
+    if own == "policies":
+        own = "policies"  # the pack (boundary.policies) may use its own private modules
+    wrong = sorted(module for package, module in _private_targets(path) if package != own)
+    assert not wrong, f"{path.relative_to(ROOT)} imports private modules of other packages: {wrong}"
+
+
+def _functions(path: Path) -> list[ast.FunctionDef]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+
+
+def _uses_regex(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == "re":
+            return True
+        if isinstance(sub, ast.Attribute) and sub.attr in (
+            "search",
+            "match",
+            "fullmatch",
+            "finditer",
+            "findall",
+        ):
+            return True
+    return False
+
+
+def _reads_source_text(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr == "source_lines":
+            return True
+        if isinstance(sub, ast.Name) and sub.id in ("source_line", "text_location"):
+            return True
+        if (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Name)
+            and sub.func.id == "repr"
+            and any(isinstance(a, ast.Attribute) and a.attr == "properties" for a in ast.walk(sub))
+        ):
+            return True
+    return False
+
+
+# Regex location code that predates the rule and is still to be replaced by locations in
+# the model (issue 8, "Locations in the model"). The list may only shrink: a function
+# that stops searching source text must leave it, and no new one may join it.
+KNOWN_SOURCE_REGEX = {
+    "boundary/graph/permissions.py::issue_location",  # via queries.source_line
+    "boundary/graph/queries.py::service_callers",  # a regex over repr(dict(properties))
+    "policies/long_term_credentials.py::_elsewhere",  # the indentation parser
+    "policies/long_term_credentials.py::_parameters",
+    "policies/long_term_credentials.py::evaluate",
+}
+
+
+def test_no_regex_over_source_text_outside_the_loaders() -> None:
+    """Stages after `load` locate things through the model, never by searching the
+    source text (its lines, or the repr of a resource's properties) with a regex.
+    The report stage reads source lines for code frames, without regexes."""
+    found = set()
+    for path in LIBRARY:
+        relative = str(path.relative_to(ROOT))
+        if relative.startswith(("boundary/load/", "scripts/")):
+            continue
+        for function in _functions(path):
+            if _reads_source_text(function) and _uses_regex(function):
+                found.add(f"{relative}::{function.name}")
+    assert found - KNOWN_SOURCE_REGEX == set(), "new regex over source text outside the loaders"
+    assert KNOWN_SOURCE_REGEX - found == set(), "fixed: remove these from KNOWN_SOURCE_REGEX"
+
+
+def test_one_iam_evaluator() -> None:
+    """Allow/Deny decisions are made in boundary/iam/evaluate.py only: graph/permissions
+    gathers statements and delegates; no second evaluator module exists."""
+    iam = {p.name for p in (ROOT / "boundary" / "iam").glob("*.py")}
+    assert "evaluate.py" in iam and "effective.py" not in iam
+    permissions = (ROOT / "boundary" / "graph" / "permissions.py").read_text(encoding="utf-8")
+    assert "wildcard_match" not in permissions and '"Deny"' not in permissions
+    deciders = set()
+    for path in LIBRARY:
+        relative = str(path.relative_to(ROOT))
+        if relative.startswith("boundary/iam/"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if '"Deny"' in text and "wildcard_match" in text:
+            deciders.add(relative)
+    # broad-trust-policy reads the conditions of Deny statements in trust policies (which
+    # keys pin the caller); it decides no action grant.
+    assert deciders <= {"policies/broad_trust_policy.py"}, deciders
+
+
+def test_rules_compare_the_canonical_type_never_a_terraform_twin() -> None:
+    """Past the loaders, a resource's type is compared as `aws_type`, the CloudFormation
+    name: no rule or query spells the Terraform name of a type that has a CloudFormation
+    twin in the one alias table (`load/_cfn_types.TERRAFORM_ALIASES`)."""
+    import re
+
+    from boundary.load._cfn_types import TERRAFORM_ALIASES
+
+    twins = {alias for aliases in TERRAFORM_ALIASES.values() for alias in aliases}
+    assert "aws_lambda_function" in twins
+    # resource-type-mismatch keeps a table of Terraform *attributes* that are not ARNs
+    # (`aws_sqs_queue.url`): Terraform's attribute names, not a pairing of type names.
+    exempt = ("boundary/load/", "scripts/", "policies/resource_type_mismatch.py")
+    spelled = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in LIBRARY
+        if not str(path.relative_to(ROOT)).startswith(exempt)
+        for name in re.findall(r'"(aws_[a-z0-9_]+)"', path.read_text(encoding="utf-8"))
+        if name in twins
+    }
+    assert not spelled, sorted(spelled)

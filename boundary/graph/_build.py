@@ -142,6 +142,7 @@ def _resource_attrs(template: Template, resource: Resource) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "kind": resource.kind.value,
         "type": resource.type,
+        "aws_type": resource.aws_type,
         "resource": resource.id,
         "template": template.path,
         "format": template.format.value,

@@ -2,8 +2,9 @@
 
 The graph has one `grants` edge per statement and resource target; rules that
 judge statements (wildcards, admin access, escalation) want each statement
-once, with its targets. This module gives them that view, and answers "which
-of these actions can this principal perform" with Deny applied.
+once, with its targets. This module gives them that view; "which of these actions can this
+principal perform, Deny applied" is answered by the one IAM evaluator,
+`boundary.iam.evaluate`, over the statements of the views.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
 from boundary.graph._build import every_resource_targets
-from boundary.iam import PolicyIssue, catalog, condition_entries, wildcard_match
+from boundary.iam import PolicyIssue, catalog, condition_entries, evaluate
 from boundary.iam.arn import Arn, is_full_wildcard
-from boundary.model import Location, Policy, Resource, Statement, Symbolic, Template
+from boundary.iam.evaluate import expand_actions, literal
+from boundary.model import Location, Policy, Resource, Statement, Template
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,6 +35,7 @@ __all__ = [
     "allowed_actions",
     "data_access",
     "every_of_type",
+    "expand_actions",
     "identity_statements_of",
     "is_resource_policy",
     "is_denied",
@@ -43,11 +46,6 @@ __all__ = [
     "statements_of",
     "written_policies",
 ]
-
-
-def literal(values: Iterable[str | Symbolic] | None) -> tuple[str, ...]:
-    """The values that are known strings; symbolic ones are left out."""
-    return tuple(v for v in values or () if isinstance(v, str))
 
 
 @dataclass(frozen=True)
@@ -117,9 +115,7 @@ class StatementView:
     @property
     def all_resources(self) -> bool:
         """Whether the statement applies to every resource (`*`, or NotResource)."""
-        if self.statement.not_resources is not None:
-            return True
-        return any(is_full_wildcard(r) for r in self.resources)
+        return evaluate.on_every_resource(self.statement)
 
     def describe(self) -> str:
         """How messages name the statement, with its conditions: they may narrow the
@@ -173,33 +169,6 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
     return out
 
 
-def _action_in(statement: Statement, action: str) -> bool:
-    if statement.not_actions is not None:
-        return not _matches_any(statement.not_actions, action)
-    return _matches_any(statement.actions, action)
-
-
-@lru_cache(maxsize=1024)
-def _action_matcher(patterns: tuple[str | Symbolic, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A statement's action list as (literal names in lower case, wildcard patterns): a
-    statement with thousands of actions answers a question with one set lookup and its
-    wildcards, not thousands of matches."""
-    names = literal(patterns)
-    wild = tuple(dict.fromkeys(p for p in names if "*" in p or "?" in p or "${" in p))
-    return frozenset(p.lower() for p in names if p not in wild), wild
-
-
-def _matches_any(patterns: tuple[str | Symbolic, ...], action: str) -> bool:
-    literals, wild = _action_matcher(patterns)
-    if action.lower() in literals:
-        return True
-    return any(wildcard_match(p, action, case_sensitive=False) for p in wild)
-
-
-def _unconditional(statement: Statement) -> bool:
-    return not statement.conditions
-
-
 def allowed_actions(
     views: Iterable[StatementView], candidates: Iterable[str], *, on_all_resources: bool = False
 ) -> dict[str, list[StatementView]]:
@@ -207,53 +176,35 @@ def allowed_actions(
     every resource takes away; each with the statements that grant it.
 
     With `on_all_resources`, only statements whose Resource is `*` (or NotResource) count.
+    Pass `statements_of(graph, principal)` to ask for one principal
+    (`boundary.iam.evaluate.allowed_actions` decides).
     """
     views = list(views)
-    allows = [v for v in views if v.effect == "Allow"]
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
-    granted: dict[str, list[StatementView]] = {}
-    for action in candidates:
-        if any(_action_in(d.statement, action) for d in denies):
-            continue
-        for view in allows:
-            if on_all_resources and not view.all_resources:
-                continue
-            if _action_in(view.statement, action):
-                granted.setdefault(action, []).append(view)
-    return granted
+    granted = evaluate.allowed_actions(
+        [v.statement for v in views], candidates, on_all_resources=on_all_resources
+    )
+    return {action: [views[i] for i in indices] for action, indices in granted.items()}
 
 
 def is_denied(view: StatementView, views: Iterable[StatementView]) -> bool:
     """Whether unconditional Deny statements on every resource take away every action an
     Allow statement grants, so the Allow grants nothing (an explicit Deny always wins)."""
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
-    if view.effect != "Allow" or not denies:
-        return False
-    cat = catalog()
-    everything = view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions)
-    if everything:
-        return any(
-            d.statement.not_actions is None and any(cat.expands_to_all(a) for a in d.actions) for d in denies
-        )
-    if len(view.actions) != len(view.statement.actions):
-        return False  # a symbolic action may be anything
-    actions = list(expand_actions(view.actions))
-    return bool(actions) and all(_denied(denies, action) for action in actions)
+    return evaluate.nullified(view.statement, [v.statement for v in views])
 
 
 _SEGMENTS = re.compile(r"[/:]")
-_TYPE_WIDE: dict[str, bool] = {}
+# Pure functions of their strings and the catalog: memoised, and bounded so a long-lived
+# process (an editor, a Checkov run over many repositories) does not grow without end.
+_MEMO_SIZE = 65536
 
 
+@lru_cache(maxsize=_MEMO_SIZE)
 def every_of_type(pattern: str) -> bool:
     """Whether an ARN pattern names every resource of its type: every name part is a bare
     wildcard, the rest are the literal words of the service's ARN formats (`table/*`,
     `table/*/index/*`, `function:*`, an SQS `*`, S3 `*/*`), so it reaches the tables,
     functions or buckets of other workloads as `*` would. `*` itself is not one (see
     `is_full_wildcard`); name prefixes (`table/orders-*`) and placeholders are not."""
-    found = _TYPE_WIDE.get(pattern)
-    if found is not None:
-        return found
     arn = Arn.parse(pattern)
     found = False
     if arn is not None and not is_full_wildcard(pattern) and "${" not in pattern:
@@ -268,21 +219,12 @@ def every_of_type(pattern: str) -> bool:
             found = any(set(part) == {"*"} for part in segments) and all(
                 set(part) == {"*"} or part.lower() in words for part in segments
             )
-    _TYPE_WIDE[pattern] = found
     return found
-
-
-def expand_actions(patterns: Iterable[str]) -> Iterator[str]:
-    """The concrete actions of patterns, through the catalog; unknown names pass through."""
-    cat = catalog()
-    for pattern in patterns:
-        expanded = cat.expand(pattern) if ("*" in pattern or "?" in pattern) else ()
-        yield from expanded or (pattern,)
 
 
 # Lambda permissions become resource policies the loaders write, not the user: their
 # Resource is whatever FunctionName said (a name, an alias), never a statement to fix.
-_SYNTHETIC_POLICY_TYPES = frozenset({"AWS::Lambda::Permission", "aws_lambda_permission"})
+_SYNTHETIC_POLICY_TYPE = "AWS::Lambda::Permission"
 
 
 def written_policies(template: Template) -> Iterator[Policy]:
@@ -293,7 +235,7 @@ def written_policies(template: Template) -> Iterator[Policy]:
         if policy.document is None:
             continue
         owner = template.resources.get(policy.id)
-        if owner is not None and owner.type in _SYNTHETIC_POLICY_TYPES:
+        if owner is not None and owner.aws_type == _SYNTHETIC_POLICY_TYPE:
             continue
         yield policy
 
@@ -312,9 +254,6 @@ def issue_location(template: Template, issue: PolicyIssue, fallback: Location) -
     return Location(where.file, number, len(text) - len(text.lstrip()) + 1, where.address)
 
 
-_NOT_AN_ARN = re.compile(r'Resource "([^"]+)" is not an ARN')
-
-
 def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | None:
     """The template resource whose `!Ref` value an `invalid-arn` issue's resource is:
     its name (`!Ref OrdersTable`) or, for a queue, its URL (`!Ref JobsQueue`), written
@@ -323,12 +262,9 @@ def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | Non
     Such a statement is not malformed so much as aimed at the wrong thing: it is a
     resource-type mismatch (the resource-type-mismatch rule reports it, invalid-policy
     leaves it out)."""
-    if issue.check != "invalid-arn":
+    if issue.check != "invalid-arn" or issue.value is None:
         return None
-    found = _NOT_AN_ARN.search(issue.message)
-    if found is None:
-        return None
-    value = found.group(1)
+    value = issue.value
     name = value.rsplit("/", 1)[-1] if value.startswith("https://") else value
     for resource in template.resources.values():
         if resource.arns and isinstance(resource.name, str) and resource.name == name:
@@ -404,17 +340,10 @@ def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[State
     return [view for view in statements_of(graph, principal) if not is_resource_policy(graph, view)]
 
 
-_SERVICE_ACTIONS: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
-
-
+@lru_cache(maxsize=1024)
 def _service_data_actions(service: str, levels: frozenset[str]) -> tuple[str, ...]:
-    key = (service, levels)
-    found = _SERVICE_ACTIONS.get(key)
-    if found is None:
-        cat = catalog()
-        found = tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
-        _SERVICE_ACTIONS[key] = found
-    return found
+    cat = catalog()
+    return tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
 
 
 def statement_data_actions(
@@ -432,7 +361,9 @@ def statement_data_actions(
     found: set[str] = set()
     if statement.not_actions is not None or any(cat.expands_to_all(p) for p in view.actions):
         for service in sorted(services):
-            found.update(a for a in _service_data_actions(service, levels) if _action_in(statement, a))
+            found.update(
+                a for a in _service_data_actions(service, levels) if evaluate.action_matches(statement, a)
+            )
         return tuple(sorted(found))
     for pattern in view.actions:
         service, colon, _ = pattern.partition(":")
@@ -456,23 +387,12 @@ def _glob_all(pattern: str) -> bool:
     return pattern.partition(":")[2] in ("*", "**")
 
 
-_APPLIES: dict[tuple[str, str], bool] = {}
-
-
+@lru_cache(maxsize=_MEMO_SIZE)
 def action_applies(action: str, arn: str) -> bool:
     """Whether `action` can act on a resource named by `arn` (a pattern may name several
     types); undecidable cases (a placeholder service part) count as applying."""
-    key = (action, arn)
-    found = _APPLIES.get(key)
-    if found is None:
-        matches = catalog().arn_matches_type(action, arn)
-        found = matches is None or matches
-        _APPLIES[key] = found
-    return found
-
-
-def _denied(denies: list[StatementView], action: str) -> bool:
-    return any(_action_in(d.statement, action) for d in denies)
+    matches = catalog().arn_matches_type(action, arn)
+    return matches is None or matches
 
 
 def data_access(
@@ -492,12 +412,14 @@ def data_access(
     one of those target classes (`specific`, `partial-wildcard`, ...) count.
     """
     views = statements_of(graph, principal)
-    denies = [v for v in views if v.effect == "Deny" and _unconditional(v.statement) and v.all_resources]
+    denies = evaluate.blanket_denies(v.statement for v in views)
     reached: dict[str, dict[str, Any]] = {}
     for view in views:
         if view.effect != "Allow":
             continue
-        actions = [a for a in statement_data_actions(view, services, levels) if not _denied(denies, a)]
+        actions = [
+            a for a in statement_data_actions(view, services, levels) if not evaluate.denied(a, denies)
+        ]
         if not actions:
             continue
         by_service: dict[str, list[str]] = {}

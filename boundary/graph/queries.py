@@ -7,7 +7,7 @@ edge kind lives in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
@@ -35,6 +35,7 @@ __all__ = [
     "service_callers",
     "source_line",
     "text_location",
+    "templates_by_path",
     "wiring_of",
 ]
 
@@ -263,13 +264,7 @@ def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
     return None
 
 
-_STATE_MACHINE_TYPES = {"AWS::StepFunctions::StateMachine", "aws_sfn_state_machine"}
-_API_GATEWAY_TYPES = {
-    "AWS::ApiGateway::RestApi",
-    "AWS::ApiGatewayV2::Api",
-    "aws_api_gateway_rest_api",
-    "aws_apigatewayv2_api",
-}
+_API_GATEWAY_TYPES = {"AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"}
 _API_INVOKE_TASK = re.compile(r"arn:[^\s\"']*:states:::apigateway:invoke")
 
 
@@ -286,7 +281,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
         kind = data.get("kind")
         if (
             kind not in (EdgeKind.INVOKES, EdgeKind.REFERENCES)
-            or graph.nodes[target].get("type") not in _API_GATEWAY_TYPES
+            or graph.nodes[target].get("aws_type") not in _API_GATEWAY_TYPES
         ):
             continue
         attrs = graph.nodes[source]
@@ -296,7 +291,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
             NodeKind.ENDPOINT,
         ):
             continue
-        if attrs.get("type") in _STATE_MACHINE_TYPES:
+        if attrs.get("aws_type") == "AWS::StepFunctions::StateMachine":
             resource = resource_of(model, graph, source)
             text = repr(dict(resource.properties)) if resource is not None else ""
             if not _API_INVOKE_TASK.search(text):
@@ -307,17 +302,18 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
 
 
-_BY_PATH: list[tuple[Model, dict[str, Template]]] = []
+def templates_by_path(model: Model) -> dict[str, Template]:
+    """The model's templates by path (rules that ask per function keep it in their
+    per-scan `RuleContext.memo`)."""
+    return {template.path: template for template in model.templates}
 
 
-def _templates_by_path(model: Model) -> dict[str, Template]:
-    """The model's templates by path, built once per model (rules ask per function)."""
-    if not _BY_PATH or _BY_PATH[0][0] is not model:
-        _BY_PATH[:] = [(model, {template.path: template for template in model.templates})]
-    return _BY_PATH[0][1]
-
-
-def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[str]:
+def wiring_of(
+    graph: nx.MultiDiGraph,
+    model: Model,
+    compute: str,
+    templates: Mapping[str, Template] | None = None,
+) -> frozenset[str]:
     """The template resources that run or serve a compute resource rather than being
     what its code works on: what invokes it (a queue, stream or topic it is
     subscribed to), its dead-letter target, and whatever the template's glue
@@ -335,7 +331,8 @@ def wiring_of(graph: nx.MultiDiGraph, model: Model, compute: str) -> frozenset[s
     data = graph.nodes[compute] if compute in graph else {}
     template_path, local = data.get("template"), data.get("resource")
     glue_kinds = ("event-source", "other", "permission")
-    template = _templates_by_path(model).get(str(template_path))
+    by_path = templates if templates is not None else templates_by_path(model)
+    template = by_path.get(str(template_path))
     if template is not None:
         for resource in template.resources.values():
             if resource.kind.value in glue_kinds and local in resource.references:

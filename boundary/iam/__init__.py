@@ -1,5 +1,5 @@
 """IAM semantics, offline: the action catalog, ARN matching, managed policies,
-effective permissions and policy validation.
+the one IAM evaluator (`boundary.iam.evaluate`) and policy validation.
 
 Importing this package reads no data: the catalog loads one service's JSON the
 first time that service is asked about, managed policies on first lookup.
@@ -10,7 +10,6 @@ from __future__ import annotations
 from boundary.iam.arn import Arn, TargetClass, classify, is_full_wildcard, wildcard_match
 from boundary.iam.catalog import ACCESS_LEVELS, ActionInfo, Catalog, ResourceTypeRef, catalog
 from boundary.iam.document import condition_entries, normalize_policy, normalize_statement
-from boundary.iam.effective import Grant, allows, effective_grants, expanded_actions
 from boundary.iam.managed import (
     ManagedPolicy,
     access_breadth,
@@ -27,19 +26,15 @@ __all__ = [
     "Arn",
     "Catalog",
     "CheckInfo",
-    "Grant",
     "IssueSeverity",
     "ManagedPolicy",
     "PolicyIssue",
     "ResourceTypeRef",
     "TargetClass",
     "access_breadth",
-    "allows",
     "catalog",
     "classify",
     "condition_entries",
-    "effective_grants",
-    "expanded_actions",
     "is_aws_managed_arn",
     "is_full_wildcard",
     "managed_policy",

@@ -42,7 +42,15 @@ class IssueSeverity(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class PolicyIssue:
-    """One problem found in a policy; `statement_index` is 0-based, None for the document."""
+    """One problem found in a policy; `statement_index` is 0-based, None for the document.
+
+    `message` is for people. What a program needs is in fields of its own, so no
+    later stage parses the message: `statement` is how the message names the
+    statement (`Statement[0] (Sid "Read")`), `action` the action at fault,
+    `value` the element's value at fault (the Resource that is not an ARN, the
+    repeated Sid), `found` the resources a statement names where an action
+    expects another type.
+    """
 
     check: str
     severity: IssueSeverity
@@ -50,6 +58,10 @@ class PolicyIssue:
     statement_index: int | None
     element: str | None
     location: Location | None
+    statement: str | None = None
+    action: str | None = None
+    value: str | None = None
+    found: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +157,27 @@ class _Validator:
         index: int | None = None,
         element: str | None = None,
         statement: Statement | None = None,
+        *,
+        action: str | None = None,
+        value: str | None = None,
+        found: tuple[str, ...] = (),
     ) -> None:
         where = (statement.location if statement else None) or self.document.location
-        prefix = _statement_name(index, statement) + ": " if index is not None and statement else ""
+        name = _statement_name(index, statement) if index is not None and statement else None
+        prefix = name + ": " if name else ""
         self.issues.append(
-            PolicyIssue(check, CHECKS[check].severity, prefix + message, index, element, where)
+            PolicyIssue(
+                check,
+                CHECKS[check].severity,
+                prefix + message,
+                index,
+                element,
+                where,
+                statement=name,
+                action=action,
+                value=value,
+                found=found,
+            )
         )
 
     # --- helpers -------------------------------------------------------------------
@@ -232,6 +260,7 @@ class _Validator:
                         index,
                         "Sid",
                         statement,
+                        value=statement.sid,
                     )
                 else:
                     first_by_sid[statement.sid] = index
@@ -414,6 +443,8 @@ class _Validator:
                 index,
                 element,
                 st,
+                action=action,
+                value=action,
             )
             return False
         if _glob.has_wildcard(service):
@@ -423,6 +454,8 @@ class _Validator:
                 index,
                 element,
                 st,
+                action=action,
+                value=action,
             )
             return False
         if not self.cat.service_exists(service):
@@ -432,6 +465,8 @@ class _Validator:
                 index,
                 element,
                 st,
+                action=action,
+                value=action,
             )
             return False
         if not self.expansion(action):
@@ -442,6 +477,8 @@ class _Validator:
                 index,
                 element,
                 st,
+                action=action,
+                value=action,
             )
             return False
         return True
@@ -493,6 +530,7 @@ class _Validator:
                 index,
                 element,
                 st,
+                value=resource,
             )
             return False
         if Arn.is_variable(arn.service):
@@ -625,6 +663,8 @@ class _Validator:
                 index,
                 "Resource",
                 st,
+                action=action,
+                found=tuple(concrete),
             )
 
 

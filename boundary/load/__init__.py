@@ -14,15 +14,25 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from boundary.load._errors import SourceError, warning
 from boundary.load._limits import LimitExceeded, budget, limit_hint
+from boundary.load.options import LoadOptions
 from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
 
-__all__ = ["LoadOptions", "SourceError", "discover", "load", "load_file", "load_policy", "read_policy"]
+__all__ = [
+    "LoadOptions",
+    "SourceError",
+    "discover",
+    "load",
+    "load_file",
+    "load_policy",
+    "read_policy",
+    "with_overrides",
+]
 
 # Folders that hold build output, dependencies or tool state, never sources. Hidden
 # folders (`.git`, `.terraform`, `.aws-sam`, `.venv`, ...) and virtual environments
@@ -32,19 +42,6 @@ _CANDIDATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 _TEMPLATE_MARKERS = ("AWSTemplateFormatVersion", "Resources", "Transform")
 # What a walked file must mention to be worth parsing: a template's keys, or a plan's.
 _CANDIDATE_MARKERS = (*_TEMPLATE_MARKERS, '"format_version"')
-
-
-@dataclass(frozen=True, slots=True)
-class LoadOptions:
-    """How to load: template parameter overrides, the account the stack deploys to,
-    and the limits each file must keep within (docs/security.md)."""
-
-    parameters: Mapping[str, str] | None = None
-    region: str = "us-east-1"
-    account: str = "123456789012"
-    partition: str = "aws"
-    stack_name: str = "boundary-stack"
-    limits: Limits = Limits()
 
 
 def discover(
@@ -121,16 +118,21 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
 
 def load(
     paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions | None = None,
     *,
     parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
+    region: str | None = None,
+    account: str | None = None,
     exclude: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     limits: Limits | None = None,
 ) -> Model:
-    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`."""
-    options = LoadOptions(parameters=parameters, region=region, account=account, limits=limits or Limits())
+    """Load SAM templates, CloudFormation templates and Terraform plans into one `Model`.
+
+    `options` says how (see `LoadOptions`); `parameters`, `region`, `account` and
+    `limits` are shorthands that override its fields.
+    """
+    options = with_overrides(options, parameters=parameters, region=region, account=account, limits=limits)
     templates: list[Template] = []
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
@@ -146,6 +148,28 @@ def load(
             templates.append(template)
             errors.extend(template.warnings)
     return Model(templates=tuple(templates), errors=tuple(errors))
+
+
+def with_overrides(
+    options: LoadOptions | None,
+    *,
+    parameters: Mapping[str, str] | None = None,
+    region: str | None = None,
+    account: str | None = None,
+    limits: Limits | None = None,
+) -> LoadOptions:
+    """`options` (or the defaults) with the fields given here replacing its own."""
+    options = options or LoadOptions()
+    changes: dict[str, Any] = {}
+    if parameters is not None:
+        changes["parameters"] = parameters
+    if region is not None:
+        changes["region"] = region
+    if account is not None:
+        changes["account"] = account
+    if limits is not None:
+        changes["limits"] = limits
+    return replace(options, **changes) if changes else options
 
 
 def load_file(file: str, options: LoadOptions | None = None, *, named: bool = True) -> Template | None:
@@ -292,7 +316,7 @@ def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Te
 
             if is_plan(data) or looks_like_plan(data):
                 _check_plan_shape(data, file, options.limits)
-                plan = load_plan(data, file=file, text=text)
+                plan = load_plan(data, file=file, text=text, options=options)
                 return replace(plan, warnings=plan.warnings + warnings) if warnings else plan
     from boundary.load._yaml import parse_document
 
@@ -406,15 +430,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
     if sam.is_sam(data):
         sam_source = data
         expansion = sam.expand(
-            data,
-            file=file,
-            base_dir=str(Path(file).parent),
-            parameters=options.parameters,
-            region=options.region,
-            account=options.account,
-            partition=options.partition,
-            stack_name=options.stack_name,
-            locate=document.locate,
+            data, file=file, base_dir=str(Path(file).parent), options=options, locate=document.locate
         )
         data = expansion.template
         origins = expansion.origins
@@ -426,11 +442,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         template_format=template_format,
         origins=origins,
         sam_source=sam_source,
-        parameters=options.parameters,
-        region=options.region,
-        account=options.account,
-        partition=options.partition,
-        stack_name=options.stack_name,
+        options=options,
         source_lines=document.lines,
     )
     warnings: tuple[LoadError, ...] = document.warnings

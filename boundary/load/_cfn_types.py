@@ -46,8 +46,10 @@ from boundary.load._limits import LimitExceeded
 from boundary.model import ResourceKind, Symbolic
 
 __all__ = [
+    "TERRAFORM_ALIASES",
     "TYPES",
     "TypeInfo",
+    "canonical_type",
     "get_att",
     "physical_name",
     "ref_value",
@@ -715,6 +717,67 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
         ),
     }
 )
+
+# The Terraform AWS provider's name for each CloudFormation type, where one maps to
+# one: keyed by the CloudFormation type, the Terraform types its aliases. Every model
+# resource carries the canonical (CloudFormation) type as `Resource.aws_type`, so a
+# rule compares one string and never pairs the two spellings by hand. Terraform types
+# with no CloudFormation twin (`aws_s3_bucket_notification`) keep their own name.
+TERRAFORM_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "AWS::ApiGateway::Method": ("aws_api_gateway_method",),
+        "AWS::ApiGateway::Resource": ("aws_api_gateway_resource",),
+        "AWS::ApiGateway::RestApi": ("aws_api_gateway_rest_api",),
+        "AWS::ApiGateway::Stage": ("aws_api_gateway_stage",),
+        "AWS::ApiGatewayV2::Api": ("aws_apigatewayv2_api",),
+        "AWS::ApiGatewayV2::Route": ("aws_apigatewayv2_route",),
+        "AWS::AppSync::DataSource": ("aws_appsync_datasource",),
+        "AWS::AppSync::GraphQLApi": ("aws_appsync_graphql_api",),
+        "AWS::DynamoDB::Table": ("aws_dynamodb_table",),
+        "AWS::ECR::Repository": ("aws_ecr_repository",),
+        "AWS::EFS::FileSystem": ("aws_efs_file_system",),
+        "AWS::ElastiCache::CacheCluster": ("aws_elasticache_cluster",),
+        "AWS::Events::Rule": ("aws_cloudwatch_event_rule",),
+        "AWS::IAM::AccessKey": ("aws_iam_access_key",),
+        "AWS::IAM::Group": ("aws_iam_group",),
+        "AWS::IAM::ManagedPolicy": ("aws_iam_policy",),
+        "AWS::IAM::OIDCProvider": ("aws_iam_openid_connect_provider",),
+        "AWS::IAM::Role": ("aws_iam_role",),
+        "AWS::IAM::SAMLProvider": ("aws_iam_saml_provider",),
+        "AWS::IAM::User": ("aws_iam_user",),
+        "AWS::KMS::Alias": ("aws_kms_alias",),
+        "AWS::KMS::Key": ("aws_kms_key",),
+        "AWS::Kinesis::Stream": ("aws_kinesis_stream",),
+        "AWS::KinesisFirehose::DeliveryStream": ("aws_kinesis_firehose_delivery_stream",),
+        "AWS::Lambda::EventSourceMapping": ("aws_lambda_event_source_mapping",),
+        "AWS::Lambda::Function": ("aws_lambda_function",),
+        "AWS::Lambda::Permission": ("aws_lambda_permission",),
+        "AWS::Lambda::Url": ("aws_lambda_function_url",),
+        "AWS::Logs::LogGroup": ("aws_cloudwatch_log_group",),
+        "AWS::Pipes::Pipe": ("aws_pipes_pipe",),
+        "AWS::RDS::DBCluster": ("aws_rds_cluster",),
+        "AWS::RDS::DBInstance": ("aws_db_instance",),
+        "AWS::S3::Bucket": ("aws_s3_bucket",),
+        "AWS::S3::BucketPolicy": ("aws_s3_bucket_policy",),
+        "AWS::SNS::Subscription": ("aws_sns_topic_subscription",),
+        "AWS::SNS::Topic": ("aws_sns_topic",),
+        "AWS::SNS::TopicPolicy": ("aws_sns_topic_policy",),
+        "AWS::SQS::Queue": ("aws_sqs_queue",),
+        "AWS::SQS::QueuePolicy": ("aws_sqs_queue_policy",),
+        "AWS::SSM::Parameter": ("aws_ssm_parameter",),
+        "AWS::Scheduler::Schedule": ("aws_scheduler_schedule",),
+        "AWS::SecretsManager::ResourcePolicy": ("aws_secretsmanager_secret_policy",),
+        "AWS::SecretsManager::Secret": ("aws_secretsmanager_secret",),
+        "AWS::StepFunctions::StateMachine": ("aws_sfn_state_machine",),
+    }
+)
+_CANONICAL = MappingProxyType({tf: cfn for cfn, aliases in TERRAFORM_ALIASES.items() for tf in aliases})
+
+
+def canonical_type(native: str) -> str:
+    """The CloudFormation type of a CloudFormation or Terraform type; else the type itself."""
+    return _CANONICAL.get(native, native)
+
 
 _REF_KINDS = frozenset({"name", "arn", "id", "url"})
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:=([^{}]*))?\}")

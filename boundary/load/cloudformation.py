@@ -20,6 +20,7 @@ from boundary.load import _cfn_types
 from boundary.load._errors import SourceError
 from boundary.load._intrinsics import Resolver
 from boundary.load._openapi import OpenApiOperation, operations
+from boundary.load.options import LoadOptions
 from boundary.model import (
     Endpoint,
     EndpointProtocol,
@@ -141,14 +142,17 @@ def build_template(
     template_format: Format,
     origins: Mapping[str, Path] | None = None,
     sam_source: Mapping[str, Any] | None = None,
-    parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
-    partition: str = "aws",
-    stack_name: str = "boundary-stack",
+    options: LoadOptions | None = None,
     source_lines: Sequence[str] = (),
 ) -> Template:
     """Read a CloudFormation template (SAM already expanded) into a `Template`."""
+    options = options or LoadOptions()
+    region, account, partition, stack_name = (
+        options.region,
+        options.account,
+        options.partition,
+        options.stack_name,
+    )
     resources_raw = data.get("Resources")
     if not isinstance(resources_raw, Mapping) or not resources_raw:
         line, column = locate(("Resources",))
@@ -163,7 +167,7 @@ def build_template(
     resolver = Resolver(
         data,
         file=file,
-        parameters=parameters,
+        parameters=options.parameters,
         region=region,
         account=account,
         partition=partition,
@@ -218,7 +222,15 @@ def build_template(
         partition=partition,
         unresolved=tuple(_unresolved(ctx)),
         source_lines=tuple(source_lines),
+        outputs=_section(data, "Outputs"),
+        mappings=_section(data, "Mappings"),
+        locate=locate,
     )
+
+
+def _section(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    section = data.get(name)
+    return {str(k): v for k, v in section.items()} if isinstance(section, Mapping) else {}
 
 
 def _parameters(data: Mapping[str, Any], resolver: Resolver) -> dict[str, Any]:

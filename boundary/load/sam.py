@@ -69,6 +69,7 @@ from samtranslator.utils.py27hash_fix import (
 from samtranslator.validator.value_validator import sam_expect
 
 from boundary.load._errors import SourceError
+from boundary.load.options import LoadOptions
 
 __all__ = ["LOCAL_BUCKET", "SAM_TRANSFORM", "Expansion", "SourcePath", "expand", "is_sam"]
 
@@ -154,27 +155,29 @@ def expand(
     *,
     file: str,
     base_dir: str | None = None,
-    parameters: Mapping[str, str] | None = None,
-    region: str = "us-east-1",
-    account: str = "123456789012",
-    partition: str = "aws",
-    stack_name: str = "boundary-stack",
+    options: LoadOptions | None = None,
     locate: Locate | None = None,
 ) -> Expansion:
     """Expand a SAM template the way CloudFormation would, without AWS.
 
     `data` is never modified. `base_dir` is the template's folder: local
     definition files are read only from inside it (none are read without it).
-    `region` and `partition` fix what the translator would otherwise ask boto3;
-    pass a matching pair. `account` and `stack_name` are the deploy context; the
-    transform leaves `AWS::AccountId` and `AWS::StackName` as references, as
+    `options.region` and `options.partition` fix what the translator would
+    otherwise ask boto3; pass a matching pair. `account` and `stack_name` are the
+    deploy context; the transform leaves `AWS::AccountId` and `AWS::StackName` as references, as
     CloudFormation's does, so they only feed the translator's feature switches.
     `locate` turns a source path into (line, column) for error messages.
 
     Raises `SourceError` (one, for the whole file) when the translator rejects
     the template or fails on it.
     """
-    del stack_name  # accepted for a uniform deploy context; the transform never resolves it
+    options = options or LoadOptions()
+    parameters, region, account, partition = (
+        options.parameters,
+        options.region,
+        options.account,
+        options.partition,
+    )
     try:
         work = _plain(data)
         if not isinstance(work, dict):

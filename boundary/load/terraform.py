@@ -23,9 +23,11 @@ from typing import Any
 import yaml
 
 from boundary.iam.document import normalize_policy
+from boundary.load._cfn_types import canonical_type
 from boundary.load._errors import SourceError
 from boundary.load._limits import charge
 from boundary.load._tf_types import arns_for, kind_of, name_attribute
+from boundary.load.options import LoadOptions
 from boundary.model import (
     Endpoint,
     EndpointProtocol,
@@ -54,9 +56,6 @@ __all__ = [
 
 UNKNOWN_TEXT = "(known after apply)"
 _UNKNOWN_REASON = "unknown at plan time"
-_DEFAULT_REGION = "us-east-1"
-_ACCOUNT = "123456789012"
-_PARTITION = "aws"
 
 _PLAN_PARTS = ("planned_values", "resource_changes", "configuration")
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -104,12 +103,12 @@ def decode_plan(text: str, *, file: str) -> Any:
         raise SourceError(file, 0, 0, "invalid JSON: nested too deeply") from None
 
 
-def load_plan_text(text: str, *, file: str) -> Template:
+def load_plan_text(text: str, *, file: str, options: LoadOptions | None = None) -> Template:
     """Decode and load a plan; JSON that is not a plan is a `SourceError` here."""
     data = decode_plan(text, file=file)
     if not is_plan(data):
         raise SourceError(file, 1, 1, "not a Terraform plan (expected the output of `terraform show -json`)")
-    return load_plan(data, file=file, text=text)
+    return load_plan(data, file=file, text=text, options=options)
 
 
 def looks_like_plan(data: Any) -> bool:
@@ -144,15 +143,21 @@ def shape_error(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def load_plan(data: Mapping[str, Any], *, file: str, text: str) -> Template:
-    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised."""
+def load_plan(
+    data: Mapping[str, Any], *, file: str, text: str, options: LoadOptions | None = None
+) -> Template:
+    """Load a decoded plan. Malformed parts are skipped; only `SourceError` is raised.
+
+    `options.account` is the account of every generated ARN; `options.region` is
+    the region where the plan's provider configuration names none.
+    """
     problem = shape_error(data)
     if problem is not None:
         match = _RESOURCE_CHANGES_KEY.search(text) if "resource_changes" in problem else None
         line = text.count("\n", 0, match.start()) + 1 if match else 1
         raise SourceError(file, line, 1, problem)
     try:
-        return _PlanLoader(data, file, text).load()
+        return _PlanLoader(data, file, text, options or LoadOptions()).load()
     except SourceError:
         raise
     except RecursionError:
@@ -299,12 +304,15 @@ def _expression_references(node: Any) -> list[str]:
 _ATTRIBUTE_REF = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+\.[^.\[]+(\[[^\]]*\])?\.[a-z_][a-z0-9_]*$")
 
 
-def _unknown_text(references: Sequence[str]) -> str:
-    """How an unknown value reads: the resource attributes it is made of, when the
-    configuration names them (`${aws_sqs_queue.jobs.url}`), else `(known after apply)`.
-    Which attribute matters: a queue's URL where IAM wants its ARN is a classic bug."""
-    attributes = [r for r in dict.fromkeys(references) if _ATTRIBUTE_REF.match(r)]
-    return ", ".join(f"${{{r}}}" for r in attributes) if attributes else UNKNOWN_TEXT
+def _unknown(references: Sequence[str], resolved: tuple[str, ...]) -> Symbolic:
+    """An unknown value: it reads as the resource attributes it is made of, when the
+    configuration names them (`${aws_sqs_queue.jobs.url}`), else `(known after apply)`,
+    and carries them as `(resource, attribute)` pairs. Which attribute matters: a
+    queue's URL where IAM wants its ARN is a classic bug."""
+    named = [r for r in dict.fromkeys(references) if _ATTRIBUTE_REF.match(r)]
+    text = ", ".join(f"${{{r}}}" for r in named) if named else UNKNOWN_TEXT
+    attributes = tuple((address, attribute) for address, _, attribute in (r.rpartition(".") for r in named))
+    return Symbolic(text, resolved, _UNKNOWN_REASON, attributes)
 
 
 def _json_object(value: Any) -> Any:
@@ -393,13 +401,15 @@ def _module_resources(root: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
 
 
 class _PlanLoader:
-    def __init__(self, data: Mapping[str, Any], file: str, text: str) -> None:
+    def __init__(self, data: Mapping[str, Any], file: str, text: str, options: LoadOptions) -> None:
         self.data = data
+        self.account = options.account
+        self.partition = options.partition
         self.file = file
         self.text = text
         self.locator = _Locator(file, text)
         self.configuration = _map(data.get("configuration"))
-        self.region = self._provider_region("aws") or _DEFAULT_REGION
+        self.region = self._provider_region("aws") or options.region
         self.instances: dict[str, _Instance] = {}
         self.by_base: dict[str, list[str]] = {}
         self.modules: set[str] = {""}
@@ -438,8 +448,8 @@ class _PlanLoader:
             endpoints=tuple(self.endpoints),
             parameters=variables,
             region=self.region,
-            account=_ACCOUNT,
-            partition=_PARTITION,
+            account=self.account,
+            partition=self.partition,
             source_lines=tuple(self.text.splitlines()),
         )
 
@@ -670,7 +680,7 @@ class _PlanLoader:
         """Values with every path marked unknown replaced by a `Symbolic`; copies, never mutates."""
         if unknown is True:
             raw = _expression_references(_expression_at(instance.expressions, path))
-            return Symbolic(_unknown_text(raw), self.references_at(instance, path), _UNKNOWN_REASON)
+            return _unknown(raw, self.references_at(instance, path))
         if isinstance(value, Mapping):
             marks = unknown if isinstance(unknown, Mapping) else {}
             out = {str(k): self._mark(v, marks.get(k), instance, (*path, str(k))) for k, v in value.items()}
@@ -730,9 +740,9 @@ class _PlanLoader:
             instance.type,
             instance.values,
             name=self._name(instance),
-            partition=_PARTITION,
+            partition=self.partition,
             region=region,
-            account=_ACCOUNT,
+            account=self.account,
         )
 
     def _index_values(self, instance: _Instance) -> None:
@@ -766,6 +776,7 @@ class _PlanLoader:
         return Resource(
             id=instance.address,
             type=instance.type,
+            aws_type=canonical_type(instance.type),
             kind=kind_of(instance.type),
             location=self._loc(instance),
             properties=instance.values,

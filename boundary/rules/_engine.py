@@ -7,10 +7,10 @@ import importlib.util
 import inspect
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from boundary.findings import Category, Finding, Suppression
 from boundary.model import Location, Model, Resource, Template
@@ -46,25 +46,13 @@ def builtin_rules() -> tuple[type[Rule], ...]:
     return tuple(RULES)
 
 
-# Rule modules already executed, by file and its state: a second load in one process
-# (the CLI checks the configuration before scanning) reuses the classes.
-_LOADED: dict[tuple[str, int, int, int, int], tuple[type[Rule], ...]] = {}
-
-
-def _state(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
-
-
 def load_rules_from(
     folder: str | os.PathLike[str], *, inside: str | os.PathLike[str] | None = None
 ) -> tuple[type[Rule], ...]:
     """User rules: every `*.py` in `folder` with its `Rule` subclasses, loaded like the pack.
 
-    This executes the files. With `inside`, the folder and every file loaded must
+    This executes the files, afresh on each call (no module-level cache: a scan
+    loads them once and hands the classes on). With `inside`, the folder and every file loaded must
     resolve (symlinks followed) inside that folder, else `RuleError` before anything runs.
     """
     found: list[type[Rule]] = []
@@ -81,10 +69,7 @@ def load_rules_from(
                     "rule folders named by a configuration file must stay inside it"
                 )
     for path in paths:
-        key = (str(path.resolve()), *_state(path), *_state(path.with_suffix(".toml")))
-        if key not in _LOADED:
-            _LOADED[key] = _load_rule_module(path)
-        found.extend(_LOADED[key])
+        found.extend(_load_rule_module(path))
     return tuple(found)
 
 
@@ -245,6 +230,7 @@ def evaluate(
     config = config or Config()
     classes = rules if rules is not None else rule_classes(config)
     resources = _resource_index(model)
+    scan_cache: dict[Hashable, Any] = {}  # shared by the rules of this scan, dropped with it
     findings: dict[str, Finding] = {}
     statements: dict[str, tuple[str, ...]] = {}
     for cls in classes:
@@ -256,7 +242,7 @@ def evaluate(
             **config.thresholds.get(meta.name, {}),
             **config.thresholds.get(meta.id, {}),
         }
-        context = RuleContext(graph=graph, model=model, thresholds=thresholds)
+        context = RuleContext(graph=graph, model=model, thresholds=thresholds, scan_cache=scan_cache)
         for violation in cls().evaluate(context):
             finding = _finding(graph, meta, violation, config, resources, context)
             findings.setdefault(finding.fingerprint, finding)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from boundary.findings import Category, Decision, Severity
-from boundary.model import Location, Model
+from boundary.model import Location, Model, Template
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,6 +26,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 if TYPE_CHECKING:
     import networkx as nx
+
+T = TypeVar("T")
 
 __all__ = [
     "DOC_SECTIONS",
@@ -108,11 +110,30 @@ class Violation:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule sees: the graph, the model it came from, and its thresholds."""
+    """What a rule sees: the graph, the model it came from, and its thresholds.
+
+    `scan_cache` is shared by every rule of one scan and dropped with it: what
+    several rules (or one rule, many times) derive from the model is kept there
+    through `memo`, never in module globals that outlive the scan.
+    """
 
     graph: nx.MultiDiGraph
     model: Model
     thresholds: Mapping[str, Any]
+    scan_cache: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`, computed once per scan for `key`."""
+        if key not in self.scan_cache:
+            self.scan_cache[key] = build()
+        value: T = self.scan_cache[key]
+        return value
+
+    def templates_by_path(self) -> Mapping[str, Template]:
+        """The model's templates by path, built once per scan."""
+        from boundary.graph import queries  # networkx stays unloaded until a scan runs
+
+        return self.memo(("templates-by-path",), lambda: queries.templates_by_path(self.model))
 
     def attrs(self, node: str) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.graph.nodes[node]

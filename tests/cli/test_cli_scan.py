@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import boundary
+import boundary.rules
 from boundary.cli import app
 from boundary.findings import Decision, Severity, Suppression
 from boundary.model import LoadError, Location
@@ -95,13 +97,22 @@ def test_arguments_reach_analyze(runner: CliRunner, workdir: Path, fake_analyze:
             "Empty=",
             "--exclude",
             "*.bak",
+            "--region",
+            "eu-west-1",
+            "--account",
+            "111111111111",
             "--no-progress",
         ],
     )
     assert result.exit_code == 0, result.output
     (call,) = calls
     assert call["paths"] == ["template.yaml"]
-    assert call["parameters"] == {"Stage": "prod", "Empty": ""}
+    # The load options travel as one object, and the rules loaded for the
+    # configuration check are the ones the scan runs.
+    assert call["options"] == boundary.LoadOptions(
+        parameters={"Stage": "prod", "Empty": ""}, region="eu-west-1", account="111111111111"
+    )
+    assert [cls.meta.id for cls in call["rules"]] == [m.id for m in boundary.rules.registry()]
     assert list(call["exclude"]) == ["*.bak"]
     assert call.get("progress") is None  # not a terminal
 

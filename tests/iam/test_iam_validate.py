@@ -448,3 +448,43 @@ def test_odd_input_gives_issues_not_exceptions(raw: Any) -> None:
     assert issues and all(
         issue.severity is IssueSeverity.ERROR or issue.check == "missing-version" for issue in issues
     )
+
+
+# ------------------------------------------------------------ structured fields
+
+
+def _one(issues: list[PolicyIssue], check: str) -> PolicyIssue:
+    (found,) = [i for i in issues if i.check == check]
+    return found
+
+
+def test_issues_carry_what_programs_need_in_fields_not_only_in_the_message() -> None:
+    """Rules read these fields; none parses the English message."""
+    document = policy(
+        allow("dynamodb:GetItme", TABLE, Sid="A"),
+        allow("sqs:SendMessage", "orders-table", Sid="A"),
+        allow("sqs:SendMessage", TABLE),
+    )
+    issues = validate_policy(document)
+    unknown = _one(issues, "unknown-action")
+    assert (unknown.action, unknown.value, unknown.statement) == (
+        "dynamodb:GetItme",
+        "dynamodb:GetItme",
+        'Statement[0] (Sid "A")',
+    )
+    arn = _one(issues, "invalid-arn")
+    assert (arn.element, arn.value, arn.statement_index) == ("Resource", "orders-table", 1)
+    sid = _one(issues, "duplicate-sid")
+    assert (sid.value, sid.statement_index) == ("A", 1)
+    mismatch = _one(issues, "action-resource-mismatch")
+    assert (mismatch.action, mismatch.found, mismatch.statement) == (
+        "sqs:SendMessage",
+        (TABLE,),
+        "Statement[2]",
+    )
+    assert mismatch.message.startswith(f"{mismatch.statement}: ")
+
+
+def test_document_level_issues_name_no_statement() -> None:
+    issue = _one(validate_policy({"Statement": [allow()]}), "missing-version")
+    assert issue.statement is None and issue.statement_index is None

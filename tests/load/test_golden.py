@@ -39,7 +39,7 @@ INPUTS = sorted(
     if p.is_file() and p.suffix in _SUFFIXES and not {"src", "activity"} & set(p.relative_to(ROOT).parts)
 )
 # Fields that say nothing the input does not: the raw lines are the file itself.
-_SKIPPED_FIELDS = frozenset({"source_lines"})
+_SKIPPED_FIELDS = frozenset({"source_lines", "locate"})
 
 
 def _location(location: Location) -> str:
@@ -61,6 +61,8 @@ def to_jsonable(value: Any) -> Any:
             out["references"] = list(value.references)
         if value.reason:
             out["reason"] = value.reason
+        if value.attributes:
+            out["attributes"] = [list(pair) for pair in value.attributes]
         return out
     if isinstance(value, enum.Enum):
         return value.value
@@ -70,6 +72,8 @@ def to_jsonable(value: Any) -> Any:
             if f.name in _SKIPPED_FIELDS:
                 continue
             item = getattr(value, f.name)
+            if f.name == "aws_type" and item == getattr(value, "type", None):
+                continue  # the canonical type is shown where it differs from the native one
             if f.default is not dataclasses.MISSING and item == f.default:
                 continue
             if f.default_factory is not dataclasses.MISSING and item == f.default_factory():

@@ -19,6 +19,7 @@ from samtranslator.translator.arn_generator import ArnGenerator  # type: ignore[
 from boundary.load import sam
 from boundary.load._errors import SourceError
 from boundary.load._yaml import Document, parse_document
+from boundary.load.options import LoadOptions
 from boundary.load.sam import LOCAL_BUCKET, Expansion, expand, is_sam
 
 POLICY_TEMPLATES: dict[str, Any] = PolicyTemplatesProcessor.get_default_policy_templates_json()["Templates"]
@@ -519,7 +520,7 @@ def test_global_translator_state_is_restored(secure: tuple[Document, Expansion])
         ArnGenerator.BOTO_SESSION_REGION_NAME,
         translator_module.make_policy_template_for_function_plugin,
     )
-    expand(document.data, file="x.yaml", region="eu-west-1")
+    expand(document.data, file="x.yaml", options=LoadOptions(region="eu-west-1"))
     after = (
         ArnGenerator.BOTO_SESSION_REGION_NAME,
         translator_module.make_policy_template_for_function_plugin,
@@ -552,7 +553,7 @@ def test_partition_reaches_managed_policy_arns(
     region: str, partition: str, secure: tuple[Document, Expansion]
 ) -> None:
     document, _ = secure
-    expansion = expand(document.data, file="x.yaml", region=region, partition=partition)
+    expansion = expand(document.data, file="x.yaml", options=LoadOptions(region=region, partition=partition))
     arns = expansion.template["Resources"]["ConfirmBookingRole"]["Properties"]["ManagedPolicyArns"]
     assert arns == [get_bundled_managed_policy_map(partition)["AWSLambdaBasicExecutionRole"]]
     assert arns[0].startswith(f"arn:{partition}:iam::aws:policy/")
@@ -573,7 +574,10 @@ def test_parameters_reach_the_translator() -> None:
               AutoPublishAlias: !Ref Alias
     """
     assert "FnAliasblue" in _expand_text(text).template["Resources"]
-    assert "FnAliasgreen" in _expand_text(text, parameters={"Alias": "green"}).template["Resources"]
+    assert (
+        "FnAliasgreen"
+        in _expand_text(text, options=LoadOptions(parameters={"Alias": "green"})).template["Resources"]
+    )
 
 
 # -- errors --------------------------------------------------------------------------------------

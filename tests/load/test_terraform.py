@@ -748,3 +748,90 @@ def test_a_plan_with_a_broken_shape_is_one_located_error(
     assert not model.templates
     (error,) = model.errors
     assert (error.line, error.message) == (line, f"Terraform plan: {message}")
+
+
+# ------------------------------------------------------------ load options
+
+
+def _plan_without_provider_region(tmp_path: Path) -> Path:
+    data = json.loads((SAMPLES / "insecure" / "plan.json").read_text(encoding="utf-8"))
+    for provider in data["configuration"]["provider_config"].values():
+        provider.get("expressions", {}).pop("region", None)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_account_and_region_options_reach_plans(tmp_path: Path) -> None:
+    """`boundary.load(plan, account=..., region=...)` used to be ignored for plans: every
+    plan was account 123456789012, and us-east-1 unless its provider said otherwise."""
+    import boundary
+
+    path = _plan_without_provider_region(tmp_path)
+    (template,) = boundary.load([path], account="111111111111", region="eu-west-1").templates
+    assert (template.account, template.region) == ("111111111111", "eu-west-1")
+    arns = {arn for resource in template.resources.values() for arn in resource.arns}
+    assert any(arn.startswith("arn:aws:lambda:eu-west-1:111111111111:function:") for arn in arns), arns
+    assert not any("123456789012" in arn or "us-east-1" in arn for arn in arns)
+    (default,) = boundary.load([path]).templates
+    assert (default.account, default.region) == ("123456789012", "us-east-1")
+
+
+def test_a_provider_region_in_the_plan_wins_over_the_option() -> None:
+    """The provider configuration says where its resources go; the option fills in when it does not."""
+    import boundary
+
+    (template,) = boundary.load(
+        [FIXTURES / "apis.json"], region="ap-south-1", account="111111111111"
+    ).templates
+    assert (template.region, template.account) == ("eu-west-1", "111111111111")
+
+
+def test_scan_account_option_reaches_plans() -> None:
+    """Through the CLI: a trust of the stack's own account is not cross-account."""
+    from typer.testing import CliRunner
+
+    from boundary.cli import app
+
+    plan = str(
+        Path(__file__).resolve().parents[1] / "rules" / "fixtures" / "broad-trust-policy" / "tfplan.json"
+    )
+    runner = CliRunner()
+    default = runner.invoke(app, ["scan", plan, "-q", "--no-progress"])
+    own = runner.invoke(app, ["scan", plan, "-q", "--no-progress", "--account", "444455556666"])
+    assert "aws_iam_role.invalid_other_account" in default.stdout
+    assert "aws_iam_role.invalid_other_account" not in own.stdout
+    assert own.stdout.count("BND112") == default.stdout.count("BND112") - 1
+
+
+def test_unknown_values_carry_the_attributes_they_are_made_of() -> None:
+    """`${aws_sqs_queue.jobs.url}` is text for people; rules read `attributes`."""
+    template = load(
+        Path(__file__).resolve().parents[1] / "rules" / "fixtures" / "resource-type-mismatch" / "tfplan.json"
+    )
+    pairs = {
+        pair
+        for policy in template.policies
+        if policy.document is not None
+        for statement in policy.document.statements
+        for value in statement.resources
+        if isinstance(value, Symbolic)
+        for pair in value.attributes
+    }
+    assert any(attribute == "url" and address.startswith("aws_sqs_queue.") for address, attribute in pairs), (
+        pairs
+    )
+    for address, attribute in pairs:
+        assert "." in address and "." not in attribute
+
+
+def test_every_resource_carries_the_canonical_cloudformation_type() -> None:
+    import boundary
+
+    (plan,) = boundary.load([SAMPLES / "insecure" / "plan.json"]).templates
+    types = {r.type: r.aws_type for r in plan.resources.values()}
+    assert types["aws_lambda_function"] == "AWS::Lambda::Function"
+    assert types["aws_iam_role"] == "AWS::IAM::Role"
+    template = Path(__file__).resolve().parents[2] / "samples" / "sam" / "insecure" / "template.yaml"
+    (sam,) = boundary.load([template]).templates
+    assert all(r.aws_type == r.type for r in sam.resources.values())

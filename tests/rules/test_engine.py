@@ -10,7 +10,9 @@ import pytest
 
 import boundary
 from boundary.config import ConfigError, load_config, parse_config
-from boundary.rules import RuleError, Severity, load_rules_from, rule_classes
+from boundary.rules import Rule, RuleError, Severity, load_rules_from, rule_classes
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SHARED = textwrap.dedent(
     """\
@@ -277,14 +279,40 @@ def test_config_suppression_file_glob_matches_however_the_file_was_named(
     assert finding.suppressed
 
 
-def test_user_rules_load_once_per_process_until_they_change(tmp_path: Path) -> None:
+def test_user_rules_are_read_afresh_by_each_load(tmp_path: Path) -> None:
+    """No module-level cache: a long-lived process sees a rule as it is now."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "any_role.py").write_text(USER_RULE)
     (rules / "any_role.toml").write_text(USER_META)
     (first,) = load_rules_from(rules)
-    (again,) = load_rules_from(rules)
-    assert again is first
     (rules / "any_role.toml").write_text(USER_META.replace('title = "Any role"', 'title = "Every role"'))
     (changed,) = load_rules_from(rules)
-    assert changed is not first and changed.meta.title == "Every role"
+    assert first.meta.title == "Any role" and changed.meta.title == "Every role"
+
+
+def test_a_scan_loads_the_user_rules_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`boundary scan` checks the configuration with the rules it then runs: one load."""
+    from typer.testing import CliRunner
+
+    from boundary.cli import app
+    from boundary.rules import _engine
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "any_role.py").write_text(USER_RULE)
+    (rules / "any_role.toml").write_text(USER_META)
+    loads: list[Path] = []
+    original = _engine._load_rule_module
+
+    def counting(path: Path) -> tuple[type[Rule], ...]:
+        loads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(_engine, "_load_rule_module", counting)
+    monkeypatch.chdir(tmp_path)
+    template = ROOT / "samples" / "sam" / "insecure" / "template.yaml"
+    result = CliRunner().invoke(app, ["scan", str(template), "-q", "--no-progress", "--rules", str(rules)])
+    assert result.exit_code == 1, result.output
+    assert "ACME001" in result.output  # the user rule ran
+    assert loads == [rules / "any_role.py"]

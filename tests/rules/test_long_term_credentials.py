@@ -142,3 +142,26 @@ def test_secure_samples_have_no_finding_of_these_rules(sample: str) -> None:
     }
     result = boundary.analyze([ROOT / sample])
     assert [f for f in result.findings if f.rule_name in mine and f.severity.rank >= 2] == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!GetAtt Key.SecretAccessKey",
+        "\n      Fn::GetAtt:\n        - Key\n        - SecretAccessKey",
+        '!Sub "${Key.SecretAccessKey}"',
+    ],
+    ids=["short", "block", "sub"],
+)
+def test_exported_secret_is_located_through_the_model(tmp_path: Path, value: str) -> None:
+    """The Outputs line comes from the model's Outputs and `Template.locate`, not a text search."""
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  User:\n    Type: AWS::IAM::User\n  Key:\n    Type: AWS::IAM::AccessKey\n"
+        "    Properties:\n      UserName: !Ref User\nOutputs:\n  Secret:\n"
+        f"    Value: {value}\n"
+    )
+    lines = template.read_text().splitlines()
+    expected = next(i for i, line in enumerate(lines, 1) if "SecretAccessKey" in line)
+    (finding,) = [f for f in boundary.scan([template]) if f.rule_id == "BND111" and "Outputs" in f.message]
+    assert f"stack Outputs (line {expected})" in finding.message
