@@ -249,11 +249,15 @@ def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
 def _cache_key(cache: Any, file: str, named: bool, options: LoadOptions) -> str | None:
     from boundary import __version__
 
+    limit = options.limits.max_file_size
     try:
         if not os.path.isfile(file):
             return None
-        raw = Path(file).read_bytes()
+        with open(file, "rb") as stream:  # never more than loading itself would read
+            raw = stream.read(limit + 1)
     except OSError:
+        return None
+    if len(raw) > limit:
         return None
     params = tuple(sorted((options.parameters or {}).items()))
     return str(cache.key(file, raw, replace(options, parameters=dict(params)), named, __version__))
