@@ -225,6 +225,27 @@ def _parse_limits(values: Sequence[str] | None) -> dict[str, int]:
     return limits
 
 
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        help="Set a template parameter (overrides defaults). Repeatable.",
+    ),
+]
+RegionOption = Annotated[
+    str,
+    typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
+]
+AccountOption = Annotated[
+    str,
+    typer.Option(
+        "--account",
+        metavar="ID",
+        help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -392,27 +413,9 @@ def scan(
         list[str] | None,
         typer.Option("--exclude", metavar="GLOB", help="Skip paths matching GLOB while walking. Repeatable."),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            metavar="KEY=VALUE",
-            help="Set a template parameter (overrides defaults). Repeatable.",
-        ),
-    ] = None,
-    region: Annotated[
-        str,
-        typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
-    ] = "us-east-1",
-    account: Annotated[
-        str,
-        typer.Option(
-            "--account",
-            metavar="ID",
-            help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
-        ),
-    ] = "123456789012",
+    param: ParamOption = None,
+    region: RegionOption = "us-east-1",
+    account: AccountOption = "123456789012",
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
     rule_folders: RulesOption = None,
@@ -776,10 +779,6 @@ _PathsArgument = Annotated[
         show_default=False,
     ),
 ]
-_ParamOption = Annotated[
-    list[str] | None,
-    typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
-]
 
 
 def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, Any, bool]:
@@ -848,7 +847,7 @@ def graph_command(
             "--config", metavar="FILE", dir_okay=False, help="Configuration file (rules, suppressions)."
         ),
     ] = None,
-    param: _ParamOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Export the resource-permission graph: DOT, GraphML, Mermaid, JSON, or one interactive HTML file.
 
@@ -917,7 +916,7 @@ def paths_command(
         typer.Option("--who-can-reach", metavar="RESOURCE", help="Everything with a path to RESOURCE."),
     ] = None,
     fmt: Annotated[PathsFormat, typer.Option("--format", "-f", help="Output format.")] = PathsFormat.TEXT,
-    param: _ParamOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Attack paths: from the internet (or a resource) through endpoints, functions, roles and grants.
 
@@ -1237,19 +1236,9 @@ def audit_command(
             help="Only CloudFormation-generated role names of this stack count. Repeatable. Default: any stack.",
         ),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
-    ] = None,
-    region: Annotated[
-        str, typer.Option("--region", metavar="REGION", help="Region the stack deploys to.")
-    ] = "us-east-1",
-    account: Annotated[
-        str,
-        typer.Option(
-            "--account", metavar="ID", help="Account the stack deploys to (a placeholder by default)."
-        ),
-    ] = "123456789012",
+    param: ParamOption = None,
+    region: RegionOption = "us-east-1",
+    account: AccountOption = "123456789012",
     config: Annotated[
         Path | None,
         typer.Option("--config", metavar="FILE", dir_okay=False, help="Configuration file (as for scan)."),
@@ -1368,10 +1357,9 @@ def generate_policy_command(
             "--role", metavar="RESOURCE", help="Only this template role (logical id or address). Repeatable."
         ),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
-    ] = None,
+    param: ParamOption = None,
+    region: RegionOption = "us-east-1",
+    account: AccountOption = "123456789012",
     fmt: Annotated[
         PolicyOutput,
         typer.Option(
@@ -1392,7 +1380,7 @@ def generate_policy_command(
     from boundary.audit import generate_policies
 
     loaded = _load_activity(activity, since, until, role_map, stack)
-    result = _run_audit([template], loaded, None, _parse_params(param), "us-east-1", "123456789012")
+    result = _run_audit([template], loaded, None, _parse_params(param), region, account)
     for error in result.errors:
         _stderr(str(error))
     policies = generate_policies(result.model, result.usage)
