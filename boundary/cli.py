@@ -225,6 +225,27 @@ def _parse_limits(values: Sequence[str] | None) -> dict[str, int]:
     return limits
 
 
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        help="Set a template parameter (overrides defaults). Repeatable.",
+    ),
+]
+RegionOption = Annotated[
+    str,
+    typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
+]
+AccountOption = Annotated[
+    str,
+    typer.Option(
+        "--account",
+        metavar="ID",
+        help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -306,6 +327,20 @@ def _unreachable(path: str) -> str | None:
     return None
 
 
+def _cpu_count() -> int:
+    """The CPUs this process may run on (a container's or taskset's limit, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _default_cache_dir() -> Path:
+    from boundary.load import default_cache_dir
+
+    return default_cache_dir()
+
+
 def _run_analysis(
     paths: Sequence[str],
     rules: _Rules,
@@ -318,6 +353,9 @@ def _run_analysis(
     account: str,
     limits: Mapping[str, int] | None = None,
     tf_dir: Path | None = None,
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> _Result:
     import warnings
 
@@ -349,6 +387,8 @@ def _run_analysis(
                 progress=bar,
                 rules=rules.classes,
                 tf_dir=tf_dir,
+                jobs=jobs,
+                cache_dir=cache_dir,
             )
     finally:
         if bar is not None:
@@ -375,27 +415,9 @@ def scan(
         list[str] | None,
         typer.Option("--exclude", metavar="GLOB", help="Skip paths matching GLOB while walking. Repeatable."),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            metavar="KEY=VALUE",
-            help="Set a template parameter (overrides defaults). Repeatable.",
-        ),
-    ] = None,
-    region: Annotated[
-        str,
-        typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
-    ] = "us-east-1",
-    account: Annotated[
-        str,
-        typer.Option(
-            "--account",
-            metavar="ID",
-            help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
-        ),
-    ] = "123456789012",
+    param: ParamOption = None,
+    region: RegionOption = "us-east-1",
+    account: AccountOption = "123456789012",
     tf_dir: Annotated[
         Path | None,
         typer.Option(
@@ -492,6 +514,33 @@ def scan(
             help="Text format: one line per finding, no code frames, nothing when clean; no progress.",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Load files in N processes (1: all in this process). Output is the same whatever N is. "
+            "Default: the number of CPUs.",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            file_okay=False,
+            help="Cache loaded files in DIR. Default: $BOUNDARY_CACHE_DIR, else the user's cache "
+            "folder (~/.cache/boundary on Linux).",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Neither read nor write the cache of loaded files."),
+    ] = False,
 ) -> None:
     """Scan SAM/CloudFormation templates, Terraform plan JSON and Terraform configurations
     (folders of .tf files) for broken security boundaries."""
@@ -540,6 +589,8 @@ def scan(
         account,
         limits,
         tf_dir,
+        jobs=jobs if jobs is not None else _cpu_count(),
+        cache_dir=None if no_cache else (cache_dir or _default_cache_dir()),
     )
     if not result.files and not result.errors:
         # Pointing a CI job at the wrong folder must not pass as "0 findings".
@@ -745,10 +796,6 @@ _PathsArgument = Annotated[
         show_default=False,
     ),
 ]
-_ParamOption = Annotated[
-    list[str] | None,
-    typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
-]
 
 
 def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, Any, bool]:
@@ -817,7 +864,7 @@ def graph_command(
             "--config", metavar="FILE", dir_okay=False, help="Configuration file (rules, suppressions)."
         ),
     ] = None,
-    param: _ParamOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Export the resource-permission graph: DOT, GraphML, Mermaid, JSON, or one interactive HTML file.
 
@@ -886,7 +933,7 @@ def paths_command(
         typer.Option("--who-can-reach", metavar="RESOURCE", help="Everything with a path to RESOURCE."),
     ] = None,
     fmt: Annotated[PathsFormat, typer.Option("--format", "-f", help="Output format.")] = PathsFormat.TEXT,
-    param: _ParamOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Attack paths: from the internet (or a resource) through endpoints, functions, roles and grants.
 
@@ -1206,19 +1253,9 @@ def audit_command(
             help="Only CloudFormation-generated role names of this stack count. Repeatable. Default: any stack.",
         ),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
-    ] = None,
-    region: Annotated[
-        str, typer.Option("--region", metavar="REGION", help="Region the stack deploys to.")
-    ] = "us-east-1",
-    account: Annotated[
-        str,
-        typer.Option(
-            "--account", metavar="ID", help="Account the stack deploys to (a placeholder by default)."
-        ),
-    ] = "123456789012",
+    param: ParamOption = None,
+    region: RegionOption = "us-east-1",
+    account: AccountOption = "123456789012",
     config: Annotated[
         Path | None,
         typer.Option("--config", metavar="FILE", dir_okay=False, help="Configuration file (as for scan)."),
@@ -1337,10 +1374,9 @@ def generate_policy_command(
             "--role", metavar="RESOURCE", help="Only this template role (logical id or address). Repeatable."
         ),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", metavar="KEY=VALUE", help="Set a template parameter. Repeatable."),
-    ] = None,
+    param: ParamOption = None,
+    region: RegionOption = "us-east-1",
+    account: AccountOption = "123456789012",
     fmt: Annotated[
         PolicyOutput,
         typer.Option(
@@ -1361,7 +1397,7 @@ def generate_policy_command(
     from boundary.audit import generate_policies
 
     loaded = _load_activity(activity, since, until, role_map, stack)
-    result = _run_audit([template], loaded, None, _parse_params(param), "us-east-1", "123456789012")
+    result = _run_audit([template], loaded, None, _parse_params(param), region, account)
     for error in result.errors:
         _stderr(str(error))
     policies = generate_policies(result.model, result.usage)

@@ -231,7 +231,10 @@ class Statement:
     Single strings are lists here; a missing element is an empty tuple, and
     `not_*` are set only when the statement used NotAction / NotResource /
     NotPrincipal. `principals` maps the principal type (`AWS`, `Service`,
-    `Federated`, `CanonicalUser`, or `*`) to its values.
+    `Federated`, `CanonicalUser`, or `*`) to its values. `when` is set when the
+    statement exists only under template conditions that cannot be decided
+    offline (`("IsDev is true",)`): each branch of such an `Fn::If` is loaded as
+    its own statement, and what it holds only under is said here.
     """
 
     effect: str | Symbolic
@@ -244,6 +247,7 @@ class Statement:
     conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sid: str | None = None
     location: Location | None = None
+    when: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,8 @@ def analyze(
     activity: Activity | None = None,
     rules: Sequence[type[Rule]] | None = None,
     limits: Limits | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
@@ -86,6 +88,11 @@ def analyze(
 
     `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
     against used permissions (BND118).
+
+    `jobs` > 1 loads the files in that many worker processes (the result is the
+    same whatever `jobs` is); `cache_dir` keeps loaded files in a content-addressed
+    cache there (None: no cache). The graph and the rules always see every file
+    at once, in this process.
     """
     config = config or Config()
     if rules is not None:
@@ -100,7 +107,7 @@ def analyze(
     options = with_overrides(
         options, parameters=parameters, region=region, account=account, limits=limits, tf_dir=tf_dir
     )
-    model = load(paths, options, exclude=exclude, progress=progress)
+    model = load(paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir)
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)
     graph = build_graph(model)

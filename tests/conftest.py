@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,23 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The CLI caches loaded files in the user's cache folder by default: never the real
+    one from the test suite (subprocesses inherit the variable too)."""
+    folder = tempfile.mkdtemp(prefix="boundary-test-cache-")
+    config.stash[_CACHE_KEY] = folder
+    os.environ["BOUNDARY_CACHE_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_KEY, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_CACHE_KEY = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -127,6 +127,8 @@ class StatementView:
         )
         if keys:
             text += f" (under condition {', '.join(keys)})"
+        if self.statement.when:
+            text += f" (when template condition {' and '.join(self.statement.when)})"
         return text
 
 

@@ -16,8 +16,9 @@ import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from boundary.load._cache import default_cache_dir
 from boundary.load._errors import SourceError, warning
 from boundary.load._limits import LimitExceeded, budget, limit_hint
 from boundary.load.options import LoadOptions
@@ -26,6 +27,7 @@ from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDoc
 __all__ = [
     "LoadOptions",
     "SourceError",
+    "default_cache_dir",
     "discover",
     "load",
     "load_file",
@@ -136,6 +138,8 @@ def load(
     progress: Callable[[str, int, int], None] | None = None,
     tf_dir: str | os.PathLike[str] | None = None,
     limits: Limits | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Model:
     """Load SAM templates, CloudFormation templates, Terraform plans and Terraform
     configurations (folders of `.tf` files) into one `Model`.
@@ -143,32 +147,62 @@ def load(
     `options` says how (see `LoadOptions`); `parameters`, `region`, `account`,
     `tf_dir` and `limits` are shorthands that override its fields. A plan is read
     with the `.tf` sources it came from (`tf_dir`, else the plan's own folder), and
-    those sources are not scanned again on their own."""
+    those sources are not scanned again on their own; a folder of `.tf` files that
+    no plan came from is scanned as a configuration (its local modules are followed,
+    not scanned again on their own).
+
+    `jobs` > 1 loads files and configurations in that many worker processes; the
+    model is the same whatever `jobs` is (files keep their order). `cache_dir` turns
+    on the cache of loaded files in that folder (see docs/performance.md); None, the
+    default, reads and writes no cache.
+    """
     options = with_overrides(
         options, parameters=parameters, region=region, account=account, limits=limits, tf_dir=tf_dir
     )
-    templates: list[Template] = []
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
-    terraform = _TerraformSources(options, errors)
-    for index, (file, named) in enumerate(candidates):
-        if progress is not None:
-            progress(file, index, len(candidates))
-        try:
-            template = load_file(file, options, named=named, sources=terraform.for_plan(file))
-        except SourceError as error:
-            errors.append(error.to_load_error())
-            continue
-        if template is not None:
-            templates.append(template)
-            errors.extend(template.warnings)
-            terraform.used(template)
-    folders = _terraform_folders(paths, exclude)
-    for folder in terraform.roots(folders):
-        template = terraform.configuration(folder)
-        if template is not None:
-            templates.append(template)
-    return Model(templates=tuple(templates), errors=tuple(errors))
+    cache = _open_cache(cache_dir)
+    tasks = [_Task(file, named, _plan_sources(file, options)) for file, named in candidates]
+    found = _terraform_folders(paths, exclude)
+    total = len(tasks) + len(found)
+    outcomes = _load_tasks(tasks, options, cache, jobs, progress, 0, total)
+    # The folders whose sources a plan was read with are that plan's, not a configuration to scan.
+    consumed: set[str] = set()
+    for outcome in outcomes:
+        if isinstance(outcome, Template):
+            consumed |= _terraform_folders_read(outcome)
+    folders = [f for f in found if f not in consumed]
+    done = len(tasks)
+    for folder in found:
+        if folder in consumed and progress is not None:
+            progress(folder, done, total)  # read with its plan
+        done += folder in consumed
+    configurations = _load_tasks(
+        [_Task(folder, True, folder, configuration=True) for folder in folders],
+        options,
+        cache,
+        jobs,
+        progress,
+        done,
+        total,
+    )
+    # A local module another scanned configuration calls is judged there, with its inputs.
+    called: set[str] = set()
+    for folder, outcome in zip(folders, configurations, strict=True):
+        if isinstance(outcome, Template):
+            called |= _terraform_folders_read(outcome) - {folder}
+    if cache is not None:
+        cache.prune()
+    templates: list[Template] = []
+    kept = [o for f, o in zip(folders, configurations, strict=True) if f not in called]
+    for outcome in [*outcomes, *kept]:
+        if isinstance(outcome, LoadError):
+            errors.append(outcome)
+        elif outcome is not None:
+            templates.append(outcome)
+            errors.extend(outcome.warnings)
+    # two plans read with the same sources carry the same source errors: said once
+    return Model(templates=tuple(templates), errors=tuple(dict.fromkeys(errors)))
 
 
 def _terraform_folders(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str]) -> list[str]:
@@ -178,75 +212,213 @@ def _terraform_folders(paths: Sequence[str | os.PathLike[str]], exclude: Sequenc
     return terraform_folders(given, lambda root: _walk_folders(root, exclude))
 
 
-class _TerraformSources:
-    """The `.tf` configurations of one load: read once per folder, each either the
-    sources of a plan or scanned on its own, never both."""
+def _terraform_folders_read(template: Template) -> set[str]:
+    """The folders of the `.tf` files a Terraform template was read from (its root and
+    the local modules it called)."""
+    if template.format is not Format.TERRAFORM:
+        return set()
+    return {os.path.normpath(os.path.dirname(f) or ".") for f in template.sources if f.endswith(".tf")}
 
-    def __init__(self, options: LoadOptions, errors: list[LoadError]) -> None:
-        self.options = options
-        self.errors = errors
-        self._read: dict[str, Any] = {}
-        self._consumed: set[str] = set()
 
-    def _sources(self, folder: str) -> Any:
-        from boundary.load.terraform_hcl import is_configuration_dir, read_configuration
+def _plan_sources(file: str, options: LoadOptions) -> str | None:
+    """The folder whose `.tf` sources a plan candidate is read with (it may hold none)."""
+    if not file.lower().endswith(".json"):
+        return None
+    return os.path.normpath(options.tf_dir or os.path.dirname(file) or ".")
 
-        folder = os.path.normpath(folder)
-        if folder not in self._read:
-            sources = read_configuration(folder) if is_configuration_dir(folder) else None
-            if sources is not None:
-                self.errors.extend(e.to_load_error() for e in sources.errors)
-            self._read[folder] = sources
-        return self._read[folder]
 
-    def for_plan(self, file: str) -> Any:
-        if not file.lower().endswith(".json"):
-            return None
-        return self._sources(self.options.tf_dir or os.path.dirname(file) or ".")
+class _Task(NamedTuple):
+    """One unit of loading: a file (a plan with the folder of its sources, when it may
+    be one), or a folder of `.tf` files scanned as a configuration."""
 
-    def used(self, template: Template) -> None:
-        if template.format is Format.TERRAFORM and template.sources:
-            from boundary.load.terraform_hcl import folders_read
+    path: str
+    named: bool
+    sources: str | None
+    configuration: bool = False
 
-            folder = self.options.tf_dir or os.path.dirname(template.path) or "."
-            sources = self._sources(folder)
-            if sources is not None:
-                self._consumed |= folders_read(sources)
 
-    def roots(self, folders: Sequence[str]) -> list[str]:
-        """Folders to scan as configurations: not a plan's sources, not a module another calls."""
-        from boundary.load.terraform_hcl import folders_read
+# A task's outcome: its template, the error that stopped it, or None (not a template).
+_Outcome = Template | LoadError | None
+_Loaded = tuple[_Outcome, tuple[tuple[str, str | None], ...]]
 
-        called: set[str] = set()
-        for folder in folders:
-            if folder in self._consumed:
-                continue
-            sources = self._sources(folder)
-            if sources is not None:
-                sources.configuration.instances()  # follows the local modules it calls
-                called |= folders_read(sources) - {folder}
-        return [f for f in folders if f not in self._consumed and f not in called]
 
-    def configuration(self, folder: str) -> Template | None:
-        from boundary.load.terraform_hcl import load_configuration
+def _load_tasks(
+    tasks: Sequence[_Task],
+    options: LoadOptions,
+    cache: Any,
+    jobs: int,
+    progress: Callable[[str, int, int], None] | None,
+    done: int,
+    total: int,
+) -> list[_Outcome]:
+    """Each task's outcome, in task order: from the cache where it holds one, else loaded
+    here or in `jobs` worker processes (then cached). `progress` hears of each, counted
+    from `done` (tasks told before) out of `total`."""
+    outcomes: list[_Outcome] = [None] * len(tasks)
+    keys: list[str | None] = [None] * len(tasks)
+    missing: list[int] = []
+    for index, task in enumerate(tasks):
+        if cache is not None:
+            keys[index] = key = _cache_key(cache, task, options)
+            if key is not None:
+                hit, outcome = cache.get(key)
+                if hit:
+                    outcomes[index] = outcome
+                    if progress is not None:
+                        progress(task.path, done, total)
+                    done += 1
+                    continue
+        missing.append(index)
+    workers = min(jobs, len(missing))
+    if workers > 1:
+        loaded: Iterator[_Loaded] = _load_in_pool([(tasks[i], options) for i in missing], workers)
+    else:
+        loaded = _load_here(tasks, missing, options, progress, done, total)
+    for index, (outcome, reads) in zip(missing, loaded, strict=True):
+        if progress is not None and workers > 1:  # as each file comes back from the pool
+            progress(tasks[index].path, done, total)
+        done += 1
+        outcomes[index] = outcome
+        key = keys[index]
+        if cache is not None and key is not None:
+            cache.put(key, outcome, reads)
+    return outcomes
 
-        sources = self._sources(folder)
-        if sources is None:
-            return None
+
+def _load_here(
+    tasks: Sequence[_Task],
+    indices: Sequence[int],
+    options: LoadOptions,
+    progress: Callable[[str, int, int], None] | None,
+    done: int,
+    total: int,
+) -> Iterator[_Loaded]:
+    """`_load_one` in this process, telling `progress` before each task; the `.tf`
+    sources of a folder are read once for every plan that comes from it."""
+    read: dict[str, Any] = {}
+    for count, index in enumerate(indices, start=done):
+        task = tasks[index]
+        if progress is not None:
+            progress(task.path, count, total)
+        yield _load_one((task, options), read)
+
+
+def _load_one(job: tuple[_Task, LoadOptions], read: dict[str, Any] | None = None) -> _Loaded:
+    """Load one task, in this process or a worker: the outcome and the other files it
+    depends on (for the cache: the `.tf` sources and the folders that hold them too)."""
+    from boundary.load._cache import recording_reads
+
+    task, options = job
+    with recording_reads() as reads:
         try:
-            template: Template = load_configuration(sources, path=folder, options=self.options)
+            if task.configuration:
+                outcome: _Outcome = _load_configuration(task.path, options, read)
+            else:
+                outcome = _load_plan_or_template(task, options, read)
         except SourceError as error:
-            self.errors.append(error.to_load_error())
+            outcome = error.to_load_error()
+    return outcome, tuple(reads)
+
+
+def _load_plan_or_template(task: _Task, options: LoadOptions, read: dict[str, Any] | None) -> _Outcome:
+    from boundary.load.terraform_hcl import record_dependencies
+
+    sources = _read_sources(task.sources, read) if task.sources is not None else None
+    try:
+        outcome = load_file(task.path, options, named=task.named, sources=sources)
+    finally:
+        if task.sources is not None:
+            record_dependencies(task.sources, sources)
+    if isinstance(outcome, Template) and outcome.sources and sources is not None:
+        # read with its sources: their errors are the plan's
+        outcome = replace(outcome, warnings=outcome.warnings + _source_errors(sources))
+    return outcome
+
+
+def _read_sources(folder: str, read: dict[str, Any] | None) -> Any:
+    """The `.tf` configuration in `folder` (None when it holds none), read once per load
+    in this process (`read`)."""
+    from boundary.load.terraform_hcl import is_configuration_dir, read_configuration
+
+    if read is not None and folder in read:
+        return read[folder]
+    sources = read_configuration(folder) if is_configuration_dir(folder) else None
+    if read is not None:
+        read[folder] = sources
+    return sources
+
+
+def _source_errors(sources: Any) -> tuple[LoadError, ...]:
+    return tuple(error.to_load_error() for error in sources.errors)
+
+
+def _load_configuration(folder: str, options: LoadOptions, read: dict[str, Any] | None) -> _Outcome:
+    """A folder of `.tf` files scanned without a plan; None when it holds none."""
+    from boundary.load.terraform_hcl import load_configuration, record_dependencies
+
+    sources = _read_sources(folder, read)
+    if sources is None:
+        return None
+    try:
+        template: Template = load_configuration(sources, path=folder, options=options)
+    except SourceError as error:
+        return error.to_load_error()
+    except RecursionError:
+        return LoadError(folder, 0, 0, "Terraform configuration nested too deeply")
+    except Exception as error:  # noqa: BLE001 - a bug must not hide the other files' results
+        return LoadError(folder, 0, 0, f"internal error while loading ({type(error).__name__}: {error})")
+    finally:
+        record_dependencies(folder, sources)  # the local modules evaluation followed
+    return replace(template, warnings=template.warnings + _source_errors(sources))
+
+
+def _load_in_pool(jobs: list[tuple[_Task, LoadOptions]], workers: int) -> Iterator[_Loaded]:
+    """`_load_one` over `jobs` in `workers` processes, results in job order as they come."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork shares what this process has imported (the SAM translator, the catalog): no
+    # worker pays the import again. Elsewhere, the platform's default.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
+    chunk = max(1, min(8, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_load_one, jobs, chunksize=chunk)
+
+
+def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
+    if cache_dir is None:
+        return None
+    from boundary.load._cache import LoadCache
+
+    cache = LoadCache(cache_dir)
+    return cache if cache.usable else None
+
+
+def _cache_key(cache: Any, task: _Task, options: LoadOptions) -> str | None:
+    """The task's cache key: its file's bytes (none for a configuration folder, whose
+    `.tf` files are recorded dependencies), its path, how it is loaded. The `.tf`
+    sources a plan is read with are dependencies too, checked on every hit."""
+    from boundary import __version__
+
+    if task.configuration:
+        raw = b""
+        how = f"configuration\0{task.path}"
+    else:
+        limit = options.limits.max_file_size
+        try:
+            if not os.path.isfile(task.path):
+                return None
+            with open(task.path, "rb") as stream:  # never more than loading itself would read
+                raw = stream.read(limit + 1)
+        except OSError:
             return None
-        except RecursionError:
-            self.errors.append(LoadError(folder, 0, 0, "Terraform configuration nested too deeply"))
+        if len(raw) > limit:
             return None
-        except Exception as error:  # noqa: BLE001 - a bug must not hide the other files' results
-            self.errors.append(
-                LoadError(folder, 0, 0, f"internal error while loading ({type(error).__name__}: {error})")
-            )
-            return None
-        return template
+        how = f"sources\0{task.sources}" if task.sources is not None else ""
+    params = tuple(sorted((options.parameters or {}).items()))
+    key = cache.key(task.path, raw, replace(options, parameters=dict(params)), task.named, __version__ + how)
+    return str(key)
 
 
 def with_overrides(

@@ -25,6 +25,7 @@ Choices where CloudFormation's own behaviour is not reproducible offline:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import itertools
 import json
@@ -144,6 +145,7 @@ class Resolver:
         self._properties: dict[str, _Properties] = {}
         self._condition_values: dict[str, bool | None] = {}
         self._condition_reasons: dict[str, str] = {}
+        self._assumed: dict[str, bool] = {}
         stack_uuid = uuid.uuid5(uuid.NAMESPACE_URL, f"boundary:{partition}:{region}:{account}:{stack_name}")
         self._pseudo: dict[str, Any] = {
             "AWS::Region": region,
@@ -215,6 +217,8 @@ class Resolver:
         """The value of a template condition; None when it cannot be decided offline."""
         if not isinstance(name, str):
             return None
+        if name in self._assumed:
+            return self._assumed[name]
         if name in self._condition_values:
             return self._condition_values[name]
         marker = ("condition", name)
@@ -235,6 +239,68 @@ class Resolver:
         if value is None:
             self._condition_reasons[name] = reason
         return value
+
+    def undecided_conditions(self, value: Any) -> tuple[str, ...]:
+        """The conditions of the `Fn::If` calls in a raw value that cannot be decided
+        offline (under the current assumptions), in the order they first appear."""
+        found: dict[str, None] = {}
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Mapping):
+                arg = item.get("Fn::If") if len(item) == 1 else None
+                if isinstance(arg, (list, tuple)) and len(arg) == 3 and isinstance(arg[0], str):
+                    decided = self.condition(arg[0])
+                    if decided is None:
+                        found.setdefault(arg[0])
+                        stack.extend(reversed(arg[1:]))
+                    else:
+                        stack.append(arg[1] if decided else arg[2])
+                    continue
+                stack.extend(reversed(list(item.values())))
+            elif isinstance(item, (list, tuple)):
+                stack.extend(reversed(item))
+        return tuple(found)
+
+    def assumptions(self, value: Any, limit: int = 4) -> list[dict[str, bool]]:
+        """Every consistent assignment of the undecidable conditions `value` depends on
+        (at most `limit` of them, so at most 2**limit assignments); `[{}]` when there
+        are none. A condition derived from an assumed one is decided by it, so
+        `IsProd: !Not [Condition: IsDev]` never gets a contradicting assignment."""
+        out: list[dict[str, bool]] = []
+
+        def walk(assumed: dict[str, bool]) -> None:
+            with self.assuming(assumed):
+                undecided = self.undecided_conditions(value)
+            if not undecided or len(assumed) >= limit:
+                out.append(assumed)
+                return
+            for choice in (True, False):
+                walk({**assumed, undecided[0]: choice})
+
+        walk({})
+        return out
+
+    @contextlib.contextmanager
+    def assuming(self, values: Mapping[str, bool]) -> Iterator[Resolver]:
+        """Resolve as if the named conditions had these values (one branch of each
+        `Fn::If` on them), then forget it."""
+        saved = self._assumed
+        self._assumed = {**saved, **values}
+        self._forget()
+        try:
+            yield self
+        finally:
+            self._assumed = saved
+            self._forget()
+
+    def _forget(self) -> None:
+        """Drop every cached value that may depend on a condition."""
+        self._condition_values.clear()
+        self._condition_reasons.clear()
+        self._ref_values.clear()
+        self._att_values.clear()
+        self._properties.clear()
 
     # --- walking ----------------------------------------------------------------------------------
 

@@ -27,11 +27,13 @@ from boundary.model import (
     Format,
     Location,
     Policy,
+    PolicyDocument,
     PolicyKind,
     Relation,
     RelationKind,
     Resource,
     ResourceKind,
+    Statement,
     Symbolic,
     Template,
 )
@@ -301,8 +303,62 @@ def _policy(
     attached_to: tuple[str, ...],
     *,
     name: str | None = None,
+    assumed: Mapping[str, bool] | None = None,
 ) -> Policy:
-    resolved = ctx.resolver.resolve(raw_document)
+    """The policy of `raw_document`. An `Fn::If` on a condition that cannot be decided
+    offline is judged on every branch: the document is read under each assignment of
+    its undecidable conditions, a statement found in every reading is kept once, and
+    one found in some only says under which conditions (`Statement.when`)."""
+    outer = dict(assumed or {})
+    readings: list[tuple[dict[str, bool], PolicyDocument]] = []
+    with ctx.resolver.assuming(outer):
+        assignments = ctx.resolver.assumptions(raw_document)
+        for assignment in assignments:
+            with ctx.resolver.assuming(assignment):
+                resolved = ctx.resolver.resolve(raw_document)
+            where, document = _read_document(ctx, logical_id, raw_document, resolved, document_path, name)
+            readings.append(({**outer, **assignment}, document))
+    where, document = _read_document(ctx, logical_id, raw_document, None, document_path, name, readings)
+    return Policy(
+        id=policy_id,
+        kind=kind,
+        document=document,
+        attached_to=attached_to,
+        location=where,
+        name=name,
+        origin=ctx.origin_of(logical_id),
+    )
+
+
+def _read_document(
+    ctx: _Context,
+    logical_id: str,
+    raw_document: Any,
+    resolved: Any,
+    document_path: Path,
+    name: str | None,
+    readings: Sequence[tuple[dict[str, bool], PolicyDocument]] = (),
+) -> tuple[Location, PolicyDocument]:
+    """One reading of a policy document (`resolved`), or the merge of several `readings`."""
+    if readings:
+        first = readings[0][1]
+        where = first.location or ctx.location(logical_id)
+        merged: list[tuple[Statement, Any, list[dict[str, bool]]]] = []
+        for assumed, document in readings:
+            raw_statements = _raw_statements(document.raw)
+            for index, statement in enumerate(document.statements):
+                raw_statement = raw_statements[index] if index < len(raw_statements) else None
+                for seen, _, under in merged:
+                    if seen == statement:
+                        under.append(assumed)
+                        break
+                else:
+                    merged.append((statement, raw_statement, [assumed]))
+        statements = tuple(replace(statement, when=_when(under)) for statement, _, under in merged)
+        raw = first.raw
+        if len(readings) > 1 and isinstance(raw, Mapping):
+            raw = {**raw, "Statement": [raw_statement for _, raw_statement, _ in merged]}
+        return where, replace(first, statements=statements, raw=raw)
     if isinstance(resolved, str):  # JSON string documents are allowed
         resolved = _json_or_none(resolved) or resolved
     origin_path = ctx.generated_from(logical_id)
@@ -319,16 +375,58 @@ def _policy(
     else:
         where = ctx.location(logical_id, *document_path)
         statement_locations = _statement_locations(ctx, logical_id, document_path, raw_document)
-    document = normalize_policy(resolved, where, statement_locations)
-    return Policy(
-        id=policy_id,
-        kind=kind,
-        document=document,
-        attached_to=attached_to,
-        location=where,
-        name=name,
-        origin=ctx.origin_of(logical_id),
-    )
+    return where, normalize_policy(resolved, where, statement_locations)
+
+
+def _raw_statements(raw: Any) -> list[Any]:
+    """The statements of a resolved document as written, one per normalised statement."""
+    body = raw.get("Statement") if isinstance(raw, Mapping) else None
+    items = body if isinstance(body, list) else ([] if body is None else [body])
+    return list(items)
+
+
+def _when(under: Sequence[Mapping[str, bool]]) -> tuple[str, ...]:
+    """The condition values the readings in `under` agree on: `("IsDev is true",)`;
+    nothing when a statement is found in readings under both values."""
+    if not under:
+        return ()
+    agreed = {
+        name: value
+        for name, value in under[0].items()
+        if all(other.get(name) == value for other in under[1:])
+    }
+    return tuple(f"{name} is {'true' if value else 'false'}" for name, value in agreed.items())
+
+
+def _branches(
+    ctx: _Context, raw: Any, path: Path, assumed: Mapping[str, bool]
+) -> Iterator[tuple[Any, Path, dict[str, bool]]]:
+    """The values a raw value can take through `Fn::If`: each branch of an undecidable
+    condition (with the condition's assumed value), the chosen one of a decidable one;
+    an `AWS::NoValue` branch is no value."""
+    arg = raw.get("Fn::If") if isinstance(raw, Mapping) and len(raw) == 1 else None
+    if isinstance(arg, (list, tuple)) and len(arg) == 3 and isinstance(arg[0], str):
+        condition = arg[0]
+        with ctx.resolver.assuming(assumed):
+            decided = ctx.resolver.condition(condition)
+        for choice, index in ((True, 1), (False, 2)):
+            if decided is not None and decided != choice:
+                continue
+            chosen = dict(assumed) if decided is not None else {**assumed, condition: choice}
+            yield from _branches(ctx, arg[index], (*path, "Fn::If", index), chosen)
+        return
+    if isinstance(raw, Mapping) and raw == {"Ref": "AWS::NoValue"}:
+        return
+    yield raw, path, dict(assumed)
+
+
+def _list_items(ctx: _Context, raw: Any, path: Path) -> Iterator[tuple[Any, Path, dict[str, bool]]]:
+    """Each item of a raw list property, through `Fn::If` around the list and its items."""
+    for value, where, assumed in _branches(ctx, raw, path, {}):
+        if not isinstance(value, list):
+            continue
+        for index, item in enumerate(value):
+            yield from _branches(ctx, item, (*where, index), assumed)
 
 
 def _statement_count(document: Any) -> int:
@@ -344,48 +442,51 @@ def _json_or_none(text: str) -> Any:
 
 
 def _inline_policies(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
-    policies = props.get("Policies")
-    if not isinstance(policies, list):
-        return
-    for index, entry in enumerate(policies):
+    taken: set[str] = set()
+    for entry, path, assumed in _list_items(ctx, props.get("Policies"), ("Properties", "Policies")):
         if not isinstance(entry, Mapping):
             continue
-        name = ctx.resolver.resolve(entry.get("PolicyName"))
-        label = name if isinstance(name, str) else f"Policies[{index}]"
+        with ctx.resolver.assuming(assumed):
+            name = ctx.resolver.resolve(entry.get("PolicyName"))
+        label = name if isinstance(name, str) else f"Policies[{path[-1]}]"
+        policy_id = f"{logical_id}/{label}"
+        if policy_id in taken:  # the same name in two branches of an Fn::If
+            policy_id += f" ({' and '.join(_when([assumed]))})"
+        taken.add(policy_id)
         ctx.policies.append(
             _policy(
                 ctx,
                 logical_id,
-                f"{logical_id}/{label}",
+                policy_id,
                 PolicyKind.IDENTITY,
                 entry.get("PolicyDocument"),
-                ("Properties", "Policies", index, "PolicyDocument"),
+                (*path, "PolicyDocument"),
                 (logical_id,),
                 name=label,
+                assumed=assumed,
             )
         )
 
 
 def _managed_policy_arns(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
-    arns = props.get("ManagedPolicyArns")
-    if not isinstance(arns, list):
-        return
-    for index, raw in enumerate(arns):
+    items = _list_items(ctx, props.get("ManagedPolicyArns"), ("Properties", "ManagedPolicyArns"))
+    for raw, path, assumed in items:
         local = ctx.targets(raw, [ResourceKind.POLICY])
         if local:
             # Attached by reference to a customer managed policy in this template;
             # that policy's reader records the attachment.
             ctx.extra_attachments.setdefault(local[0], []).append(logical_id)
             continue
-        value = ctx.resolver.resolve(raw)
-        where = ctx.location(logical_id, "Properties", "ManagedPolicyArns", index)
+        with ctx.resolver.assuming(assumed):
+            value = ctx.resolver.resolve(raw)
+        where = ctx.location(logical_id, *path)
         arn = value if isinstance(value, str) else None
         origin = ctx.origin_of(logical_id)
         written = ctx.sam_policies.get(origin) if origin is not None else None
         implicit = arn is not None and written is not None and arn.rsplit("/", 1)[-1] not in written
         ctx.policies.append(
             Policy(
-                id=arn if arn is not None else f"{logical_id}/ManagedPolicyArns[{index}]",
+                id=arn if arn is not None else f"{logical_id}/ManagedPolicyArns[{path[-1]}]",
                 kind=PolicyKind.IDENTITY,
                 document=None,
                 attached_to=(logical_id,),

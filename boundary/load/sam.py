@@ -68,6 +68,7 @@ from samtranslator.utils.py27hash_fix import (
 )
 from samtranslator.validator.value_validator import sam_expect
 
+from boundary.load._cache import record_read
 from boundary.load._errors import SourceError
 from boundary.load.options import LoadOptions
 
@@ -183,10 +184,9 @@ def expand(
         if not isinstance(work, dict):
             raise SourceError(file, 1, 0, "SAM template is not a mapping")
         _localize(work, Path(base_dir) if base_dir is not None else None, region, account)
-        traced = _plain(work)
         context = _Context.get(partition)
-        values = dict(parameters or {})
-        output = context.translate(work, values, region, account, mark=False)
+        marker = _OriginMarker(work)
+        output = context.translate(work, dict(parameters or {}), region, account, marker=marker)
     except SourceError:
         raise
     except InvalidDocumentException as error:
@@ -199,15 +199,9 @@ def expand(
         raise SourceError(
             file, 1, 0, f"SAM transform failed: {type(error).__name__}: {_shorten(str(error))}"
         ) from None
-    # A second translation, with every SAM resource's Metadata marked, says who
-    # generated what. It is separate because a passed-through Metadata replaces
-    # the metadata the translator gives some generated resources (connector
-    # policies); the output above is the translator's, untouched.
-    try:
-        marked = context.translate(traced, values, region, account, mark=True)
-    except Exception:  # noqa: BLE001 - cannot happen after a clean first pass; origins then come from names
-        marked = {}
-    origins = _Origins(data, traced, output, marked).compute()
+    # One translation: who generated what was recorded while it ran, and `work` is the
+    # translator's working copy (the events its plugins rewired to implicit APIs).
+    origins = _Origins(data, work, output, marker.marked()).compute()
     return Expansion(template=output, origins=origins)
 
 
@@ -236,17 +230,23 @@ class _FeatureSwitches(FeatureToggleConfigProvider):  # type: ignore[misc]
 
 
 class _OriginMarker(BasePlugin):  # type: ignore[misc]
-    """Marks each SAM resource's Metadata with its logical id just before it is translated.
+    """Records which SAM resource each generated resource comes from, in the one translation.
 
-    The hook runs for resources the translator's own plugins add (implicit
-    APIs) as well, which a mark put on the input beforehand would miss.
-    Connectors are skipped: their generated resources carry
-    `aws:sam:connectors` metadata that a passed-through Metadata would replace.
+    The hook runs just before each SAM resource is translated (for resources the
+    translator's own plugins add, such as implicit APIs, as well); the translator
+    then checks each resource it generated with `verify_unique_logical_id`, which
+    `_Context.translate` wraps to call `generated`. Nothing is written into the
+    template: the output is the translator's, untouched. Connectors are not
+    recorded: their policies say their connector in `aws:sam:connectors` metadata.
+    Where two SAM resources generate the same id, the later one replaced the
+    resource and the id is left unrecorded.
     """
 
     def __init__(self, work: dict[str, Any]) -> None:
         super().__init__()
         self._work = work
+        self._current: str | None = None
+        self.origins: dict[str, str | None] = {}
 
     def on_before_transform_resource(
         self, logical_id: str, resource_type: str, resource_properties: Any
@@ -254,13 +254,26 @@ class _OriginMarker(BasePlugin):  # type: ignore[misc]
         del resource_properties
         resources = self._work.get("Resources")
         resource = resources.get(logical_id) if isinstance(resources, dict) else None
+        self._current = None
         if resource_type == _CONNECTOR_TYPE or not isinstance(resource, dict):
             return
-        metadata = resource.get("Metadata")
-        if metadata is None:
-            resource["Metadata"] = {_MARK: logical_id}
-        elif isinstance(metadata, dict):
-            metadata[_MARK] = logical_id
+        if resource.get("Metadata") is None or isinstance(resource.get("Metadata"), dict):
+            self._current = str(logical_id)
+
+    def generated(self, logical_id: str) -> None:
+        if self._current is None:
+            return
+        self.origins[logical_id] = None if logical_id in self.origins else self._current
+
+    def marked(self) -> dict[str, Any]:
+        """The recorded origins in the shape `_Origins` reads: `Metadata` marks by logical id."""
+        return {
+            "Resources": {
+                logical_id: {"Metadata": {_MARK: sam_id}}
+                for logical_id, sam_id in self.origins.items()
+                if sam_id is not None
+            }
+        }
 
 
 class _OfflineApplications(ServerlessAppPlugin):  # type: ignore[misc]
@@ -329,7 +342,13 @@ class _Context:
         return PolicyTemplatesForResourcePlugin(self._policy_templates)
 
     def translate(
-        self, work: dict[str, Any], parameters: dict[str, Any], region: str, account: str, *, mark: bool
+        self,
+        work: dict[str, Any],
+        parameters: dict[str, Any],
+        region: str,
+        account: str,
+        *,
+        marker: _OriginMarker | None = None,
     ) -> dict[str, Any]:
         session = _Session(region)
         values = SamParameterValues(parameters)
@@ -338,15 +357,18 @@ class _Context:
         if "AWS::Partition" not in parameters:
             values.parameter_values["AWS::Partition"] = self.partition
         plugins: list[Any] = [_OfflineApplications(parameters=values.parameter_values)]
-        if mark:
-            plugins.append(_OriginMarker(work))
+        if marker is not None:
+            plugins.append(marker)
         toggles = FeatureToggle(_FeatureSwitches(), stage="boundary", account_id=account, region=region)
         with self._lock:
             saved_region = ArnGenerator.BOTO_SESSION_REGION_NAME
             saved_factory = getattr(_translator_module, "make_policy_template_for_function_plugin", None)
+            saved_verify = _translator_module.verify_unique_logical_id
             try:
                 if saved_factory is not None:
                     _translator_module.make_policy_template_for_function_plugin = self._policy_template_plugin
+                if marker is not None:
+                    _translator_module.verify_unique_logical_id = _recording(saved_verify, marker)
                 to_py27_compatible_template(work, values.parameter_values)
                 translator = _translator_module.Translator(
                     None, self._parser, plugins=plugins, boto_session=session, metrics=self._metrics
@@ -363,8 +385,21 @@ class _Context:
             finally:
                 self._metrics.publish()  # the dummy publisher drops them; keeps the cache empty
                 ArnGenerator.BOTO_SESSION_REGION_NAME = saved_region
+                _translator_module.verify_unique_logical_id = saved_verify
                 if saved_factory is not None:
                     _translator_module.make_policy_template_for_function_plugin = saved_factory
+
+
+def _recording(verify: Callable[..., bool], marker: _OriginMarker) -> Callable[..., bool]:
+    """The translator's uniqueness check on each generated resource, telling `marker` about it."""
+
+    def check(resource: Any, resources: Any) -> bool:
+        unique = verify(resource, resources)
+        if unique:
+            marker.generated(str(resource.logical_id))
+        return unique
+
+    return check
 
 
 # -- input preparation ----------------------------------------------------------------------
@@ -517,6 +552,7 @@ def _read_definition(base_dir: Path | None, uri: str) -> dict[str, Any] | None:
         target = (root / uri).resolve()
         if root != target and root not in target.parents:
             return None
+        record_read(target)
         if not target.is_file() or target.stat().st_size > _MAX_DEFINITION_BYTES:
             return None
         text = target.read_text(encoding="utf-8")

@@ -1694,3 +1694,25 @@ def terraform_folders(paths: Sequence[str], walk: Callable[[str], Iterator[str]]
         elif given.endswith(".tf"):
             out.append(os.path.dirname(given) or ".")
     return sorted(dict.fromkeys(os.path.normpath(f) for f in out))
+
+
+def record_dependencies(folder: str, sources: ConfigSources | None) -> None:
+    """Tell the cache of loaded files what a load with the configuration in `folder`
+    depends on: which Terraform files each folder it read holds, and each file it read
+    (`terraform.tfvars` too, read or not: one written later counts)."""
+    from boundary.load._cache import record_folder, record_read
+
+    record_folder(folder)
+    record_read(os.path.join(folder, "terraform.tfvars"))
+    try:
+        auto = sorted(n for n in os.listdir(folder) if n.endswith(".auto.tfvars"))
+    except OSError:
+        auto = []
+    for name in auto:
+        record_read(os.path.join(folder, name))
+    if sources is None:
+        return
+    for module_folder in sorted(sources.configuration._modules):
+        record_folder(module_folder)
+    for file in sorted(sources.files):
+        record_read(file)

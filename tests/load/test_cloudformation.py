@@ -433,3 +433,91 @@ Resources:
     permission = next(p for p in template.policies if p.id == "OpenToAll")
     assert permission.attached_to == ("Worker",)
     assert ("BND110", "OpenToAll", "high") in _findings(tmp_path, text)
+
+
+# -- conditions that cannot be decided offline -------------------------------------------------
+
+_UNDECIDED = """\
+Parameters:
+  Stage: {Type: String}
+Conditions:
+  IsDev: !Equals [!Ref Stage, dev]
+  IsProd: !Not [!Condition IsDev]
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+"""
+
+
+def test_every_branch_of_an_undecidable_if_is_a_statement_that_says_when(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        _UNDECIDED
+        + _TRUST
+        + """\
+      Policies:
+        - PolicyName: app
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: !If [IsDev, "*", "s3:GetObject"], Resource: "*"}
+              - {Effect: Allow, Action: !If [IsProd, "sqs:SendMessage", "sqs:SendMessage"], Resource: "*"}
+""",
+    )
+    (policy,) = _policies_of(template, "AppRole")
+    assert policy.document is not None
+    seen = [(s.actions, s.when) for s in policy.document.statements]
+    assert seen == [
+        (("*",), ("IsDev is true",)),
+        (("sqs:SendMessage",), ()),
+        (("s3:GetObject",), ("IsDev is false",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "policies",
+    [
+        # The whole list is chosen by the condition.
+        """\
+      Policies: !If
+        - IsDev
+        - [{PolicyName: app, PolicyDocument: {Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}}]
+        - !Ref AWS::NoValue
+      ManagedPolicyArns: !If [IsProd, [], ["arn:aws:iam::aws:policy/AdministratorAccess"]]
+""",
+        # One item of each list is.
+        """\
+      Policies:
+        - !If
+          - IsDev
+          - {PolicyName: app, PolicyDocument: {Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}}
+          - !Ref AWS::NoValue
+      ManagedPolicyArns:
+        - !If [IsDev, "arn:aws:iam::aws:policy/AdministratorAccess", !Ref AWS::NoValue]
+""",
+    ],
+    ids=["around-the-list", "around-an-item"],
+)
+def test_if_around_policies_keeps_the_conditional_policies(tmp_path: Path, policies: str) -> None:
+    template = _load(tmp_path, _UNDECIDED + _TRUST + policies)
+    found = {p.id: p for p in _policies_of(template, "AppRole")}
+    assert set(found) == {"AppRole/app", "arn:aws:iam::aws:policy/AdministratorAccess"}
+    document = found["AppRole/app"].document
+    assert document is not None
+    assert [s.when for s in document.statements] == [("IsDev is true",)]  # the policy exists only in dev
+    rules = {r for r, _, _ in _findings(tmp_path, _UNDECIDED + _TRUST + policies)}
+    assert "BND103" in rules and "BND105" in rules
+
+
+def test_a_decidable_if_around_policies_takes_its_branch(tmp_path: Path) -> None:
+    text = _UNDECIDED.replace("Stage: {Type: String}", "Stage: {Type: String, Default: prod}") + _TRUST
+    text += """\
+      Policies:
+        - !If
+          - IsDev
+          - {PolicyName: app, PolicyDocument: {Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}}
+          - {PolicyName: app, PolicyDocument: {Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]}}
+"""
+    (policy,) = _policies_of(_load(tmp_path, text), "AppRole")
+    assert policy.document is not None
+    assert [(s.actions, s.when) for s in policy.document.statements] == [(("s3:GetObject",), ())]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import socket
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
@@ -940,6 +941,16 @@ def test_expansion_equals_the_stock_translator(
 # -- corpus --------------------------------------------------------------------------------------
 
 
+_DEPLOYMENT_HASH = re.compile(r"Deployment[0-9a-f]{10}")
+
+
+def _without_deployment_hashes(template: Any) -> Any:
+    """The template with API deployment logical ids' hash suffixes blanked: for some
+    templates (several API stages sharing a definition) the translator's hash varies from
+    one translation to the next in the same process, ours or stock alike."""
+    return json.loads(_DEPLOYMENT_HASH.sub("Deployment<hash>", json.dumps(template, sort_keys=True)))
+
+
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_corpus_expands_or_raises_source_error(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -963,6 +974,8 @@ def test_corpus_expands_or_raises_source_error(corpus_dir: Path, monkeypatch: py
         expanded += 1
         _assert_origins_complete(document.data, expansion)
         if "AWS::Serverless::Application" not in json.dumps(document.data):
-            assert expansion.template == _stock_translation(document.data, monkeypatch), path.name
+            ours = _without_deployment_hashes(expansion.template)
+            stock = _without_deployment_hashes(_stock_translation(document.data, monkeypatch))
+            assert ours == stock, path.name
     assert seen > 0
     assert expanded > seen // 2

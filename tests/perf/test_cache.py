@@ -1,0 +1,186 @@
+"""The cache of loaded files: hits only for the same content, options and version, and
+nothing but entries boundary wrote is ever unpickled."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+import boundary
+from boundary.load._cache import LoadCache
+
+LOAD = sys.modules["boundary.load"]
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: s3:GetObject
+              Resource: "*"
+"""
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files actually loaded (cache misses)."""
+    seen: list[str] = []
+    real = LOAD.load_file
+
+    def counting(file: str, *args: object, **kwargs: object) -> object:
+        seen.append(file)
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(LOAD, "load_file", counting)
+    return seen
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    path = tmp_path / "src" / "template.yaml"
+    path.parent.mkdir()
+    path.write_text(TEMPLATE, encoding="utf-8")
+    return path
+
+
+def test_an_unchanged_file_is_a_hit_with_the_same_model(
+    template: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    first = boundary.load([str(template)], cache_dir=cache)
+    second = boundary.load([str(template)], cache_dir=cache)
+    assert calls == [str(template)]
+    assert first == second
+    assert first.templates
+
+
+def test_a_content_change_invalidates(template: Path, tmp_path: Path, calls: list[str]) -> None:
+    cache = tmp_path / "cache"
+    boundary.load([str(template)], cache_dir=cache)
+    template.write_text(TEMPLATE.replace("s3:GetObject", "s3:PutObject"), encoding="utf-8")
+    model = boundary.load([str(template)], cache_dir=cache)
+    assert len(calls) == 2
+    assert "s3:PutObject" in repr(model.templates[0])
+
+
+def test_an_option_change_invalidates(template: Path, tmp_path: Path, calls: list[str]) -> None:
+    cache = tmp_path / "cache"
+    boundary.load([str(template)], cache_dir=cache, region="us-east-1")
+    model = boundary.load([str(template)], cache_dir=cache, region="eu-west-1")
+    boundary.load([str(template)], cache_dir=cache, region="eu-west-1", parameters={"Stage": "prod"})
+    assert len(calls) == 3
+    assert "eu-west-1" in repr(model.templates[0])
+
+
+def test_a_version_change_invalidates(
+    template: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    boundary.load([str(template)], cache_dir=cache)
+    monkeypatch.setattr(boundary, "__version__", "99.0.0")
+    boundary.load([str(template)], cache_dir=cache)
+    assert len(calls) == 2
+
+
+def test_an_included_definition_change_invalidates(tmp_path: Path, calls: list[str]) -> None:
+    """A SAM API's DefinitionUri is part of what the template loads to."""
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "api.yaml").write_text("openapi: 3.0.1\npaths: {}\n", encoding="utf-8")
+    (folder / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n"
+        "    Properties:\n      StageName: prod\n      DefinitionUri: api.yaml\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    boundary.load([str(folder / "template.yaml")], cache_dir=cache)
+    boundary.load([str(folder / "template.yaml")], cache_dir=cache)
+    assert len(calls) == 1
+    (folder / "api.yaml").write_text("openapi: 3.0.1\npaths:\n  /x: {}\n", encoding="utf-8")
+    boundary.load([str(folder / "template.yaml")], cache_dir=cache)
+    assert len(calls) == 2
+
+
+def _entries(cache: Path) -> list[Path]:
+    return [p for p in (cache / "entries").rglob("*") if p.is_file() and not p.name.startswith(".")]
+
+
+def test_a_truncated_entry_is_ignored_and_rewritten(template: Path, tmp_path: Path, calls: list[str]) -> None:
+    cache = tmp_path / "cache"
+    first = boundary.load([str(template)], cache_dir=cache)
+    [entry] = _entries(cache)
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[: len(whole) // 2])
+    assert boundary.load([str(template)], cache_dir=cache) == first
+    assert entry.read_bytes() == whole
+    assert len(calls) == 2
+
+
+def test_a_planted_entry_is_never_unpickled(template: Path, tmp_path: Path, calls: list[str]) -> None:
+    """Someone who can write an entry but not forge its HMAC cannot run code through it."""
+    cache = tmp_path / "cache"
+    first = boundary.load([str(template)], cache_dir=cache)
+    [entry] = _entries(cache)
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+            return (os.system, (f"touch {marker}",))
+
+    payload = pickle.dumps(((), Exploit()))
+    entry.write_bytes(b"BNDC1\n" + b"\0" * 32 + payload)
+    assert boundary.load([str(template)], cache_dir=cache) == first
+    assert not marker.exists()
+    assert len(calls) == 2
+
+
+def test_a_folder_others_can_write_is_not_used(tmp_path: Path) -> None:
+    if not hasattr(os, "getuid"):
+        pytest.skip("POSIX permissions")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)
+    assert not LoadCache(folder).usable
+    folder.chmod(0o700)
+    assert LoadCache(folder).usable
+    assert (folder / "secret").stat().st_mode & 0o077 == 0
+
+
+def test_the_size_cap_drops_the_least_recently_used(tmp_path: Path) -> None:
+    cache = LoadCache(tmp_path / "cache", max_bytes=4000)
+    for n in range(10):
+        key = f"{n:02d}" + "0" * 62
+        cache.put(key, "x" * 1000, ())
+        os.utime(cache._path(key), (n, n))
+    cache.prune()
+    kept = sorted(p.name[:2] for p in _entries(tmp_path / "cache"))
+    assert kept and kept == [f"{n:02d}" for n in range(10 - len(kept), 10)]
+    assert sum(p.stat().st_size for p in _entries(tmp_path / "cache")) <= 3200
+
+
+def test_the_cli_cache_goes_to_the_named_folder_and_can_be_turned_off(template: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from boundary.cli import app
+
+    runner = CliRunner()
+    cache = tmp_path / "cli-cache"
+    runner.invoke(app, ["scan", str(template), "--no-cache", "--cache-dir", str(cache), "--format", "json"])
+    assert not cache.exists()
+    runner.invoke(app, ["scan", str(template), "--cache-dir", str(cache), "--format", "json"])
+    assert len(_entries(cache)) == 1
+
+
+def test_the_test_suite_never_writes_the_real_user_cache() -> None:
+    assert "boundary-test-cache-" in str(LOAD.default_cache_dir())

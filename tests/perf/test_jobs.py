@@ -1,0 +1,69 @@
+"""`--jobs N` loads files in N processes: the output must not depend on N."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from boundary import analyze
+from boundary.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = [str(ROOT / "samples"), str(ROOT / "tests" / "rules" / "fixtures")]
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A folder where one file is broken: its error must come out located, whatever N is."""
+    (tmp_path / "bad.yaml").write_text("Resources:\n  A: [unclosed\n", encoding="utf-8")
+    (tmp_path / "not-a-template.json").write_text('{"hello": 1}\n', encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_jobs_one_and_four_give_byte_identical_output(
+    fmt: str, broken: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    outputs = []
+    for jobs in ("1", "4"):
+        out = tmp_path / f"out-{jobs}.{fmt}"
+        result = runner.invoke(
+            app,
+            [
+                "scan",
+                *TARGETS,
+                str(broken),
+                "--format",
+                fmt,
+                "--output",
+                str(out),
+                "--jobs",
+                jobs,
+                "--no-cache",
+            ],
+        )
+        assert result.exit_code == 2, result.output  # the broken file
+        assert "bad.yaml:" in result.stderr
+        outputs.append(out.read_bytes())
+    assert len(outputs[0]) > 1000
+    assert outputs[0] == outputs[1]
+
+
+def test_pool_gives_the_same_model_and_errors_per_file(broken: Path) -> None:
+    one = analyze([*TARGETS, str(broken)], jobs=1)
+    four = analyze([*TARGETS, str(broken)], jobs=4)
+    assert len(one.files) > 10
+    assert one == four
+    assert [e.file for e in four.errors if "bad.yaml" in e.file] == [str(broken / "bad.yaml")]
+
+
+def test_progress_is_told_about_every_file_in_a_pool() -> None:
+    seen: list[tuple[str, int, int]] = []
+    result = analyze(TARGETS, jobs=2, progress=lambda f, i, n: seen.append((f, i, n)))
+    assert [i for _, i, _ in seen] == list(range(len(seen)))
+    assert {n for _, _, n in seen} == {len(seen)}
+    assert {f for f, _, _ in seen} >= set(result.files)
