@@ -245,9 +245,18 @@ def _refs(*values: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _attributes(*values: Any) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for value in values:
+        for symbolic in _unknowns(value):
+            out.extend(symbolic.attributes)
+    return tuple(dict.fromkeys(out))
+
+
 def unknown(*values: Any, text: str = _UNKNOWN, reason: str = "unknown at plan time") -> Symbolic:
-    """An unknown made from `values`: it mentions every resource they mention."""
-    return Symbolic(text, _refs(*values), reason)
+    """An unknown made from `values`: it mentions every resource (and resource attribute)
+    they mention."""
+    return Symbolic(text, _refs(*values), reason, _attributes(*values))
 
 
 def _part_text(part: Any) -> str:
@@ -263,7 +272,8 @@ def _part_text(part: Any) -> str:
 def settle(value: Any) -> Any:
     """Plain JSON-like values with `Symbolic` leaves: what the model holds."""
     if isinstance(value, Partial):
-        return Symbolic("".join(_part_text(p) for p in value.parts), _refs(value), "unknown at plan time")
+        text = "".join(_part_text(p) for p in value.parts)
+        return Symbolic(text, _refs(value), "unknown at plan time", _attributes(value))
     if isinstance(value, Encoded):
         return unknown(value)
     if isinstance(value, Mapping):
@@ -913,7 +923,9 @@ class Evaluator:
             known = self.config.known_attribute(scope, relative, address, str(attribute))
             if known is not _UNSET:
                 return _walk(known, rest[1:])
-        return Symbolic("${" + text + "}", (address,), "unknown at plan time")
+        # a whole resource, or an attribute of one: what a rule reads (a queue's `url` is not its ARN)
+        named = ((address, str(attribute)),) if attribute is not None else ()
+        return Symbolic("${" + text + "}", (address,), "unknown at plan time", named)
 
     # -------------------------------------------------------- functions
 
@@ -1384,7 +1396,10 @@ def _localize(value: Any, known: Callable[[str], list[str]]) -> Any:
         refs: list[str] = []
         for ref in value.references:
             refs.extend(known(ref))
-        return Symbolic(value.text, tuple(dict.fromkeys(refs)), value.reason)
+        attributes = [(each, attribute) for ref, attribute in value.attributes for each in known(ref)]
+        return Symbolic(
+            value.text, tuple(dict.fromkeys(refs)), value.reason, tuple(dict.fromkeys(attributes))
+        )
     if isinstance(value, Mapping):
         return {k: _localize(v, known) for k, v in value.items()}
     if isinstance(value, list):
