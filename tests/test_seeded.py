@@ -87,7 +87,12 @@ def test_terraform_seeded_problem_is_found_at_its_resource(
     source = PLAN.with_name("main.tf")
     tf = source.read_text(encoding="utf-8").splitlines()
     blocks = [n for n, line in enumerate(tf, start=1) if line.startswith(("resource ", "data "))]
-    found = [f for f in boundary.scan([PLAN]) if (f.category.value, f.resource) == (category, resource)]
+    found = [
+        each
+        for f in boundary.scan([PLAN])
+        for each in (f, *f.merged)  # merged into another finding on the same statement
+        if (each.category.value, each.resource) == (category, resource)
+    ]
     assert found, f"no {category} finding on {resource}"
     for finding in found:
         assert finding.location.file == str(source), finding.location
