@@ -3,7 +3,8 @@
 One `testsuite` per scanned file. Inside it, one `testcase` per finding:
 a `failure` when it counts, `skipped` when it is suppressed, so CI views count
 exactly what the other formats count. A file without findings gets a single
-passing `testcase` so it shows up as checked. A file that could not be parsed
+passing `testcase` so it shows up as checked (a Terraform plan read with its `.tf`
+sources shows up as the `.tf` files its findings are in). A file that could not be parsed
 is a suite with one `error`. Every unsuppressed finding is a failure whatever
 its severity: the `type` attribute carries the severity for filtering.
 
@@ -68,7 +69,11 @@ def _set(element: ET.Element, **attributes: str | int) -> None:
 def render(result: ScanResultLike, options: ReportOptions | None = None) -> str:
     options = options or ReportOptions()
     root_path = options.root
-    by_file: dict[str, list[Finding]] = {file: [] for file in result.files}
+    # a plan read with its `.tf` sources reports in those files: it is no suite of its own
+    elsewhere = {
+        t.path for t in result.templates if any(f.location.file in t.sources for f in result.findings)
+    }
+    by_file: dict[str, list[Finding]] = {file: [] for file in result.files if file not in elsewhere}
     for finding in result.findings:
         by_file.setdefault(finding.location.file, []).append(finding)
     errors: dict[str, list[LoadError]] = {}
