@@ -37,6 +37,12 @@ def source_types(path: Path) -> dict[str, str]:
     return {k: str(v.get("Type")) for k, v in (resources or {}).items() if isinstance(v, dict)}
 
 
+def is_terraform(path: Path) -> bool:
+    """A plan, or a folder of `.tf` files (a configuration scanned without a plan): both
+    name resources by address."""
+    return path.is_dir() or is_plan(path)
+
+
 def is_plan(path: Path) -> bool:
     if path.suffix != ".json":
         return False
@@ -48,8 +54,10 @@ def is_plan(path: Path) -> bool:
 
 
 def terraform_type(address: str) -> str:
-    """`module.a.aws_iam_role.x["k"]` -> `aws_iam_role`."""
+    """`module.a.aws_iam_role.x["k"]` -> `aws_iam_role`; `provider.aws.west` -> `provider.aws`."""
     parts = re.sub(r"\[[^\]]*\]", "", address).split(".")
+    if parts[0] == "provider":
+        return ".".join(parts[:2])
     while parts and parts[0] == "module":
         parts = parts[2:]
     return parts[-2] if parts[0] == "data" else parts[0]

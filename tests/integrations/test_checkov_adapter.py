@@ -19,7 +19,7 @@ import boundary
 from boundary.integrations.checkov import analysis, check_id, checks_dir, clear_cache, locate, rule_id
 from boundary.rules import registry
 
-from ._checkov_helpers import ROOT, is_plan, source_types, template_files, terraform_type
+from ._checkov_helpers import ROOT, is_terraform, source_types, template_files, terraform_type
 
 RULES = {m.id: m for m in registry()}
 
@@ -82,6 +82,34 @@ def test_analysis_is_cached_by_path_and_content(tmp_path: Path) -> None:
     assert second.on("BND105", "BookingFunction") == ()
 
 
+TF_ADMIN = """
+resource "aws_iam_policy" "loose" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+"""
+
+
+def test_a_tf_file_stands_for_its_folder_configuration(tmp_path: Path) -> None:
+    """Checkov's `terraform` framework asks per `.tf` file: the answer is the configuration
+    of the file's folder (without the folders below it), and changes with any of its files."""
+    clear_cache()
+    (tmp_path / "main.tf").write_text(TF_ADMIN)
+    (tmp_path / "variables.tf").write_text('variable "x" {\n  default = 1\n}\n')
+    (tmp_path / "below").mkdir()
+    (tmp_path / "below" / "other.tf").write_text(TF_ADMIN.replace("loose", "below"))
+    first = analysis(tmp_path / "main.tf")
+    assert analysis(tmp_path / "variables.tf") is first
+    assert analysis(tmp_path) is first
+    placed = first.on("BND105", "aws_iam_policy.loose")
+    assert [p.line for p in placed] == [3]  # the policy attribute
+    assert not [key for key in first.findings if key[1] == "aws_iam_policy.below"]
+    (tmp_path / "variables.tf").write_text('variable "x" {\n  default = 2\n}\n')
+    assert analysis(tmp_path / "main.tf") is not first
+
+
 def test_a_file_boundary_cannot_load_has_errors_not_findings(tmp_path: Path) -> None:
     broken = tmp_path / "template.yaml"
     broken.write_text("Resources: [\n")
@@ -120,7 +148,7 @@ def test_resource_types_metadata_covers_every_finding(path: Path) -> None:
     otherwise Checkov would never run that rule's check on it."""
     result = analysis(path)
     assert not result.errors, result.errors
-    plan = is_plan(path)
+    plan = is_terraform(path)
     types = {} if plan else source_types(path)
     for (rule, resource), _ in result.findings.items():
         framework = "terraform" if plan else "cloudformation"

@@ -4,8 +4,10 @@ Checkov 3 has no plugin entry point for pip packages: it loads Python checks
 from the folders given to `--external-checks-dir`. `checks_dir()` is that
 folder; its one module registers, for every built-in rule, a Checkov
 `cloudformation` resource check and a `terraform` resource check (Checkov's
-`terraform_plan` framework runs the Terraform registry). Each check asks
-`analysis()` for the findings of the file it is looking at: the file is loaded,
+`terraform_plan` framework runs the Terraform registry too), and a provider check
+where a rule reports on provider blocks. Each check asks
+`analysis()` for the findings of the file it is looking at (a `.tf` file: the
+configuration of its folder): the file is loaded,
 expanded (SAM), graphed and evaluated by boundary once, and every check of that
 file reads the same result.
 

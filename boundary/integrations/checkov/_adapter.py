@@ -109,7 +109,35 @@ def clear_cache() -> None:
         _DIGESTS.clear()
 
 
+def _terraform_files(path: str) -> list[str] | None:
+    """The `.tf` files of the configuration a `.tf` file or a folder of them belongs to
+    (its own folder, not the folders below it); None for anything else."""
+    folder = path if os.path.isdir(path) else os.path.dirname(path) if path.endswith(".tf") else None
+    if folder is None:
+        return None
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".tf"))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+
+
 def _digest(path: str) -> str | None:
+    configuration = _terraform_files(path)
+    if configuration is not None:  # a configuration: every `.tf` file of its folder
+        if not configuration:
+            return None
+        combined = hashlib.sha256()
+        for file in configuration:
+            part = _file_digest(file)
+            if part is None:
+                return None
+            combined.update(f"{os.path.basename(file)}\0{part}\0".encode())
+        return combined.hexdigest()
+    return _file_digest(path)
+
+
+def _file_digest(path: str) -> str | None:
     try:
         stat = os.stat(path)
     except OSError:
@@ -127,8 +155,13 @@ def _digest(path: str) -> str | None:
 
 
 def analysis(path: str | os.PathLike[str]) -> FileAnalysis:
-    """boundary's findings for one file, computed once per path and content."""
+    """boundary's findings for one file, computed once per path and content. A `.tf`
+    file, or a folder of them, stands for the Terraform configuration of its folder,
+    scanned without a plan (the folders below it are other configurations)."""
     absolute = os.path.abspath(path)
+    configuration = _terraform_files(absolute)
+    if configuration:
+        absolute = os.path.dirname(configuration[0])
     digest = _digest(absolute)
     if digest is None:
         return FileAnalysis(path=absolute, errors=(f"{absolute}: cannot be read",))
@@ -143,10 +176,12 @@ def analysis(path: str | os.PathLike[str]) -> FileAnalysis:
 
 def _analyse(path: str) -> FileAnalysis:
     try:
-        config = boundary.load_config(start=Path(path).parent)
+        config = boundary.load_config(start=Path(path) if os.path.isdir(path) else Path(path).parent)
     except ConfigError as error:  # one line, as `boundary scan` gives it; no verdict for this file
         return _failed(path, (str(error),))
-    result = boundary.analyze([path], config=config)
+    configuration = _terraform_files(path)
+    # a named `.tf` file is its folder's configuration, without the folders below it
+    result = boundary.analyze([configuration[0] if configuration else path], config=config)
     errors = tuple(str(error) for error in result.errors)
     if errors:
         return _failed(path, errors)

@@ -5,9 +5,9 @@ the external folders), under the module name `ckv_boundary`; registering a check
 id twice is a no-op in Checkov's registries, and the work below is a few dozen
 small objects. The analysis itself is in `boundary.integrations.checkov`.
 
-Only `BaseResourceCheck` for `cloudformation` and `terraform` and its `run` and
-`scan_resource_conf` methods are used: the API every Checkov custom-check example
-since 1.0 is written against. Checkov's own graph (and its Python graph-check
+Only `BaseResourceCheck` for `cloudformation` and `terraform` (with its `run` and
+`scan_resource_conf` methods) and `BaseProviderCheck` (`scan_provider_conf`) are
+used: the API every Checkov custom-check example since 1.0 is written against. Checkov's own graph (and its Python graph-check
 registry, which is internal) is not used: boundary builds its own per file.
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as _CfnCheck
 from checkov.common.bridgecrew.severities import BcSeverities, Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.provider.base_check import BaseProviderCheck as _ProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as _TfCheck
 
 from boundary.integrations.checkov import Placed, analysis, check_id, locate
@@ -103,16 +104,19 @@ class BoundaryCfnCheck(_Boundary, _CfnCheck):
         return self._verdict(path, resource)
 
 
-class BoundaryTfPlanCheck(_Boundary, _TfCheck):
-    """Runs in Checkov's `terraform_plan` framework; in `terraform` (HCL sources, which
-    boundary reads only beside a plan) it answers UNKNOWN, which Checkov does not report."""
+class BoundaryTfCheck(_Boundary, _TfCheck):
+    """Runs in Checkov's `terraform_plan` framework (the plan, read with the `.tf` sources
+    beside it) and in `terraform` (`.tf` sources: the configuration of the file's folder,
+    scanned without a plan). A resource of a module instance in `terraform` answers
+    UNKNOWN (not reported): boundary judges a module with its caller's inputs, which a
+    look at the module's own folder does not have."""
 
     def __init__(self, meta: RuleMeta) -> None:
         super().__init__(
             name=meta.title,
             id=check_id(meta.id),
             categories=[_CATEGORY.get(meta.category.value, CheckCategories.IAM)],
-            supported_resources=list(meta.resource_types.get("terraform", ())),
+            supported_resources=_resource_types(meta),
             guideline=docs_url(meta.id),
         )
         self._setup(meta)
@@ -125,11 +129,8 @@ class BoundaryTfPlanCheck(_Boundary, _TfCheck):
         entity_type: str,
         skip_info: Any,
     ) -> Any:
-        path = None
-        if not skip_info and scanned_file.endswith(".json"):
-            path = locate(scanned_file, entity_configuration.get("__file__"))
-        address = entity_configuration.get("__address__") or f"{entity_type}.{entity_name}"
-        self._where = (path, str(address))
+        address = str(entity_configuration.get("__address__") or f"{entity_type}.{entity_name}")
+        self._where = (_terraform_path(scanned_file, entity_configuration, address, skip_info), address)
         return self._finish(
             super().run(scanned_file, entity_configuration, entity_name, entity_type, skip_info)
         )
@@ -139,8 +140,70 @@ class BoundaryTfPlanCheck(_Boundary, _TfCheck):
         return self._verdict(path, resource)
 
 
+class BoundaryTfProviderCheck(_Boundary, _ProviderCheck):
+    """A provider block (`provider.aws`, `provider.aws.west` in boundary's findings), in
+    both Terraform frameworks: literal keys in it are long-term credentials."""
+
+    def __init__(self, meta: RuleMeta) -> None:
+        super().__init__(
+            name=meta.title,
+            id=check_id(meta.id),
+            categories=[_CATEGORY.get(meta.category.value, CheckCategories.IAM)],
+            supported_provider=_providers(meta),
+            guideline=docs_url(meta.id),
+        )
+        self._setup(meta)
+
+    def run(
+        self,
+        scanned_file: str,
+        entity_configuration: dict[str, Any],
+        entity_name: str,
+        entity_type: str,
+        skip_info: Any,
+    ) -> Any:
+        alias = entity_configuration.get("alias")
+        alias = alias[0] if isinstance(alias, list) and alias else alias
+        name = f"provider.{entity_name}"
+        if isinstance(alias, str) and alias and alias != "default":  # the plan's name for no alias
+            name += f".{alias}"
+        self._where = (_terraform_path(scanned_file, entity_configuration, name, skip_info), name)
+        return self._finish(
+            super().run(scanned_file, entity_configuration, entity_name, entity_type, skip_info)
+        )
+
+    def scan_provider_conf(self, conf: dict[str, Any]) -> CheckResult:
+        path, resource = self._where
+        return self._verdict(path, resource)
+
+
+def _terraform_path(scanned_file: str, conf: dict[str, Any], address: str, skip_info: Any) -> str | None:
+    """The file to analyse for a Terraform entity; None (UNKNOWN) where boundary has no answer."""
+    if skip_info:
+        return None
+    if scanned_file.endswith(".json"):
+        return locate(scanned_file, conf.get("__file__"))
+    if scanned_file.endswith(".tf") and not address.startswith("module."):
+        return locate(scanned_file)
+    return None
+
+
+def _resource_types(meta: RuleMeta) -> list[str]:
+    return [t for t in meta.resource_types.get("terraform", ()) if not t.startswith("provider.")]
+
+
+def _providers(meta: RuleMeta) -> list[str]:
+    return [
+        t.removeprefix("provider.")
+        for t in meta.resource_types.get("terraform", ())
+        if t.startswith("provider.")
+    ]
+
+
 for _meta in registry():
     if _meta.resource_types.get("cloudformation"):
         BoundaryCfnCheck(_meta)
-    if _meta.resource_types.get("terraform"):
-        BoundaryTfPlanCheck(_meta)
+    if _resource_types(_meta):
+        BoundaryTfCheck(_meta)
+    if _providers(_meta):
+        BoundaryTfProviderCheck(_meta)
