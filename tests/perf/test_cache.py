@@ -184,3 +184,85 @@ def test_the_cli_cache_goes_to_the_named_folder_and_can_be_turned_off(template: 
 
 def test_the_test_suite_never_writes_the_real_user_cache() -> None:
     assert "boundary-test-cache-" in str(LOAD.default_cache_dir())
+
+
+# ---------------------------------------------------------------- Terraform sources
+
+SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "sources"
+
+
+@pytest.fixture
+def configurations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders of `.tf` files actually scanned as configurations (cache misses)."""
+    seen: list[str] = []
+    real = LOAD._load_configuration
+
+    def counting(folder: str, *args: object, **kwargs: object) -> object:
+        seen.append(folder)
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(LOAD, "_load_configuration", counting)
+    return seen
+
+
+def _copy(name: str, into: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(SOURCES / name, into / name))
+
+
+def test_a_plan_is_a_hit_until_a_tf_source_changes(tmp_path: Path, calls: list[str]) -> None:
+    """A first-deploy plan's policies are rebuilt from main.tf: editing main.tf (or adding a
+    .tf file beside it) must not give back the model of the old sources."""
+    folder = _copy("first_deploy", tmp_path)
+    plan, cache = str(folder / "plan.json"), tmp_path / "cache"
+    first = boundary.load([plan], cache_dir=cache)
+    assert boundary.load([plan], cache_dir=cache) == first
+    assert calls == [plan]
+    assert "dynamodb:*" in repr(first.templates[0].policies)
+    main = folder / "main.tf"
+    main.write_text(
+        main.read_text(encoding="utf-8").replace("dynamodb:*", "dynamodb:GetItem"), encoding="utf-8"
+    )
+    edited = boundary.load([plan], cache_dir=cache)
+    assert len(calls) == 2
+    assert "dynamodb:*" not in repr(edited.templates[0].policies)
+    assert "dynamodb:GetItem" in repr(edited.templates[0].policies)
+    (folder / "extra.tf").write_text("locals {\n  x = 1\n}\n", encoding="utf-8")
+    boundary.load([plan], cache_dir=cache)
+    assert len(calls) == 3
+    boundary.load([plan], cache_dir=cache)
+    assert len(calls) == 3
+
+
+def test_the_plan_s_sources_are_part_of_its_key(tmp_path: Path, calls: list[str]) -> None:
+    """The same plan read with other sources (`--tf-dir`) or none is another entry."""
+    folder = _copy("first_deploy", tmp_path)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    plan, cache = str(folder / "plan.json"), tmp_path / "cache"
+    with_sources = boundary.load([plan], cache_dir=cache)
+    without = boundary.load([plan], cache_dir=cache, tf_dir=alone)
+    assert len(calls) == 2
+    assert with_sources.templates[0].sources and not without.templates[0].sources
+
+
+def test_a_sources_only_folder_is_a_hit_until_it_or_a_module_changes(
+    tmp_path: Path, configurations: list[str]
+) -> None:
+    folder = _copy("modules_for_each", tmp_path)
+    (folder / "plan.json").unlink()  # the sources alone
+    cache = tmp_path / "cache"
+    first = boundary.load([str(folder)], cache_dir=cache)
+    assert boundary.load([str(folder)], cache_dir=cache) == first
+    # the root and its module folder (then dropped: the root calls it), once each
+    assert sorted(configurations) == sorted([str(folder), str(folder / "modules" / "worker")])
+    assert [t.path for t in first.templates] == [str(folder)]
+    module = folder / "modules" / "worker" / "main.tf"
+    module.write_text(
+        module.read_text(encoding="utf-8").replace('["dynamodb:*"]', '["dynamodb:Scan"]'), encoding="utf-8"
+    )
+    edited = boundary.load([str(folder)], cache_dir=cache)
+    assert len(configurations) == 4  # both again: the module's own entry and the root's read it
+    assert "dynamodb:Scan" in repr(edited.templates[0].policies)
+    assert "dynamodb:*" not in repr(edited.templates[0].policies)

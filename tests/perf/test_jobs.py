@@ -67,3 +67,24 @@ def test_progress_is_told_about_every_file_in_a_pool() -> None:
     assert [i for _, i, _ in seen] == list(range(len(seen)))
     assert {n for _, _, n in seen} == {len(seen)}
     assert {f for f, _, _ in seen} >= set(result.files)
+
+
+def test_pool_reads_plans_with_their_sources_and_scans_sources_only_folders() -> None:
+    """A plan read with the .tf beside it, folders of .tf alone, local modules followed and
+    not scanned again: the same in a pool as here, and in the same order."""
+    sources = str(ROOT / "tests" / "fixtures" / "terraform" / "sources")
+    targets = [*TARGETS, sources]
+    one = analyze(targets, jobs=1)
+    four = analyze(targets, jobs=4)
+    assert one == four
+    paths = [t.path for t in four.templates]
+    assert str(ROOT / "tests" / "rules" / "fixtures" / "wildcard-action" / "tf") in paths
+    assert not [p for p in paths if p.endswith(("modules/worker", "terraform/insecure"))]
+    with_sources = [t for t in four.templates if t.path.endswith("plan.json") and t.sources]
+    assert len(with_sources) >= 5  # the sample and the four source fixtures
+    on_tf = [f for f in four.findings if f.location.file.endswith(".tf")]
+    assert on_tf and not [
+        f
+        for f in four.findings
+        if "terraform/sources" in f.location.file and f.location.file.endswith(".json")
+    ]
