@@ -24,10 +24,10 @@ import yaml
 
 from boundary.iam.document import normalize_policy
 from boundary.iam.managed import managed_policy
-from boundary.load._cfn_types import canonical_type
+from boundary.load._cfn_types import arns_for, canonical_type, kind_of, name_attribute
 from boundary.load._errors import SourceError
 from boundary.load._limits import charge
-from boundary.load._tf_types import arns_for, kind_of, name_attribute
+from boundary.load._yaml import JsonLocator
 from boundary.load.options import LoadOptions
 from boundary.model import (
     Endpoint,
@@ -454,6 +454,8 @@ class ConfigurationSources(Protocol):
 
     def providers(self) -> Iterator[tuple[str, dict[str, Any], Location]]: ...
 
+    def written(self, addresses: Iterable[str]) -> dict[tuple[str | int, ...], Location]: ...
+
 
 class _PlanLoader:
     def __init__(
@@ -504,6 +506,7 @@ class _PlanLoader:
         self._providers()
         variables = {str(k): _map(v).get("value") for k, v in _map(self.data.get("variables")).items()}
         sources = self.sources
+        lines = tuple(self.text.splitlines())
         return Template(
             path=self.file,
             format=Format.TERRAFORM,
@@ -515,9 +518,12 @@ class _PlanLoader:
             region=self.region,
             account=self.account,
             partition=self.partition,
-            source_lines=tuple(self.text.splitlines()),
+            source_lines=lines,
             sources=dict(sources.files) if sources is not None else {},
+            written=sources.written(self.resources) if sources is not None else {},
             notes=tuple(sources.notes) if sources is not None else (),
+            outputs=dict(_map(_map(self.data.get("planned_values")).get("outputs"))),
+            locate=JsonLocator(self.file, lines),
         )
 
     def _providers(self) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1162,6 +1162,7 @@ class Configuration:
         self.errors: list[SourceError] = []
         self.notes: list[str] = []
         self.read_files: dict[str, tuple[str, ...]] = {}
+        self.tfvars_written: dict[str, Attr] = {}  # where terraform.tfvars sets each variable
         self._modules: dict[str, Module] = {}
         self.root_module = self._module(root)
         self.root_module.tfvars = self._tfvars(root)
@@ -1200,6 +1201,7 @@ class Configuration:
             scope = Scope(self, self.root_module, "", {})
             for attr_name, attr in top.attrs.items():
                 values[attr_name] = Evaluator(self).value(attr.node, scope)
+                self.tfvars_written[attr_name] = attr
         return values
 
     def files(self) -> dict[str, tuple[str, ...]]:
@@ -1521,6 +1523,42 @@ class ConfigSources:
     def providers(self) -> Iterator[tuple[str, dict[str, Any], Location]]:
         """(`provider.aws` or `provider.aws.alias`, literal credentials, location) for each
         provider block of the root module that sets a credential attribute to a literal."""
+        for name, literal, block in self._providers():
+            yield name, literal, Location(block.file, block.line, block.column, address=name)
+
+    def written(self, addresses: Iterable[str]) -> dict[tuple[str | int, ...], Location]:
+        """Where the configuration writes what a plan states, by the plan's key paths:
+        `("variables", name, "value", ...)` (the variable's default, or terraform.tfvars),
+        `("planned_values", "outputs", name, "value", ...)` (an output's value), and
+        `("resources", address, attribute, ...)` for each resource of `addresses` (and
+        each provider with literal keys), down to the keys of literal objects and the items
+        of literal lists. Rules look a path up here, longest prefix first."""
+        out: dict[tuple[str | int, ...], Location] = {}
+        root = self.configuration.root_module
+        for name, block in root.variables.items():
+            attr = self.configuration.tfvars_written.get(name) or block.attrs.get("default")
+            where: Block | Attr = attr or block
+            out[("variables", name)] = Location(where.file, where.line, where.column, f"var.{name}")
+            if attr is not None:
+                _positions(attr.node, attr.file, ("variables", name, "value"), f"var.{name}", out)
+        for name, block in root.outputs.items():
+            address = f"output.{name}"
+            out[("planned_values", "outputs", name)] = Location(block.file, block.line, block.column, address)
+            value = block.attrs.get("value")
+            if value is not None:
+                out[("planned_values", "outputs", name, "value")] = Location(
+                    value.file, value.line, value.column, address
+                )
+                _positions(value.node, value.file, ("planned_values", "outputs", name, "value"), address, out)
+        for address in addresses:
+            found = self._find(address)
+            if found is not None:
+                _block_positions(found[0], ("resources", address), address, out)
+        for name, _, block in self._providers():
+            _block_positions(block, ("resources", name), name, out)
+        return out
+
+    def _providers(self) -> Iterator[tuple[str, dict[str, Any], Block]]:
         root = self.configuration.root_module
         scope = self.configuration.root_scope()
         for block in root.providers:
@@ -1540,7 +1578,91 @@ class ConfigSources:
                 else None
             )
             name = f"provider.{block.labels[0]}" + (f".{alias}" if isinstance(alias, str) else "")
-            yield name, literal, Location(block.file, block.line, block.column, address=name)
+            yield name, literal, block
+
+
+def _block_positions(
+    block: Block, prefix: tuple[str | int, ...], address: str, out: dict[Any, Location]
+) -> None:
+    """Each attribute of a block (and of its nested blocks, by type and index) at its line."""
+    for name, attr in block.attrs.items():
+        out[prefix + (name,)] = Location(attr.file, attr.line, attr.column, address)
+        _positions(attr.node, attr.file, (*prefix, name), address, out)
+    counts: dict[str, int] = {}
+    for inner in block.blocks:
+        index = counts.get(inner.type, 0)
+        counts[inner.type] = index + 1
+        path = (*prefix, inner.type, index)
+        out[path] = Location(inner.file, inner.line, inner.column, address)
+        _block_positions(inner, path, address, out)
+
+
+def _positions(
+    node: Any,
+    file: str,
+    prefix: tuple[str | int, ...],
+    address: str,
+    out: dict[Any, Location],
+    depth: int = 0,
+) -> None:
+    """The keys of a literal object and the items of a literal list in an expression, at
+    their lines (an object built by a function or a `for` has none to point at)."""
+    while isinstance(node, Tree) and node.data == "expr_term" and depth < 64:
+        inner = [c for c in node.children if isinstance(c, Tree)]
+        if len(inner) != 1:
+            return
+        node = inner[0]
+    if not isinstance(node, Tree) or depth >= 64:
+        return
+    if node.data == "tuple":
+        for index, item in enumerate(c for c in node.children if isinstance(c, Tree)):
+            line, column = _position(item)
+            if line:
+                out[prefix + (index,)] = Location(file, line, column, address)
+            _positions(item, file, (*prefix, index), address, out, depth + 1)
+    elif node.data == "object":
+        for elem in node.children:
+            if not isinstance(elem, Tree) or elem.data != "object_elem":
+                continue
+            parts = [
+                c
+                for c in elem.children
+                if isinstance(c, Tree) or (isinstance(c, Token) and c.type == "STRING_LIT")
+            ]
+            if len(parts) < 2:
+                continue
+            key = _literal_key(parts[0])
+            if key is None:
+                continue
+            line, column = _position(elem)
+            if not line:
+                line, column = _position(parts[0])
+            if line:
+                out[prefix + (key,)] = Location(file, line, column, address)
+            _positions(parts[-1], file, (*prefix, key), address, out, depth + 1)
+    elif node.data == "function_call" and node.children and _label(node.children[0]) == "jsonencode":
+        args = [c for c in node.children[1:] if isinstance(c, Tree)]
+        arguments = (
+            [c for c in args[0].children if isinstance(c, Tree)]
+            if args and args[0].data == "arguments"
+            else args
+        )
+        if arguments:
+            _positions(arguments[0], file, prefix, address, out, depth + 1)
+
+
+def _literal_key(node: Any) -> str | None:
+    """An object key written as a name or a plain string (no interpolation)."""
+    while (
+        isinstance(node, Tree) and node.data in ("object_elem_key", "expr_term") and len(node.children) == 1
+    ):
+        node = node.children[0]
+    if isinstance(node, Tree) and node.data == "identifier":
+        return _label(node)
+    if isinstance(node, Token) and node.type == "STRING_LIT":
+        text = str(node)[1:-1]
+        return None if "${" in text or "%{" in text else _unescape(text)
+    return None
 
 
 def read_configuration(folder: str) -> ConfigSources:
@@ -1645,9 +1767,15 @@ def synthetic_plan(sources: ConfigSources) -> dict[str, Any]:
         value = configuration.evaluator.variable(name, configuration.root_scope())
         if is_known(value):
             variables[name] = {"value": settle(value)}
+    outputs = {}
+    for name, block in configuration.root_module.outputs.items():
+        if "value" in block.attrs:
+            value = configuration.evaluator.value(block.attrs["value"].node, configuration.root_scope())
+            outputs[name] = {"value": settle(value)}
     return {
         "format_version": "1.2",
         "variables": variables,
+        "planned_values": {"outputs": outputs},
         "resource_changes": changes,
         "configuration": {"provider_config": {"aws": provider}, "root_module": configs[""]},
     }
