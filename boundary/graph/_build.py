@@ -276,12 +276,12 @@ def _add_policy(graph: nx.MultiDiGraph, template: Template, policy: Policy, inde
     if not owners and document is not None and policy.managed_arn != policy.id:
         # A written policy that nothing attaches (yet) is still judged: its statements are
         # grants of the policy node itself, so the rules find wildcards and escalation on it.
-        for index, statement in enumerate(document.statements):
-            for target, attrs in _statement_targets(graph, template, statement, arn_index):
+        for number, statement in enumerate(document.statements):
+            for target, attrs in _statement_targets(graph, template, statement, index):
                 graph.add_edge(
                     policy_node,
                     target,
-                    **_grant_attrs(policy_node, policy, index, statement),
+                    **_grant_attrs(policy_node, policy, number, statement),
                     **attrs,
                     unattached=True,
                 )
