@@ -200,7 +200,6 @@ def _reads_source_text(node: ast.AST) -> bool:
 # that stops searching source text must leave it, and no new one may join it.
 KNOWN_SOURCE_REGEX = {
     "boundary/graph/permissions.py::issue_location",  # via queries.source_line
-    "boundary/graph/queries.py::service_callers",  # a regex over repr(dict(properties))
     "policies/long_term_credentials.py::_elsewhere",  # the indentation parser
     "policies/long_term_credentials.py::_parameters",
     "policies/long_term_credentials.py::evaluate",

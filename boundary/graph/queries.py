@@ -310,7 +310,22 @@ def _calls_routes(resource: Resource) -> bool:
     _api_invoke_paths(resource.properties, paths)
     if paths:
         return any(_CONNECTIONS_PATH not in path for path in paths)
-    return bool(_API_INVOKE_TASK.search(repr(dict(resource.properties))))
+    # A definition not read as tasks (a DefinitionString joined from pieces): any mention.
+    return any(_API_INVOKE_TASK.search(text) for text in _texts(resource.properties))
+
+
+def _texts(value: Any, depth: int = 0) -> Iterator[str]:
+    """Every string (and symbolic value's text) in a property value."""
+    if depth > 40:
+        return
+    if isinstance(value, (str, Symbolic)):
+        yield str(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item, depth + 1)
 
 
 def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str, ...]]:
