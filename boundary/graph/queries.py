@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
-from boundary.model import Location, Model, Policy, Resource, Symbolic, Template
+from boundary.model import Model, Policy, Resource, Symbolic, Template
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,8 +34,6 @@ __all__ = [
     "resource_of",
     "roles_of",
     "service_callers",
-    "source_line",
-    "text_location",
     "templates_by_path",
     "wiring_of",
 ]
@@ -211,35 +209,6 @@ def policy_subject(graph: nx.MultiDiGraph, template: Template, policy: Policy) -
     return own
 
 
-def source_line(
-    lines: Sequence[str], pattern: str | re.Pattern[str], start: int = 1, stop: int | None = None
-) -> int:
-    """The 1-based number of the first line in `start..stop` (inclusive) that contains
-    `pattern` (a literal string or a compiled regex); 0 when there is none.
-
-    Loaders locate resources and statements; rules that point at one property
-    (an environment variable, a parameter default) look for its text here."""
-    last = len(lines) if stop is None else min(stop, len(lines))
-    for number in range(max(start, 1), last + 1):
-        line = lines[number - 1]
-        if pattern.search(line) if isinstance(pattern, re.Pattern) else pattern in line:
-            return number
-    return 0
-
-
-def text_location(template: Template, text: str, near: Location | None = None) -> Location | None:
-    """Where `text` first appears in the template source at or after `near` (else
-    anywhere); the column is where the text starts. None when it does not appear."""
-    lines = template.source_lines
-    starts = [near.line] if near is not None and near.line else []
-    for start in [*starts, 1]:
-        number = source_line(lines, text, start)
-        if number:
-            column = lines[number - 1].find(text) + 1
-            return Location(template.path, number, column, near.address if near is not None else None)
-    return None
-
-
 def resource_of(model: Model, graph: nx.MultiDiGraph, node: str) -> Resource | None:
     """The model resource behind a graph node (its properties), or None for other nodes."""
     data = graph.nodes[node] if node in graph else {}
@@ -314,20 +283,6 @@ def _calls_routes(resource: Resource) -> bool:
     return any(_API_INVOKE_TASK.search(text) for text in _texts(resource.properties))
 
 
-def _texts(value: Any, depth: int = 0) -> Iterator[str]:
-    """Every string (and symbolic value's text) in a property value."""
-    if depth > 40:
-        return
-    if isinstance(value, (str, Symbolic)):
-        yield str(value)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item, depth + 1)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _texts(item, depth + 1)
-
-
 def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str, ...]]:
     """Each API Gateway API that another component of the stack calls, with those callers.
 
@@ -361,6 +316,22 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
             continue
         found.setdefault(target, set()).add(source)
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a property value, the text of symbolic ones included (a state
+    machine's definition is a mapping, a JSON string or a `Fn::Sub` of one)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Symbolic):
+            yield item.text
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
 
 
 def templates_by_path(model: Model) -> dict[str, Template]:
