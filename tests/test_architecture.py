@@ -314,3 +314,33 @@ def test_rules_compare_the_canonical_type_never_a_terraform_twin() -> None:
         if name in twins
     }
     assert not spelled, sorted(spelled)
+
+
+def test_no_module_pretends_to_be_something_else() -> None:
+    """`boundary.load` is a function exported from `boundary`, not a callable package: no
+    module subclasses `ModuleType` or swaps a module's class."""
+    found = []
+    for path in LIBRARY:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                "ModuleType" in ast.unparse(base) for base in node.bases
+            ):
+                found.append(f"{path.relative_to(ROOT)}: class {node.name}")
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    text = ast.unparse(target)
+                    if text.endswith(".__class__"):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text} = ...")
+    assert not found, found
+
+
+def test_one_loader_interface() -> None:
+    """Every format is a `Loader` of `load/formats.LOADERS` (recognise content, load it into
+    a template): the package's `load_file` asks them, and detects no format itself."""
+    from boundary.load.formats import LOADERS, Loader
+
+    assert {loader.format.value for loader in LOADERS} == {"sam", "cloudformation", "terraform"}
+    assert all(isinstance(loader, Loader) for loader in LOADERS)
+    package = (ROOT / "boundary" / "load" / "__init__.py").read_text(encoding="utf-8")
+    for detection in ("is_sam(", "is_plan(", "looks_like_plan(", "parse_document(text, file)"):
+        assert detection not in package, detection
