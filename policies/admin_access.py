@@ -20,6 +20,15 @@ class AdminAccess(Rule):
     `PowerUserAccess`, `IAMFullAccess` or a `*FullAccess` policy
     (`AmazonDynamoDBFullAccess`, `AmazonS3FullAccess`, ...).
 
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
+
     ## Why is this bad?
     An execution role with administrator access turns any code-injection bug
     in the function into control of the whole account. Full-access managed
@@ -65,11 +74,14 @@ class AdminAccess(Rule):
                 breadth = access_breadth(name)
                 if breadth is not None:
                     admin = breadth == "admin"
+                    outside = bool(ctx.attrs(principal).get("outside"))
+                    runs_as = queries.runs_as_note(ctx.graph, principal) if outside else ""
                     yield Violation(
                         node=principal,
+                        related=queries.executors(ctx.graph, principal) if outside else (),
                         message=(
                             f"{ctx.label(principal)} has the AWS managed policy {name} attached: "
-                            f"{'administrator' if admin else 'full-service'} access; "
+                            f"{'administrator' if admin else 'full-service'} access{runs_as}; "
                             "expected a policy scoped to the actions and resources the workload uses"
                         ),
                         key=f"managed#{name}",
@@ -99,7 +111,8 @@ class AdminAccess(Rule):
                 if everything or iam_all:
                     what = "every action" if everything else "every IAM action (iam:*)"
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{view.describe()} allows {what} on every resource: administrator access; "
                             "expected the specific actions and resources the workload uses"

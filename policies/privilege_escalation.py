@@ -145,6 +145,15 @@ class PrivilegeEscalation(Rule):
     with `iam:PassedToService`: any role, an administrator's included, can
     still be handed to that service.
 
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
+
     ## Why is this bad?
     A function that can write IAM policies, or hand a role to a new function,
     can give itself any permission in the account. Its own policy then no
@@ -195,7 +204,8 @@ class PrivilegeEscalation(Rule):
                 if action in on_all:
                     view = on_all[action][0]
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{label} may {action} on every resource ({view.describe()}); "
                             "expected the ARNs of the specific roles it needs"
@@ -211,7 +221,8 @@ class PrivilegeEscalation(Rule):
                 shown = ", ".join(names[:5]) + (f", ... ({len(names)} in all)" if len(names) > 5 else "")
                 first = writes[names[0]][0]
                 yield Violation(
-                    node=principal,
+                    node=first.subject,
+                    related=first.runners,
                     message=(
                         f"{label} may change IAM: {shown} ({first.describe()}); "
                         "expected no IAM write or permissions-management action in a workload role"
@@ -234,13 +245,15 @@ class PrivilegeEscalation(Rule):
                     for a in actions
                 }
                 if all(usable[a] for a in actions):
+                    last = usable[actions[-1]][0]
                     yield Violation(
-                        node=principal,
+                        node=last.subject,
+                        related=last.runners,
                         message=(
                             f"{label} may {meaning}: {_lines(usable, actions)}; "
                             "expected no escalation path from a workload role"
                         ),
                         key=key,
-                        location=usable[actions[-1]][0].location,
+                        location=last.location,
                         statements=tuple(sorted({v.key for a in actions for v in usable[a]})),
                     )

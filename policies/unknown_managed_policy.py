@@ -24,6 +24,10 @@ class UnknownManagedPolicy(Rule):
     generates for `DeploymentPreference` is left out: SAM attaches
     `AWSCodeDeployRoleForLambda` to it itself, and no code runs as it.
 
+    A policy the template attaches to a role, user or group it does not
+    declare (a literal name, an ARN, a parameter) is judged the same way; the
+    finding is then on the policy resource.
+
     ## Why is this bad?
     A managed policy can grant anything, up to administrator access, and AWS
     changes its managed policies over time. When its content is unknown, the
@@ -90,8 +94,10 @@ class UnknownManagedPolicy(Rule):
                         f"{ctx.label(principal)} has policy {ctx.label(policy)} attached, whose document boundary "
                         f"cannot read: {why}; its grants were not evaluated (unknown, not harmless){remedy}"
                     )
+                outside = bool(ctx.attrs(principal).get("outside"))
                 yield Violation(
-                    node=principal,
+                    # a principal outside the template: the finding belongs to the policy written here
+                    node=policy if outside and ctx.attrs(policy).get("resource") else principal,
                     message=message,
                     related=(policy,),
                     key=arn if isinstance(arn, str) else f"unknown#{attrs.get('resource') or policy}",

@@ -24,6 +24,15 @@ class WildcardAction(Rule):
     are judged by the admin-access rule instead. The message lists the
     expanded actions most dangerous first: permissions management, then write.
 
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
+
     ## Why is this bad?
     A wildcard grants every action that matches it today and every action AWS
     adds tomorrow. A function that needs `dynamodb:UpdateItem` but holds
@@ -65,7 +74,8 @@ class WildcardAction(Rule):
                 if view.statement.not_actions is not None:
                     excluded = ", ".join(str(a) for a in view.statement.not_actions)
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{view.describe()} allows every action except {excluded} (NotAction with Allow); "
                             "expected the specific actions the workload calls"
@@ -81,7 +91,8 @@ class WildcardAction(Rule):
                         continue
                     if cat.expands_to_all(pattern):
                         yield Violation(
-                            node=principal,
+                            node=view.subject,
+                            related=view.runners,
                             message=(
                                 f"{view.describe()} allows action {pattern!r}: every action of every service; "
                                 "expected the specific actions the workload calls"
@@ -104,7 +115,8 @@ class WildcardAction(Rule):
                     whole_service = short.strip("*") == ""
                     shown = ", ".join(risky[:4]) + (", ..." if len(risky) > 4 else "")
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{view.describe()} allows action {pattern!r}: {len(expanded)} actions, "
                             f"{len(risky)} of them write or permissions management ({shown}); "
