@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, NodeKind, queries
-from boundary.iam import is_aws_managed_arn
+from boundary.iam import access_breadth, is_aws_managed_arn
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Violation
 
@@ -22,7 +22,10 @@ class UnknownManagedPolicy(Rule):
     unknown string. The policy is reported as unknown, never as harmless: none
     of its grants were evaluated by the other rules. The CodeDeploy role SAM
     generates for `DeploymentPreference` is left out: SAM attaches
-    `AWSCodeDeployRoleForLambda` to it itself, and no code runs as it.
+    `AWSCodeDeployRoleForLambda` to it itself, and no code runs as it. AWS
+    managed policies whose name says what they grant (`AdministratorAccess`,
+    `PowerUserAccess`, any `*FullAccess`) are left to admin-access (BND105),
+    which reports them by that name: their content adds nothing to the fix.
 
     A policy the template attaches to a role, user or group it does not
     declare (a literal name, an ARN, a parameter) is judged the same way; the
@@ -69,6 +72,8 @@ class UnknownManagedPolicy(Rule):
                 arn = attrs.get("managed_arn")
                 if attrs.get("known", True):
                     continue
+                if isinstance(arn, str) and is_aws_managed_arn(arn) and access_breadth(arn):
+                    continue  # admin-access judges it by its name (administrator, *FullAccess)
                 if isinstance(arn, str):
                     owner = (
                         "AWS managed policy"

@@ -23,6 +23,10 @@ class WildcardAction(Rule):
     are not identity policies and are not judged here; AWS managed policies
     are judged by the admin-access rule instead. The message lists the
     expanded actions most dangerous first: permissions management, then write.
+    A deploy role (one that CloudFormation, CodeBuild or CodePipeline may
+    assume) is told what fits a deploy role, a permissions boundary and a
+    PassRole scoped to the exact roles with `iam:PassedToService`, rather
+    than to list the workload's actions.
 
     Principals outside the template are judged too: a policy resource
     (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
@@ -67,6 +71,10 @@ class WildcardAction(Rule):
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
         for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+            expected = (
+                queries.deploy_advice(ctx.graph, principal)
+                or "expected the specific actions the workload calls"
+            )
             views = identity_statements_of(ctx.graph, principal)
             for view in views:
                 if view.effect != "Allow" or view.aws_managed or is_denied(view, views):
@@ -78,7 +86,7 @@ class WildcardAction(Rule):
                         related=view.runners,
                         message=(
                             f"{view.describe()} allows every action except {excluded} (NotAction with Allow); "
-                            "expected the specific actions the workload calls"
+                            f"{expected}"
                         ),
                         key=f"{view.key}#NotAction",
                         location=view.location,
@@ -95,7 +103,7 @@ class WildcardAction(Rule):
                             related=view.runners,
                             message=(
                                 f"{view.describe()} allows action {pattern!r}: every action of every service; "
-                                "expected the specific actions the workload calls"
+                                f"{expected}"
                             ),
                             key=f"{view.key}#{pattern}",
                             location=view.location,
@@ -120,7 +128,7 @@ class WildcardAction(Rule):
                         message=(
                             f"{view.describe()} allows action {pattern!r}: {len(expanded)} actions, "
                             f"{len(risky)} of them write or permissions management ({shown}); "
-                            "expected the specific actions the workload calls"
+                            f"{expected}"
                         ),
                         key=f"{view.key}#{pattern}",
                         location=view.location,

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 __all__ = [
     "api_endpoints",
     "api_of",
+    "deploy_advice",
+    "deploy_services",
     "edges_of_kind",
     "endpoints",
     "execution_roles",
@@ -132,6 +134,35 @@ def reach(graph: nx.MultiDiGraph, principal: str) -> dict[str, list[dict[str, An
         if data.get("effect") == "Allow":
             reached.setdefault(target, []).append(data)
     return reached
+
+
+# Services that deploy: a role they assume creates stacks, pipelines or builds, so it needs
+# wide rights by design, and the fix is a cap, not a shorter list of actions.
+DEPLOY_SERVICES = ("cloudformation.amazonaws.com", "codebuild.amazonaws.com", "codepipeline.amazonaws.com")
+
+
+def deploy_services(graph: nx.MultiDiGraph, role: str) -> tuple[str, ...]:
+    """The deploy services (CloudFormation, CodeBuild, CodePipeline) a role's trust policy
+    lets assume it, sorted; () for a workload role."""
+    found = set()
+    for _, target, _ in _out(graph, role, EdgeKind.ASSUMABLE_BY):
+        attrs = graph.nodes[target]
+        label = str(attrs.get("label") or "")
+        if attrs.get("principal_type") == "Service" and label.lower() in DEPLOY_SERVICES:
+            found.add(label.lower())
+    return tuple(sorted(found))
+
+
+def deploy_advice(graph: nx.MultiDiGraph, role: str) -> str:
+    """What to expect of a deploy role instead of workload advice; "" for other principals."""
+    services = deploy_services(graph, role)
+    if not services:
+        return ""
+    return (
+        f"a deploy role (trusted by {' and '.join(services)}) needs wide rights by design: expected a "
+        "permissions boundary that caps what it, and every role it creates, may do, and iam:PassRole "
+        "only on the exact roles it hands over, with iam:PassedToService"
+    )
 
 
 def outside_note(graph: nx.MultiDiGraph, principal: str, policy: str | None = None) -> str:
