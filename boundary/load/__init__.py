@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,12 +27,15 @@ from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDoc
 __all__ = [
     "LoadOptions",
     "SourceError",
+    "cached_result",
     "default_cache_dir",
     "discover",
     "load",
     "load_file",
+    "load_with_key",
     "load_policy",
     "read_policy",
+    "store_result",
     "with_overrides",
 ]
 
@@ -158,13 +162,33 @@ def load(
     options = with_overrides(
         options, parameters=parameters, region=region, account=account, limits=limits, tf_dir=tf_dir
     )
+    model, _ = load_with_key(
+        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir
+    )
+    return model
+
+
+def load_with_key(
+    paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions,
+    *,
+    exclude: Sequence[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> tuple[Model, str | None]:
+    """`load`, and what a result derived from the whole model may be cached under: a
+    digest of every file's (and configuration folder's) cache key and of the other
+    files its loading read (with their hashes), in order, when the cache is on and every
+    file has a key (a file over the size limit, or not a regular file, has none); None
+    otherwise."""
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
     cache = _open_cache(cache_dir)
     tasks = [_Task(file, named, _plan_sources(file, options)) for file, named in candidates]
     found = _terraform_folders(paths, exclude)
     total = len(tasks) + len(found)
-    outcomes = _load_tasks(tasks, options, cache, jobs, progress, 0, total)
+    outcomes, keys, reads_of = _load_tasks(tasks, options, cache, jobs, progress, 0, total)
     # The folders whose sources a plan was read with are that plan's, not a configuration to scan.
     consumed: set[str] = set()
     for outcome in outcomes:
@@ -176,7 +200,7 @@ def load(
         if folder in consumed and progress is not None:
             progress(folder, done, total)  # read with its plan
         done += folder in consumed
-    configurations = _load_tasks(
+    configurations, folder_keys, folder_reads = _load_tasks(
         [_Task(folder, True, folder, configuration=True) for folder in folders],
         options,
         cache,
@@ -185,6 +209,8 @@ def load(
         done,
         total,
     )
+    keys += folder_keys
+    reads_of += folder_reads
     # A local module another scanned configuration calls is judged there, with its inputs.
     called: set[str] = set()
     for folder, outcome in zip(folders, configurations, strict=True):
@@ -200,8 +226,36 @@ def load(
         elif outcome is not None:
             templates.append(outcome)
             errors.extend(outcome.warnings)
+    whole: str | None = None
+    if cache is not None and None not in keys:
+        digest = hashlib.sha256()
+        for key, reads in zip(keys, reads_of, strict=True):
+            digest.update(f"{key}\0{reads!r}\0".encode("utf-8", "surrogateescape"))
+        whole = digest.hexdigest()
     # two plans read with the same sources carry the same source errors: said once
-    return Model(templates=tuple(templates), errors=tuple(dict.fromkeys(errors)))
+    return Model(templates=tuple(templates), errors=tuple(dict.fromkeys(errors))), whole
+
+
+def cached_result(cache_dir: str | os.PathLike[str], key: str) -> tuple[bool, Any]:
+    """(True, value) when the cache in `cache_dir` holds a result stored under `key`
+    (by `store_result`, HMAC-checked like every entry); (False, None) otherwise."""
+    cache = _open_cache(cache_dir)
+    if cache is None:
+        return False, None
+    hit, value = cache.get(_result_key(key))
+    return hit, value
+
+
+def store_result(cache_dir: str | os.PathLike[str], key: str, value: Any) -> None:
+    """Keep `value` (picklable) in the cache in `cache_dir` under `key`; never raises."""
+    cache = _open_cache(cache_dir)
+    if cache is not None:
+        cache.put(_result_key(key), value, ())
+
+
+def _result_key(key: str) -> str:
+    """Results live beside loaded files, in a key space of their own."""
+    return hashlib.sha256(f"result\0{key}".encode()).hexdigest()
 
 
 def _terraform_folders(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str]) -> list[str]:
@@ -238,7 +292,8 @@ class _Task(NamedTuple):
 
 # A task's outcome: its template, the error that stopped it, or None (not a template).
 _Outcome = Template | LoadError | None
-_Loaded = tuple[_Outcome, tuple[tuple[str, str | None], ...]]
+_Reads = tuple[tuple[str, str | None], ...]
+_Loaded = tuple[_Outcome, _Reads]
 
 
 def _load_tasks(
@@ -249,18 +304,22 @@ def _load_tasks(
     progress: Callable[[str, int, int], None] | None,
     done: int,
     total: int,
-) -> list[_Outcome]:
+) -> tuple[list[_Outcome], list[str | None], list[_Reads]]:
     """Each task's outcome, in task order: from the cache where it holds one, else loaded
-    here or in `jobs` worker processes (then cached). `progress` hears of each, counted
-    from `done` (tasks told before) out of `total`."""
+    here or in `jobs` worker processes (then cached); with each task's cache key and the
+    other files its outcome was read from. `progress` hears of each, counted from `done`
+    (tasks told before) out of `total`."""
     outcomes: list[_Outcome] = [None] * len(tasks)
     keys: list[str | None] = [None] * len(tasks)
+    # The other files each outcome was read from (a SAM template's inlined definitions,
+    # a plan's or a configuration's `.tf` sources).
+    reads_of: list[_Reads] = [()] * len(tasks)
     missing: list[int] = []
     for index, task in enumerate(tasks):
         if cache is not None:
             keys[index] = key = _cache_key(cache, task, options)
             if key is not None:
-                hit, outcome = cache.get(key)
+                hit, outcome, reads_of[index] = cache.entry(key)
                 if hit:
                     outcomes[index] = outcome
                     if progress is not None:
@@ -269,6 +328,9 @@ def _load_tasks(
                     continue
         missing.append(index)
     workers = min(jobs, len(missing))
+    if workers > 1 and _asks_for_sam(tasks[i].path for i in missing if not tasks[i].configuration):
+        # Imported once here, before the workers fork, rather than once in each of them.
+        from boundary.load import sam  # noqa: F401
     if workers > 1:
         loaded: Iterator[_Loaded] = _load_in_pool([(tasks[i], options) for i in missing], workers)
     else:
@@ -278,10 +340,11 @@ def _load_tasks(
             progress(tasks[index].path, done, total)
         done += 1
         outcomes[index] = outcome
+        reads_of[index] = reads
         key = keys[index]
         if cache is not None and key is not None:
             cache.put(key, outcome, reads)
-    return outcomes
+    return outcomes, keys, reads_of
 
 
 def _load_here(
@@ -383,6 +446,20 @@ def _load_in_pool(jobs: list[tuple[_Task, LoadOptions]], workers: int) -> Iterat
     chunk = max(1, min(8, len(jobs) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_load_one, jobs, chunksize=chunk)
+
+
+def _asks_for_sam(files: Iterable[str]) -> bool:
+    """Whether one of the files names the SAM transform near its start (a cheap test)."""
+    for file in files:
+        try:
+            if not os.path.isfile(file):  # a FIFO would block the open; devices never end
+                continue
+            with open(file, "rb") as stream:
+                if b"Serverless-2016-10-31" in stream.read(65536):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
