@@ -12,7 +12,6 @@ import fnmatch
 import json
 import os
 import sys
-import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from boundary.load._cache import default_cache_dir
 from boundary.load._errors import SourceError, warning
 from boundary.load._limits import LimitExceeded, budget, limit_hint
 from boundary.load.options import LoadOptions
-from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
+from boundary.model import Limits, LoadError, Location, Model, PolicyDocument, Template
 
 __all__ = [
     "LoadOptions",
@@ -333,30 +332,6 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
         ) from None
 
 
-def _check_plan_shape(data: Any, file: str, limits: Limits) -> None:
-    """Elements and nesting of a decoded plan, counted without recursion (plans are
-    read by the standard JSON decoder, which keeps no positions: the error is at 1:1)."""
-    count = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if count > limits.max_nodes:
-            raise LimitExceeded(
-                file, 1, 1, f"too many elements (more than {limits.max_nodes}); {limit_hint('max_nodes')}"
-            )
-        if isinstance(value, (dict, list)):
-            if depth > limits.max_depth:
-                raise LimitExceeded(
-                    file,
-                    1,
-                    1,
-                    f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
-                )
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-
-
 def _check_size(template: Template, limits: Limits) -> None:
     """Resources per template, statements and actions per policy, after loading: what the
     graph and the rules would otherwise spend their time on."""
@@ -414,50 +389,9 @@ def _not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> SourceError:
 
 
 def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
-    stripped = text.lstrip()
-    # Only a JSON object that mentions `format_version` can be a plan; a CloudFormation
-    # JSON template is parsed once, by the marking parser below.
-    if stripped.startswith("{") and '"format_version"' in text:
-        from boundary.load import _json
+    from boundary.load.formats import load_text
 
-        try:
-            data, warnings = _json.loads(text, file)
-        except (ValueError, RecursionError):
-            data = None
-        if data is not None:
-            from boundary.load.terraform import is_plan, load_plan, looks_like_plan
-
-            if is_plan(data) or looks_like_plan(data):
-                _check_plan_shape(data, file, options.limits)
-                plan = load_plan(data, file=file, text=text, options=options)
-                return replace(plan, warnings=plan.warnings + warnings) if warnings else plan
-    from boundary.load._yaml import parse_document
-
-    try:
-        document = parse_document(text, file)
-    except SourceError as error:
-        if not _looks_like_template(text):
-            if not named:
-                return None
-            if Path(file).suffix.lower() in (".yaml", ".yml", ".json", ".template"):
-                raise  # meant as a template or plan: the parse error is the news
-            raise SourceError(
-                error.file,
-                error.line,
-                error.column,
-                f"not a SAM template, CloudFormation template or Terraform plan ({error.message})",
-            ) from None
-        raise
-    data = document.data
-    if not isinstance(data, Mapping) or not any(
-        key in data for key in ("Resources", "AWSTemplateFormatVersion")
-    ):
-        if not named:
-            return None
-        raise SourceError(
-            file, 1, 1, "not a SAM template, CloudFormation template or Terraform plan (no 'Resources')"
-        )
-    return _cloudformation(file, document, data, options)
+    return load_text(file, text, options, named=named)
 
 
 def load_policy(file: str | os.PathLike[str]) -> PolicyDocument:
@@ -506,72 +440,3 @@ def read_policy(file: str | os.PathLike[str]) -> tuple[PolicyDocument, tuple[Loa
     )
     where = [Location(name, *locate(path)) for path in paths]
     return normalize_policy(data, Location(name, 1, 1), where), warnings
-
-
-def _looks_like_template(text: str) -> bool:
-    return "AWSTemplateFormatVersion" in text or "\nResources:" in text or text.startswith("Resources:")
-
-
-def _refuse_sam_types_without_transform(file: str, document: Any, data: Mapping[str, Any]) -> None:
-    """CloudFormation rejects `AWS::Serverless::*` resources without the SAM transform; a scan
-    that read them as plain CloudFormation would judge nothing and pass."""
-    resources = data.get("Resources")
-    if not isinstance(resources, Mapping):
-        return
-    for logical_id, definition in resources.items():
-        kind = definition.get("Type") if isinstance(definition, Mapping) else None
-        if isinstance(kind, str) and kind.startswith("AWS::Serverless::"):
-            line, column = document.locate(("Resources", logical_id, "Type"))
-            raise SourceError(
-                file,
-                line,
-                column,
-                f"resource {logical_id} has the SAM type {kind} but the template has no "
-                "'Transform: AWS::Serverless-2016-10-31'; CloudFormation rejects it: add the Transform",
-            )
-
-
-def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: LoadOptions) -> Template:
-    from boundary.load import sam
-    from boundary.load.cloudformation import build_template
-    from boundary.load.sam_source import SamSource
-
-    origins: Mapping[str, tuple[str | int, ...]] = {}
-    template_format = Format.CLOUDFORMATION
-    sam_source: SamSource | None = None
-    if not sam.is_sam(data):
-        _refuse_sam_types_without_transform(file, document, data)
-    if sam.is_sam(data):
-        sam_source = SamSource.read(data)
-        expansion = sam.expand(
-            data, file=file, base_dir=str(Path(file).parent), options=options, locate=document.locate
-        )
-        data = expansion.template
-        origins = expansion.origins
-        template_format = Format.SAM
-    template = build_template(
-        data,
-        file=file,
-        locate=document.locate,
-        template_format=template_format,
-        origins=origins,
-        sam=sam_source,
-        options=options,
-        source_lines=document.lines,
-    )
-    warnings: tuple[LoadError, ...] = document.warnings
-    return replace(template, warnings=warnings + template.warnings) if warnings else template
-
-
-class _CallableModule(types.ModuleType):
-    """`boundary.load` is both this package and the public function `boundary.load(paths)`.
-
-    Importing a submodule makes Python set `boundary.load` to the package, so the
-    package itself must be callable for `boundary.load([...])` to keep working.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Model:
-        return load(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
