@@ -89,6 +89,20 @@ class StatementView:
         return tuple(sorted(found))
 
     implicit: bool = False  # attached by the SAM transform itself, not named in the template
+    # set when the principal is outside the template (a role the template attaches a policy to
+    # by name, ARN or parameter): how messages say so
+    outside: str = ""
+    # what in the template runs as an outside principal (a function whose Role ARN names it)
+    runners: tuple[str, ...] = ()
+    # the node a finding about this statement belongs to: the principal, or, for a principal
+    # outside the template, the policy resource the template wrote (`principal` when empty)
+    finding_node: str = ""
+
+    @property
+    def subject(self) -> str:
+        """The node a finding about this statement belongs to: the principal, or, for a
+        principal outside the template, the policy resource the template wrote."""
+        return self.finding_node or self.principal
 
     @property
     def effect(self) -> str:
@@ -128,6 +142,8 @@ class StatementView:
             text += f" (under condition {', '.join(keys)})"
         if self.statement.when:
             text += f" (when template condition {' and '.join(self.statement.when)})"
+        if self.outside:
+            text += f" ({self.outside})"
         return text
 
 
@@ -141,7 +157,16 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
         if data.get("every_resource"):
             entry["every"].append((owner, data))
     out: list[StatementView] = []
+    outside = bool(graph.nodes[principal].get("outside")) if principal in graph else False
+    notes: dict[str, tuple[str, tuple[str, ...]]] = {}
     for (policy_node, index), entry in sorted(views.items()):
+        if outside and policy_node not in notes:
+            owners = queries.outside_owners(graph, principal, policy_node)
+            notes[policy_node] = (
+                queries.outside_note(graph, principal, policy_node),
+                tuple(sorted({r for owner in owners for r in queries.executors(graph, owner)})),
+            )
+        note, runners = notes.get(policy_node, ("", ()))
         data = entry["data"]
         statement = data["statement"]
         out.append(
@@ -163,6 +188,11 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                 every_resource=tuple(entry["every"]),
                 graph=graph if entry["every"] else None,
                 implicit=bool(data.get("implicit")),
+                outside=note,
+                runners=runners,
+                finding_node=policy_node
+                if outside and policy_node in graph and graph.nodes[policy_node].get("resource")
+                else "",
             )
         )
     return out
@@ -387,6 +417,7 @@ def data_access(
     services: frozenset[str] = DATA_SERVICES,
     levels: frozenset[str] = DATA_ACCESS_LEVELS,
     classes: frozenset[str] | None = None,
+    every_resource: bool = True,
 ) -> dict[str, DataAccess]:
     """Each node a principal's Allow statements reach with data actions that fit the
     node's resource type, after unconditional Deny statements on every resource.
@@ -395,6 +426,12 @@ def data_access(
     telemetry or List action reaches nothing here. AWS managed policies count
     wherever their content is known. With `classes`, only targets matched with
     one of those target classes (`specific`, `partial-wildcard`, ...) count.
+
+    A grant on `*` reaches its `*` node (every action of the grant fits it) and each
+    resource of its template whose service it names; with `every_resource=False`, only
+    the `*` node: a caller that needs the actions and services reached, not the
+    resources a `*` reaches one by one, saves listing them (R roles with `*` in a
+    template of T tables are R times T targets).
     """
     views = statements_of(graph, principal)
     denies = evaluate.blanket_denies(v.statement for v in views)
@@ -412,7 +449,9 @@ def data_access(
             by_service.setdefault(action.partition(":")[0], []).append(action)
         # A `*` grant's resources are all of class full-wildcard: when that class is not
         # wanted, they are not listed at all (a role can reach every table of a large template).
-        listed_only = classes is not None and TargetClass.FULL_WILDCARD.value not in classes
+        listed_only = not every_resource or (
+            classes is not None and TargetClass.FULL_WILDCARD.value not in classes
+        )
         for target, target_class in view.listed if listed_only else view.targets_of(by_service):
             if classes is not None and target_class not in classes:
                 continue

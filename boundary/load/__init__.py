@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,15 @@ from boundary.model import Limits, LoadError, Location, Model, PolicyDocument, T
 __all__ = [
     "LoadOptions",
     "SourceError",
+    "cached_result",
     "default_cache_dir",
     "discover",
     "load",
     "load_file",
+    "load_with_key",
     "load_policy",
     "read_policy",
+    "store_result",
     "with_overrides",
 ]
 
@@ -139,19 +143,40 @@ def load(
     folder (see docs/performance.md); None, the default, reads and writes no cache.
     """
     options = with_overrides(options, parameters=parameters, region=region, account=account, limits=limits)
+    model, _ = load_with_key(
+        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir
+    )
+    return model
+
+
+def load_with_key(
+    paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions,
+    *,
+    exclude: Sequence[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> tuple[Model, str | None]:
+    """`load`, and what a result derived from the whole model may be cached under: a
+    digest of every file's cache key and of the other files its loading read (with
+    their hashes), in order, when the cache is on and every file has a key (a file
+    over the size limit, or not a regular file, has none); None otherwise."""
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
     total = len(candidates)
     cache = _open_cache(cache_dir)
     outcomes: list[_Outcome | None] = [None] * total
     keys: list[str | None] = [None] * total
+    # The other files each outcome was read from (a SAM template's inlined definitions).
+    reads_of: list[tuple[tuple[str, str | None], ...]] = [()] * total
     missing: list[int] = []
     done = 0  # files reported to `progress` so far
     for index, (file, named) in enumerate(candidates):
         if cache is not None:
             keys[index] = key = _cache_key(cache, file, named, options)
             if key is not None:
-                hit, outcome = cache.get(key)
+                hit, outcome, reads_of[index] = cache.entry(key)
                 if hit:
                     outcomes[index] = outcome
                     if progress is not None:
@@ -160,6 +185,9 @@ def load(
                     continue
         missing.append(index)
     workers = min(jobs, len(missing))
+    if workers > 1 and _asks_for_sam(candidates[i][0] for i in missing):
+        # Imported once here, before the workers fork, rather than once in each of them.
+        from boundary.load import sam  # noqa: F401
     if workers > 1:
         loaded: Iterator[tuple[_Outcome, tuple[tuple[str, str | None], ...]]] = _load_in_pool(
             [(candidates[i][0], candidates[i][1], options) for i in missing], workers
@@ -171,6 +199,7 @@ def load(
             progress(candidates[index][0], done, total)
         done += 1
         outcomes[index] = outcome
+        reads_of[index] = reads
         key = keys[index]
         if cache is not None and key is not None:
             cache.put(key, outcome, reads)
@@ -183,7 +212,35 @@ def load(
         elif outcome is not None:
             templates.append(outcome)
             errors.extend(outcome.warnings)
-    return Model(templates=tuple(templates), errors=tuple(errors))
+    whole: str | None = None
+    if cache is not None and None not in keys:
+        digest = hashlib.sha256()
+        for key, reads in zip(keys, reads_of, strict=True):
+            digest.update(f"{key}\0{reads!r}\0".encode("utf-8", "surrogateescape"))
+        whole = digest.hexdigest()
+    return Model(templates=tuple(templates), errors=tuple(errors)), whole
+
+
+def cached_result(cache_dir: str | os.PathLike[str], key: str) -> tuple[bool, Any]:
+    """(True, value) when the cache in `cache_dir` holds a result stored under `key`
+    (by `store_result`, HMAC-checked like every entry); (False, None) otherwise."""
+    cache = _open_cache(cache_dir)
+    if cache is None:
+        return False, None
+    hit, value = cache.get(_result_key(key))
+    return hit, value
+
+
+def store_result(cache_dir: str | os.PathLike[str], key: str, value: Any) -> None:
+    """Keep `value` (picklable) in the cache in `cache_dir` under `key`; never raises."""
+    cache = _open_cache(cache_dir)
+    if cache is not None:
+        cache.put(_result_key(key), value, ())
+
+
+def _result_key(key: str) -> str:
+    """Results live beside loaded files, in a key space of their own."""
+    return hashlib.sha256(f"result\0{key}".encode()).hexdigest()
 
 
 # A file's outcome: its template, the error that stopped it, or None (not a template).
@@ -234,6 +291,20 @@ def _load_in_pool(
     chunk = max(1, min(8, len(tasks) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_load_one, tasks, chunksize=chunk)
+
+
+def _asks_for_sam(files: Iterable[str]) -> bool:
+    """Whether one of the files names the SAM transform near its start (a cheap test)."""
+    for file in files:
+        try:
+            if not os.path.isfile(file):  # a FIFO would block the open; devices never end
+                continue
+            with open(file, "rb") as stream:
+                if b"Serverless-2016-10-31" in stream.read(65536):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:

@@ -131,7 +131,8 @@ class SamLoader:
         data = source.template_data()
         if data is None:
             return False
-        from boundary.load.sam import is_sam
+        # Not `boundary.load.sam`: the SAM translator is imported for SAM templates only.
+        from boundary.load._transform import is_sam
 
         return is_sam(data)
 
