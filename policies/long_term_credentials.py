@@ -166,9 +166,8 @@ class LongTermCredentials(Rule):
 
     def _parameters(self, template: Template, found: set[str], paired: bool) -> Iterator[Violation]:
         is_tf = template.format is Format.TERRAFORM
-        section = _located(
-            template, ("variables",) if is_tf else ("Parameters",), None, Location(template.path, 1)
-        )
+        # Located when a key is found, not for every file: `locate` may read the source again.
+        section: Location | None = None
         for name, value in sorted(template.parameters.items()):
             if isinstance(value, Symbolic):
                 continue
@@ -178,6 +177,13 @@ class LongTermCredentials(Rule):
                 written = (
                     ("variables", name, "value", *path) if is_tf else ("Parameters", name, "Default", *path)
                 )
+                if section is None:
+                    section = _located(
+                        template,
+                        ("variables",) if is_tf else ("Parameters",),
+                        None,
+                        Location(template.path, 1),
+                    )
                 location = _located(template, written, literal, section)
                 if is_tf:
                     location = Location(location.file, location.line, location.column, f"var.{name}")
