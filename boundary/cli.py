@@ -327,6 +327,22 @@ def _unreachable(path: str) -> str | None:
     return None
 
 
+def _reachable(paths: Sequence[str]) -> tuple[list[str], tuple[LoadError, ...]]:
+    """The paths named on the command line that exist, and one error (the path alone, no
+    position) for each that does not. Every command that reads templates uses this."""
+    from boundary.model import LoadError
+
+    present: list[str] = []
+    missing: list[LoadError] = []
+    for path in paths:
+        problem = _unreachable(path)
+        if problem is None:
+            present.append(path)
+        else:
+            missing.append(LoadError(path, 0, 0, problem))
+    return present, tuple(missing)
+
+
 def _cpu_count() -> int:
     """The CPUs this process may run on (a container's or taskset's limit, not the host's)."""
     try:
@@ -360,13 +376,11 @@ def _run_analysis(
 
     import boundary
     from boundary.load import LoadOptions
-    from boundary.model import LoadError
     from boundary.rules import UntrustedRulesWarning
 
     config_limits = rules.config.limits
     chosen_limits = config_limits.replace(**limits) if limits else config_limits
-    missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
-    present = [p for p in paths if not _unreachable(p)]
+    present, missing = _reachable(paths)
     if not present:
         return _Result(errors=missing)
     bar = _ProgressBar() if show_progress else None
@@ -641,19 +655,27 @@ def _options(base: ReportOptions, fmt: str, *, tty: bool, to_stdout: bool) -> Re
 # --------------------------------------------------------------------- rules
 
 
-def _print_rich(renderable: Any, *, width: int) -> None:
-    """Rich output on a terminal; elsewhere plain, `width` wide, without the padding rich adds."""
+def _print_rich(renderable: Any, *, width: int, unwrapped: Sequence[Any] = ()) -> None:
+    """Rich output on a terminal; elsewhere plain, `width` wide, without the padding rich adds.
+
+    `unwrapped` renderables follow, each printed with soft wrapping: rich neither folds
+    nor crops them (a URL must stay whole to be copied or clicked; the terminal wraps it
+    for the eye only)."""
     import io
 
     from rich.console import Console
 
     if _stdout_is_tty():
-        Console(highlight=False).print(renderable)
+        console = Console(highlight=False)
+        console.print(renderable)
+        for item in unwrapped:
+            console.print(item, soft_wrap=True)
         return
     buffer = io.StringIO()
-    Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False).print(
-        renderable
-    )
+    console = Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False)
+    console.print(renderable)
+    for item in unwrapped:
+        console.print(item, soft_wrap=True)
     typer.echo("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()))
 
 
@@ -720,8 +742,12 @@ def rules_command(
 # ------------------------------------------------------------------- explain
 
 
-def rule_markdown(rule: Any) -> str:
-    """A rule's documentation as one Markdown text (also what `explain` renders)."""
+REFERENCES = "References"
+
+
+def rule_markdown(rule: Any, *, sections: bool | Sequence[str] = True) -> str:
+    """A rule's documentation as one Markdown text (also what `explain` renders);
+    `sections` a list of section titles leaves the others out."""
     head = [
         f"# {rule.id} {rule.name}",
         "",
@@ -730,8 +756,34 @@ def rule_markdown(rule: Any) -> str:
         f"Severity: **{rule.severity}**, category: `{rule.category}`, decision: `{rule.decision}`",
         "",
     ]
-    sections = [f"## {title}\n\n{body.strip()}\n" for title, body in rule.docs.items() if body.strip()]
-    return "\n".join(head) + "\n".join(sections)
+    body = [
+        f"## {title}\n\n{text.strip()}\n"
+        for title, text in rule.docs.items()
+        if text.strip() and (sections is True or (sections and title in sections))
+    ]
+    return "\n".join(head) + "\n".join(body)
+
+
+def _reference_lines(rule: Any) -> list[Any]:
+    """The References section as lines of their own: a heading, then one line per
+    reference (a Markdown list item or a line of text), never wrapped by rich."""
+    from rich.text import Text
+
+    text = rule.docs.get(REFERENCES, "").strip()
+    if not text:
+        return []
+    lines: list[Any] = [Text(""), Text(REFERENCES, style="markdown.h2"), Text("")]
+    for line in text.splitlines():
+        item = line.strip()
+        if not item:
+            continue
+        if item[:2] in ("- ", "* "):
+            item = item[2:].strip()
+        # a Markdown link `[text](url)` or `<url>` shown as its text and URL
+        item = re.sub(r"\[([^\]]*)\]\(([^)\s]+)\)", r"\1 \2", item)
+        item = re.sub(r"<(https?://[^>\s]+)>", r"\1", item)
+        lines.append(Text(f" • {item}"))
+    return lines
 
 
 @app.command()
@@ -752,7 +804,10 @@ def explain(
         _fail(f"unknown rule {rule!r}; `boundary rules` lists them")
     from rich.markdown import Markdown
 
-    _print_rich(Markdown(rule_markdown(meta)), width=100)
+    # Every section but the references through rich's Markdown; the references after it,
+    # one unwrapped line each, so that no URL is split across lines (issue 11).
+    others = [title for title in meta.docs if title != REFERENCES]
+    _print_rich(Markdown(rule_markdown(meta, sections=others)), width=100, unwrapped=_reference_lines(meta))
 
 
 # --------------------------------------------------------------- graph, paths
@@ -785,15 +840,19 @@ def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, A
     """The model and graph of `paths`, load errors printed; whether any file failed."""
     import boundary
 
-    missing = [p for p in paths if not os.path.exists(p)]
-    for path in missing:
-        _stderr(f"{path}: error: no such file or directory")
-    model = boundary.load([p for p in paths if os.path.exists(p)], parameters=params)
+    present, missing = _reachable(paths)
+    for error in missing:
+        _stderr(str(error))
+    if not present:
+        raise typer.Exit(EXIT_ERROR)
+    model = boundary.load(present, parameters=params)
     for error in model.errors:
         _stderr(str(error))
     if not model.templates:
+        if missing or any(error.is_error for error in model.errors):
+            raise typer.Exit(EXIT_ERROR)  # each reason is already on stderr, one line each
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(paths)}")
-    return model, boundary.build_graph(model), bool(missing or model.errors)
+    return model, boundary.build_graph(model), bool(missing or any(e.is_error for e in model.errors))
 
 
 @app.command("graph")
@@ -1152,14 +1211,22 @@ def _run_audit(
         config = boundary.load_config(config_file, start=Path.cwd())
     except (ConfigError, RuleError) as exc:
         _fail(str(exc))
-    missing = [p for p in templates if not os.path.exists(p)]
-    if missing:
-        _fail(f"{missing[0]}: no such file or directory")
+    from dataclasses import replace
+
+    present, missing = _reachable(templates)
+    if not present:
+        for error in missing:
+            _stderr(str(error))
+        raise typer.Exit(EXIT_ERROR)
     options = LoadOptions(parameters=params, region=region, account=account)
-    result = audit(templates, activity, config=config, options=options)
+    result = audit(present, activity, config=config, options=options)
     if not result.model.templates:
+        for error in (*missing, *result.errors):
+            _stderr(str(error))
+        if missing or any(error.is_error for error in result.errors):
+            raise typer.Exit(EXIT_ERROR)
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(templates)}")
-    return result
+    return replace(result, errors=(*missing, *result.errors))
 
 
 def _summary_text(result: Any) -> str:

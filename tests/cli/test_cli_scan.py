@@ -78,7 +78,7 @@ def test_load_errors_are_one_line_each_on_stderr(
     result = runner.invoke(app, ["scan", "template.yaml", "missing.yaml"])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "missing.yaml:0:0: error: no such file or directory",
+        "missing.yaml: error: no such file or directory",
         "broken.yaml:2:3: error: could not find expected ':'",
     ]
     assert "broken.yaml" not in result.stdout  # not repeated in the report on stdout
