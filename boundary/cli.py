@@ -14,6 +14,7 @@ Whatever goes wrong, the user sees one line, never a traceback
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
 import re
@@ -158,6 +159,22 @@ def _parse_params(values: Sequence[str] | None) -> dict[str, str]:
     return params
 
 
+def _unknown_parameters(params: Mapping[str, str], templates: Sequence[Template]) -> bool:
+    """Say on stderr which `--param` names no loaded template declares (a typo must not
+    pass silently: the default value would be scanned instead); whether any."""
+    declared = sorted({str(name) for template in templates for name in template.parameters})
+    unknown = [name for name in params if name not in declared]
+    for name in unknown:
+        close = difflib.get_close_matches(name, declared, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        listed = f" (declared: {', '.join(declared[:10])}{', ...' if len(declared) > 10 else ''})"
+        _stderr(
+            f"error: --param {_one_line(name)}: no template scanned declares a parameter of this name"
+            + (hint or (listed if declared else ""))
+        )
+    return bool(unknown)
+
+
 def _progress_wanted(no_progress: bool, quiet: bool) -> bool:
     if no_progress or quiet or os.environ.get("CI"):
         return False
@@ -234,15 +251,38 @@ ParamOption = Annotated[
         help="Set a template parameter (overrides defaults). Repeatable.",
     ),
 ]
+# A region's shape (`us-east-1`, `us-gov-west-1`, `eu-isoe-west-1`): catches what is not
+# a region name at all; a list of regions would go stale as AWS adds them.
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+
+
+def _check_region(value: str) -> str:
+    if not _REGION.fullmatch(value):
+        raise typer.BadParameter(f"expected a region name such as eu-west-1, got {value!r}")
+    return value
+
+
+def _check_account(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{12}", value):
+        raise typer.BadParameter(f"expected a 12-digit account id, got {value!r}")
+    return value
+
+
 RegionOption = Annotated[
     str,
-    typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
+    typer.Option(
+        "--region",
+        metavar="REGION",
+        callback=_check_region,
+        help="Region the stack deploys to (AWS::Region, ARNs).",
+    ),
 ]
 AccountOption = Annotated[
     str,
     typer.Option(
         "--account",
         metavar="ID",
+        callback=_check_account,
         help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
     ),
 ]
@@ -575,8 +615,6 @@ def scan(
             _stderr(str(exc))
             raise typer.Exit(EXIT_ERROR) from None
 
-    if not re.fullmatch(r"[0-9]{12}", account):
-        raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
     rules = _load_rules(config, isolated, rule_folders, allow_config_rules)
     result = _run_analysis(
         paths or ["."],
@@ -606,6 +644,7 @@ def scan(
 
     for error in reported.errors:
         _stderr(str(error))
+    bad_names = _unknown_parameters(params, result.templates)
 
     base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet, rules=rules.metas)
     for fmt in chosen:
@@ -631,7 +670,7 @@ def scan(
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= threshold.rank
     ]
-    if any(error.is_error for error in reported.errors):
+    if bad_names or any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail and create_baseline is None:
         raise typer.Exit(EXIT_FINDINGS)
@@ -852,7 +891,9 @@ def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, A
         if missing or any(error.is_error for error in model.errors):
             raise typer.Exit(EXIT_ERROR)  # each reason is already on stderr, one line each
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(paths)}")
-    return model, boundary.build_graph(model), bool(missing or any(e.is_error for e in model.errors))
+    bad_names = _unknown_parameters(params, model.templates)
+    failed = bool(missing or bad_names or any(e.is_error for e in model.errors))
+    return model, boundary.build_graph(model), failed
 
 
 @app.command("graph")
@@ -1177,6 +1218,18 @@ def _role_map(values: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
+def _unknown_roles_mapped(activity: Any, result: Any) -> bool:
+    """Say on stderr which `--role-map` names no template role; whether any (a typo would
+    leave the role's activity unmatched, and every grant of it reported unused)."""
+    roles = sorted({usage.resource.id for usage in result.usage})
+    unknown = [name for name in activity.role_map if name not in roles]
+    for name in unknown:
+        close = difflib.get_close_matches(name, roles, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (roles: {', '.join(roles[:10]) or 'none'})"
+        _stderr(f"error: --role-map {_one_line(name)}: no role of this name in the templates{hint}")
+    return bool(unknown)
+
+
 def _load_activity(
     activity: Sequence[str],
     since: str | None,
@@ -1345,16 +1398,17 @@ def audit_command(
         raise typer.BadParameter(
             f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="'--format'"
         )
-    if not re.fullmatch(r"[0-9]{12}", account):
-        raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
     loaded = _load_activity(activity, since, until, role_map, stack)
-    result = _run_audit(templates, loaded, config, _parse_params(param), region, account)
+    params = _parse_params(param)
+    result = _run_audit(templates, loaded, config, params, region, account)
     from boundary.findings import Decision
     from boundary.report import ReportOptions, render
 
     reported = _Result(tuple(result.findings), tuple(result.errors), result.files, result.model.templates)
     for error in reported.errors:
         _stderr(str(error))
+    bad_names = _unknown_parameters(params, result.model.templates)
+    bad_names = _unknown_roles_mapped(loaded, result) or bad_names
     if summary is not None:
         import json
 
@@ -1380,7 +1434,7 @@ def audit_command(
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= fail_on.rank
     ]
-    if any(error.is_error for error in reported.errors):
+    if bad_names or any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail:
         raise typer.Exit(EXIT_FINDINGS)
@@ -1447,9 +1501,12 @@ def generate_policy_command(
     from boundary.audit import generate_policies
 
     loaded = _load_activity(activity, since, until, role_map, stack)
-    result = _run_audit([template], loaded, None, _parse_params(param), region, account)
+    params = _parse_params(param)
+    result = _run_audit([template], loaded, None, params, region, account)
     for error in result.errors:
         _stderr(str(error))
+    bad_names = _unknown_parameters(params, result.model.templates)
+    bad_names = _unknown_roles_mapped(loaded, result) or bad_names
     policies = generate_policies(result.model, result.usage)
     if role:
         known = {u.resource.id for u in result.usage}
@@ -1482,7 +1539,7 @@ def generate_policy_command(
         _write(output, text)
     else:
         typer.echo(text, nl=False)
-    if any(error.is_error for error in result.errors):
+    if bad_names or any(error.is_error for error in result.errors):
         raise typer.Exit(EXIT_ERROR)
 
 

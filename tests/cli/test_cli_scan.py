@@ -85,7 +85,12 @@ def test_load_errors_are_one_line_each_on_stderr(
 
 
 def test_arguments_reach_analyze(runner: CliRunner, workdir: Path, fake_analyze: FakeAnalyze) -> None:
-    calls = fake_analyze(only())
+    from dataclasses import replace
+
+    from boundary.model import Format, Template
+
+    declaring = Template("template.yaml", Format.SAM, {}, parameters={"Stage": "dev", "Empty": "x"})
+    calls = fake_analyze(replace(only(), templates=(declaring,)))
     result = runner.invoke(
         app,
         [

@@ -93,3 +93,132 @@ def test_explain_never_splits_a_url(monkeypatch: pytest.MonkeyPatch, terminal: b
         lines = stdout.splitlines()
         for url in (u for r, u in urls if r == rule_id):
             assert any(url in line for line in lines), (rule_id, url, stdout[-600:])
+
+
+# ------------------------------------------------- option values that name nothing
+
+PARAMETERISED = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: x
+      Environment: {Variables: {STAGE: !Ref Stage}}
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan", "--no-cache", "-q"],
+        ["graph", "-f", "json"],
+        ["paths"],
+        ["audit", "--activity", ACTIVITY, "--soft-fail"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_parameter_no_template_declares_is_an_error(tmp_path: Path, command: list[str]) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(PARAMETERISED, encoding="utf-8")
+    code, _, stderr = _invoke(*command, str(template), "-p", "Stag=prod")
+    assert code == 2
+    assert stderr.splitlines() == [
+        "error: --param Stag: no template scanned declares a parameter of this name; did you mean Stage?"
+    ]
+    good, _, clean = _invoke(*command, str(template), "-p", "Stage=prod")
+    assert (good, clean) == (0, "")
+
+
+def test_a_parameter_on_a_plan_is_an_error() -> None:
+    plan = str(ROOT / "samples" / "terraform" / "secure" / "plan.json")
+    code, _, stderr = _invoke("scan", "--no-cache", "-q", "--fail-on", "critical", plan, "-p", "Stage=prod")
+    assert code == 2
+    assert stderr.startswith("error: --param Stage: no template scanned declares a parameter of this name")
+
+
+def test_a_role_map_naming_no_role_is_an_error() -> None:
+    code, _, stderr = _invoke(
+        "audit", SAM, "--activity", ACTIVITY, "--soft-fail", "--role-map", "ReserveBookingRol=x"
+    )
+    assert code == 2
+    assert stderr.splitlines() == [
+        "error: --role-map ReserveBookingRol: no role of this name in the templates; "
+        "did you mean ReserveBookingRole?"
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", SAM, "-f", "jsn"],
+        ["scan", SAM, "--fail-on", "hgh"],
+        ["scan", SAM, "--limit", "max-node=5"],
+        ["scan", SAM, "--limit", "max-nodes"],
+        ["scan", SAM, "-p", "Stage"],
+        ["scan", SAM, "--region", "eu-west"],
+        ["scan", SAM, "--account", "12345"],
+        ["graph", SAM, "-f", "svg"],
+        ["graph", SAM, "--hide", "roles"],
+        ["graph", SAM, "--focus", "NoSuchThing"],
+        ["paths", SAM, "--to", "NoSuchThing"],
+        ["paths", SAM, "-f", "yaml"],
+        ["rules", "--severity", "hgh"],
+        ["rules", "--category", "shared"],
+        ["rules", "-f", "csv"],
+        ["explain", "BND1O1"],
+        ["validate-policy", SAM, "--kind", "identiy"],
+        ["audit", SAM, "--activity", ACTIVITY, "-f", "jsn"],
+        ["audit", SAM, "--activity", ACTIVITY, "--region", "Ireland"],
+        ["generate-policy", SAM, "--activity", ACTIVITY, "--role", "NoSuchRole"],
+        ["generate-policy", SAM, "--activity", ACTIVITY, "--account", "12345"],
+        ["generate-policy", SAM, "--activity", ACTIVITY, "-f", "yaml"],
+    ],
+    ids=lambda a: " ".join(a[:1] + a[-2:]).replace(str(ROOT), ""),
+)
+def test_an_option_value_that_names_nothing_is_a_usage_error(args: list[str]) -> None:
+    code, stdout, stderr = _invoke(*args)
+    assert code == 2, (stdout, stderr)
+    assert stderr.strip(), "the user is told why"
+    assert "Traceback" not in stderr
+
+
+# ------------------------------------------- validate-policy says what the docs say
+
+POLICY = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Read",
+      "Effect": "Allow",
+      "Action": "s3:GetObjekt",
+      "Resource": "arn:aws:s3:::bookings/*"
+    }
+  ]
+}
+"""
+
+
+def test_validate_policy_prints_the_documented_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policy.json").write_text(POLICY, encoding="utf-8")
+    code, stdout, stderr = _invoke("validate-policy", "policy.json")
+    assert (code, stderr) == (1, "")
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = doc.split("## boundary validate-policy", 1)[1]
+    assert "`file:line:col: severity: check: message`" in section
+    example = re.search(r"```text\n(policy\.json:[^\n]*)\n```", section)
+    assert example is not None, "docs/cli.md shows an example line"
+    assert stdout.splitlines() == [example.group(1)]
+
+
+def test_validate_policy_missing_file_has_no_made_up_position(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    code, _, stderr = _invoke("validate-policy", str(missing))
+    assert code == 2
+    assert stderr.splitlines() == [f"{missing}: error: cannot read file: No such file or directory"]
