@@ -242,7 +242,9 @@ class Statement:
     `Federated`, `CanonicalUser`, or `*`) to its values. `when` is set when the
     statement exists only under template conditions that cannot be decided
     offline (`("IsDev is true",)`): each branch of such an `Fn::If` is loaded as
-    its own statement, and what it holds only under is said here.
+    its own statement, and what it holds only under is said here. `elements` says
+    where each element of the statement (`Resource`, `Action`, ...) is written,
+    where the loader knows it; an element not in it is at `location`.
     """
 
     effect: str | Symbolic
@@ -256,6 +258,7 @@ class Statement:
     sid: str | None = None
     location: Location | None = None
     when: tuple[str, ...] = ()
+    elements: Mapping[str, Location] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,12 +382,15 @@ class Template:
     unresolved: tuple[tuple[Location, Symbolic], ...] = ()
     # the raw lines of the source file, for code frames in reports
     source_lines: tuple[str, ...] = ()
-    # the Outputs and Mappings sections as the template wrote them (CloudFormation, SAM)
+    # the Outputs, Mappings and Metadata sections as the template wrote them (CloudFormation,
+    # SAM); a Terraform plan's outputs as the plan states them (`{"name": {"value": ...}}`)
     outputs: Mapping[str, Any] = field(default_factory=dict)
     mappings: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
     # where any key path of the source is, as (line, column), 1-based:
-    # `template.locate(("Outputs", "ApiUrl", "Value"))`; None where the format has no
-    # lines to point at (a Terraform plan names addresses instead)
+    # `template.locate(("Outputs", "ApiUrl", "Value"))`, in a plan
+    # `template.locate(("variables", "name", "value"))`; None where the loader has no
+    # source to point into
     locate: Callable[[Sequence[str | int]], tuple[int, int]] | None = field(
         default=None, compare=False, repr=False
     )

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from boundary.graph import node_id, queries
-from boundary.graph.permissions import issue_location, ref_instead_of_arn, written_policies
+from boundary.graph.permissions import ref_instead_of_arn, written_policies
 from boundary.iam import IssueSeverity, PolicyIssue, validate_policy
 from boundary.model import Format, Policy, PolicyKind, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -119,6 +119,6 @@ class InvalidPolicy(Rule):
                         message=f"{_KIND_TEXT[policy.kind]} {policy.id}, {issue.message} ({issue.check})",
                         related=related,
                         key=f"{policy.id}#{issue.check}#{issue.message}",
-                        location=issue_location(template, issue, policy.location),
+                        location=issue.location or policy.location,
                         severity=severity,
                     )

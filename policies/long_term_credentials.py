@@ -39,9 +39,9 @@ def _looks_random(value: str) -> bool:
 
 
 def _leaves(
-    value: Any, path: tuple[str, ...], name: str | None
-) -> Iterator[tuple[tuple[str, ...], str | None, str]]:
-    """Every string leaf with its property path and the name it is stored under; for
+    value: Any, path: tuple[str | int, ...], name: str | None
+) -> Iterator[tuple[tuple[str | int, ...], str | None, str]]:
+    """Every string leaf with its key path and the name it is stored under; for
     `[{Name: X, Value: v}]` lists (ECS, Batch, CodeBuild environments) the name is X."""
     if isinstance(value, str):
         yield path, name, value
@@ -52,7 +52,23 @@ def _leaves(
             yield from _leaves(item, (*path, str(key)), label)
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            yield from _leaves(item, (*path, str(index)), name)
+            yield from _leaves(item, (*path, index), name)
+
+
+def _found(
+    value: Any, path: tuple[str | int, ...] = (), name: str | None = None, *, paired: bool = False
+) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """`(key path, "key-id" | "secret", literal)` for each credential in `value`."""
+    names = _PAIRED_SECRET_NAME if paired else _SECRET_NAME
+    for where, label, text in _leaves(value, path, name):
+        for match in _KEY_ID.finditer(text):
+            yield where, "key-id", match.group(1)
+        if label is not None and names.search(label) and _SECRET.match(text) and _looks_random(text):
+            yield where, "secret", text
+            continue
+        for match in _INLINE_SECRET.finditer(text):
+            if _looks_random(match.group(1)):
+                yield where, "secret", match.group(1)
 
 
 def find_keys(
@@ -62,17 +78,8 @@ def find_keys(
 
     With `paired` (the template holds an access key id), a secret may be stored under
     any name with "secret" in it (`PartnerSecret`), not only `SecretAccessKey`."""
-    names = _PAIRED_SECRET_NAME if paired else _SECRET_NAME
-    for where, label, text in _leaves(value, path, name):
-        shown = ".".join(where)
-        for match in _KEY_ID.finditer(text):
-            yield shown, "key-id", match.group(1)
-        if label is not None and names.search(label) and _SECRET.match(text) and _looks_random(text):
-            yield shown, "secret", text
-            continue
-        for match in _INLINE_SECRET.finditer(text):
-            if _looks_random(match.group(1)):
-                yield shown, "secret", match.group(1)
+    for where, kind, literal in _found(value, path, name, paired=paired):
+        yield ".".join(str(part) for part in where), kind, literal
 
 
 def _what(kind: str, literal: str) -> str:
@@ -145,7 +152,7 @@ class LongTermCredentials(Rule):
         # once for the whole graph, not once per file: the sort is O(nodes log nodes)
         access_keys = list(queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value))
         for template in ctx.model.templates:
-            paired = any(_KEY_ID.search(line) for line in template.source_lines)
+            paired = _holds_key_id(template)
             from_parameters: set[str] = set()
             yield from self._parameters(template, from_parameters, paired)
             reported = set(from_parameters)
@@ -158,19 +165,19 @@ class LongTermCredentials(Rule):
 
     def _parameters(self, template: Template, found: set[str], paired: bool) -> Iterator[Violation]:
         is_tf = template.format is Format.TERRAFORM
-        section = queries.source_line(
-            template.source_lines, '"variables"' if is_tf else re.compile(r'^\s*"?Parameters"?\s*:')
+        section = _located(
+            template, ("variables",) if is_tf else ("Parameters",), None, Location(template.path, 1)
         )
         for name, value in sorted(template.parameters.items()):
             if isinstance(value, Symbolic):
                 continue
             kind_of = "variable" if is_tf else "parameter"
-            for _, kind, literal in find_keys(value, (), name, paired=paired):
+            for path, kind, literal in _found(value, (), name, paired=paired):
                 found.add(literal)
-                anchor = Location(template.path, section) if section else None
-                location = queries.text_location(template, literal, anchor) or Location(
-                    template.path, section or 1
+                written = (
+                    ("variables", name, "value", *path) if is_tf else ("Parameters", name, "Default", *path)
                 )
+                location = _located(template, written, literal, section)
                 if is_tf:
                     location = Location(location.file, location.line, location.column, f"var.{name}")
                 yield Violation(
@@ -195,21 +202,24 @@ class LongTermCredentials(Rule):
     ) -> Iterator[Violation]:
         node = node_id(template, resource.id)
         seen: set[tuple[str, str]] = set()
-        for path, kind, literal in find_keys(resource.properties, paired=paired):
+        for path, kind, literal in _found(resource.properties, paired=paired):
             reported.add(literal)
-            if literal in from_parameters or (path, kind) in seen:
+            shown = ".".join(str(part) for part in path)
+            if literal in from_parameters or (shown, kind) in seen:
                 continue
-            seen.add((path, kind))
+            seen.add((shown, kind))
             location = resource.location
-            if template.format is not Format.TERRAFORM:
-                location = queries.text_location(template, literal, resource.location) or resource.location
+            if template.format is not Format.TERRAFORM and resource.origin is None:
+                location = _located(
+                    template, ("Resources", resource.id, "Properties", *path), literal, location
+                )
             yield Violation(
                 node=node,
                 message=(
-                    f"{resource.id} has {_what(kind, literal)} in property {path}; "
+                    f"{resource.id} has {_what(kind, literal)} in property {shown}; "
                     "expected no AWS access key in the template: use the execution role's temporary credentials"
                 ),
-                key=f"{path}#{kind}",
+                key=f"{shown}#{kind}",
                 location=location,
                 severity=_severity(kind),
             )
@@ -286,67 +296,88 @@ def _secret_reference(
     return None
 
 
-_KEY_LINE = re.compile(r'^(\s*)(?:-\s+)?"?([^"\s:#][^":#]*?)"?\s*:(?!:)')
-# Sections of a plan that repeat what the configuration says, in the order worth naming.
-_TF_OUTPUTS = ("outputs", "output_changes")
+# Where a plan states its outputs (`template.outputs`).
+_TF_OUTPUTS = ("planned_values", "outputs")
+# Where its configuration writes a constant output: (..., "outputs", name, "expression", "constant_value").
+_TF_OUTPUT_CONSTANT = ("configuration", "root_module", "outputs", "expression", "constant_value")
+_CFN_SECTIONS = (("Outputs", "output"), ("Mappings", "mapping"), ("Metadata", "metadata"))
 
 
-def _enclosing_keys(lines: tuple[str, ...], number: int) -> list[str]:
-    """The keys of the mappings that hold line `number`, outermost first, read from
-    indentation (YAML and pretty-printed JSON): `["Outputs", "PartnerKey", "Value"]`."""
-    keys: list[str] = []
-    limit: int | None = None
-    for index in range(number - 1, -1, -1):
-        line = lines[index]
-        match = _KEY_LINE.match(line)
-        if match is None:
-            continue
-        indent = len(match.group(1))
-        if limit is None or indent < limit:
-            keys.append(match.group(2).strip())
-            limit = indent
-            if indent == 0:
-                break
-    return keys[::-1]
+def _holds_key_id(template: Template) -> bool:
+    """Whether an access key id is written anywhere in the template: then a key-shaped
+    value under any "secret" name is its pair."""
+    values: list[Any] = [template.parameters, template.outputs, template.mappings, template.metadata]
+    for resource in template.resources.values():
+        values += [resource.properties, resource.metadata]
+    return any(_KEY_ID.search(text) for _, _, text in _leaves(values, (), None))
+
+
+def _located(
+    template: Template, path: tuple[str | int, ...], literal: str | None, fallback: Location
+) -> Location:
+    """Where the element at key `path` is written, through the model's `locate`; the
+    column is where `literal` starts on that line, when it does. `fallback` when the
+    template cannot say, or the path is not in the source (a value given on the command
+    line, a property the SAM transform wrote)."""
+    if template.locate is None or not path:
+        return fallback
+    line, column = template.locate(path)
+    if not line or (line, column) == template.locate(path[:-1]):
+        return fallback
+    if literal is not None and 0 < line <= len(template.source_lines):
+        start = template.source_lines[line - 1].find(literal, max(column - 1, 0))
+        if start >= 0:
+            column = start + 1
+    return Location(template.path, line, column)
 
 
 def _elsewhere(template: Template, reported: set[str]) -> Iterator[Violation]:
-    """Keys the model does not keep: stack Outputs, Mappings, Metadata; Terraform outputs.
-
-    Read from the source text, line by line; a key already reported in a resource or
-    parameter is not repeated, and YAML comments are not read."""
+    """Keys in the parts of a template that hold no resource: stack Outputs, Mappings,
+    Metadata and resource Metadata; Terraform outputs. Read from the model, in the
+    order they are written; a key already reported in a resource or parameter is not
+    repeated."""
     is_tf = template.format is Format.TERRAFORM
-    lines = template.source_lines
-    for number, line in enumerate(lines, start=1):
-        if line.lstrip().startswith("#") or not (_KEY_ID.search(line) or _INLINE_SECRET.search(line)):
-            continue
-        found = [("key-id", m.group(1)) for m in _KEY_ID.finditer(line)]
-        found += [("secret", m.group(1)) for m in _INLINE_SECRET.finditer(line) if _looks_random(m.group(1))]
-        for kind, literal in found:
-            if literal in reported:
-                continue
-            keys = _enclosing_keys(lines, number)
-            if is_tf:
-                section = next((i for i, k in enumerate(keys) if k in _TF_OUTPUTS), None)
-                if section is None or section + 1 >= len(keys):
-                    continue  # anywhere else in a plan, the resource or variable was reported
-                where, name = "output", keys[section + 1]
-                node = f"output.{name}"
-            else:
-                where = {"Outputs": "output", "Mappings": "mapping", "Metadata": "metadata"}.get(
-                    keys[0] if keys else "", "section"
+    fallback = Location(template.path, 1)
+    # (location, where, node, kind, literal)
+    found: list[tuple[Location, str, str, str, str]] = []
+    if is_tf:
+        for name, output in sorted(template.outputs.items()):
+            for path, kind, literal in _found(output, (*_TF_OUTPUTS, name)):
+                planned = _located(template, path, literal, fallback)
+                # where the configuration writes it, when it is a constant there
+                written = (*_TF_OUTPUT_CONSTANT[:3], name, *_TF_OUTPUT_CONSTANT[3:], *path[4:])
+                location = (
+                    _located(template, written, literal, planned) if path[3:4] == ("value",) else planned
                 )
-                node = keys[1] if len(keys) > 1 else (keys[0] if keys else template.path)
-                name = node
-            reported.add(literal)
-            column = line.find(literal) + 1
-            yield Violation(
-                node=node,
-                message=(
-                    f"{where} {name} holds {_what(kind, literal)} in the template text; "
-                    "expected no AWS access key in the template: use roles, and Secrets Manager for third parties"
-                ),
-                key=f"{where}:{node}#{kind}",
-                location=Location(template.path, number, column, node if is_tf else None),
-                severity=_severity(kind),
-            )
+                found.append((location, "output", f"output.{name}", kind, literal))
+    else:
+        for section, where in _CFN_SECTIONS:
+            values = {
+                "Outputs": template.outputs,
+                "Mappings": template.mappings,
+                "Metadata": template.metadata,
+            }
+            for name, value in values[section].items():
+                for path, kind, literal in _found(value, (section, name)):
+                    found.append((_located(template, path, literal, fallback), where, name, kind, literal))
+        for resource in template.resources.values():
+            if resource.origin is not None:
+                continue
+            for path, kind, literal in _found(resource.metadata, ("Resources", resource.id, "Metadata")):
+                location = _located(template, path, literal, resource.location)
+                found.append((location, "section", resource.id, kind, literal))
+    for location, where, node, kind, literal in sorted(found, key=lambda item: item[0]):
+        if literal in reported:
+            continue
+        reported.add(literal)
+        name = node.removeprefix("output.") if is_tf else node
+        yield Violation(
+            node=node,
+            message=(
+                f"{where} {name} holds {_what(kind, literal)} in the template text; "
+                "expected no AWS access key in the template: use roles, and Secrets Manager for third parties"
+            ),
+            key=f"{where}:{node}#{kind}",
+            location=Location(location.file, location.line, location.column, node if is_tf else None),
+            severity=_severity(kind),
+        )

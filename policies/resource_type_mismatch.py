@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from boundary.graph import node_id, queries
-from boundary.graph.permissions import issue_location, ref_instead_of_arn, written_policies
+from boundary.graph.permissions import ref_instead_of_arn, written_policies
 from boundary.iam import PolicyIssue, validate_policy
 from boundary.model import Format, PolicyDocument, PolicyKind, Resource, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Violation
@@ -217,5 +217,5 @@ class ResourceTypeMismatch(Rule):
                             if len(group) > 1 or first.check != "undefined-reference"
                             else f"#{first.message}"
                         ),
-                        location=issue_location(template, first, policy.location),
+                        location=first.location or policy.location,
                     )

@@ -195,22 +195,12 @@ def _reads_source_text(node: ast.AST) -> bool:
     return False
 
 
-# Regex location code that predates the rule and is still to be replaced by locations in
-# the model (issue 8, "Locations in the model"). The list may only shrink: a function
-# that stops searching source text must leave it, and no new one may join it.
-KNOWN_SOURCE_REGEX = {
-    "boundary/graph/permissions.py::issue_location",  # via queries.source_line
-    "boundary/graph/queries.py::service_callers",  # a regex over repr(dict(properties))
-    "policies/long_term_credentials.py::_elsewhere",  # the indentation parser
-    "policies/long_term_credentials.py::_parameters",
-    "policies/long_term_credentials.py::evaluate",
-}
-
-
 def test_no_regex_over_source_text_outside_the_loaders() -> None:
-    """Stages after `load` locate things through the model, never by searching the
-    source text (its lines, or the repr of a resource's properties) with a regex.
-    The report stage reads source lines for code frames, without regexes."""
+    """Stages after `load` locate things through the model (`Template.locate`,
+    `Statement.elements`, the Outputs, Mappings and Metadata kept in the template),
+    never by searching the source text (its lines, or the repr of a resource's
+    properties) with a regex. The report stage reads source lines for code frames,
+    without regexes; no function is exempt."""
     found = set()
     for path in LIBRARY:
         relative = str(path.relative_to(ROOT))
@@ -219,8 +209,21 @@ def test_no_regex_over_source_text_outside_the_loaders() -> None:
         for function in _functions(path):
             if _reads_source_text(function) and _uses_regex(function):
                 found.add(f"{relative}::{function.name}")
-    assert found - KNOWN_SOURCE_REGEX == set(), "new regex over source text outside the loaders"
-    assert KNOWN_SOURCE_REGEX - found == set(), "fixed: remove these from KNOWN_SOURCE_REGEX"
+    assert found == set(), "regex over source text outside the loaders: locate through the model"
+
+
+def test_the_regex_location_helpers_are_gone() -> None:
+    """`queries.source_line`/`text_location` and `permissions.issue_location` searched the
+    source text; templates locate key paths (`Template.locate`) and statements their
+    elements (`Statement.elements`) instead."""
+    from boundary.graph import permissions, queries
+
+    for module, name in (
+        (queries, "source_line"),
+        (queries, "text_location"),
+        (permissions, "issue_location"),
+    ):
+        assert not hasattr(module, name), f"{module.__name__}.{name}"
 
 
 def test_one_iam_evaluator() -> None:

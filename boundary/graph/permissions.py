@@ -39,7 +39,6 @@ __all__ = [
     "identity_statements_of",
     "is_resource_policy",
     "is_denied",
-    "issue_location",
     "literal",
     "ref_instead_of_arn",
     "statement_data_actions",
@@ -238,20 +237,6 @@ def written_policies(template: Template) -> Iterator[Policy]:
         if owner is not None and owner.aws_type == _SYNTHETIC_POLICY_TYPE:
             continue
         yield policy
-
-
-def issue_location(template: Template, issue: PolicyIssue, fallback: Location) -> Location:
-    """The line of the element at fault (`Resource:`) inside the issue's statement when
-    the source shows it within the next lines; else the statement's location."""
-    where = issue.location or fallback
-    if not issue.element or not where.line or where.address or not template.source_lines:
-        return where
-    pattern = re.compile(r'(^|[\s"{,\-])' + re.escape(issue.element) + r'"?\s*[:=]')
-    number = queries.source_line(template.source_lines, pattern, where.line, where.line + 25)
-    if not number:
-        return where
-    text = template.source_lines[number - 1]
-    return Location(where.file, number, len(text) - len(text.lstrip()) + 1, where.address)
 
 
 def ref_instead_of_arn(template: Template, issue: PolicyIssue) -> Resource | None:

@@ -7,11 +7,11 @@ edge kind lives in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
-from boundary.model import Location, Model, Policy, Resource, Template
+from boundary.model import Model, Policy, Resource, Symbolic, Template
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,8 +33,6 @@ __all__ = [
     "resource_of",
     "roles_of",
     "service_callers",
-    "source_line",
-    "text_location",
     "templates_by_path",
     "wiring_of",
 ]
@@ -210,35 +208,6 @@ def policy_subject(graph: nx.MultiDiGraph, template: Template, policy: Policy) -
     return own
 
 
-def source_line(
-    lines: Sequence[str], pattern: str | re.Pattern[str], start: int = 1, stop: int | None = None
-) -> int:
-    """The 1-based number of the first line in `start..stop` (inclusive) that contains
-    `pattern` (a literal string or a compiled regex); 0 when there is none.
-
-    Loaders locate resources and statements; rules that point at one property
-    (an environment variable, a parameter default) look for its text here."""
-    last = len(lines) if stop is None else min(stop, len(lines))
-    for number in range(max(start, 1), last + 1):
-        line = lines[number - 1]
-        if pattern.search(line) if isinstance(pattern, re.Pattern) else pattern in line:
-            return number
-    return 0
-
-
-def text_location(template: Template, text: str, near: Location | None = None) -> Location | None:
-    """Where `text` first appears in the template source at or after `near` (else
-    anywhere); the column is where the text starts. None when it does not appear."""
-    lines = template.source_lines
-    starts = [near.line] if near is not None and near.line else []
-    for start in [*starts, 1]:
-        number = source_line(lines, text, start)
-        if number:
-            column = lines[number - 1].find(text) + 1
-            return Location(template.path, number, column, near.address if near is not None else None)
-    return None
-
-
 def resource_of(model: Model, graph: nx.MultiDiGraph, node: str) -> Resource | None:
     """The model resource behind a graph node (its properties), or None for other nodes."""
     data = graph.nodes[node] if node in graph else {}
@@ -293,13 +262,30 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
             continue
         if attrs.get("aws_type") == "AWS::StepFunctions::StateMachine":
             resource = resource_of(model, graph, source)
-            text = repr(dict(resource.properties)) if resource is not None else ""
-            if not _API_INVOKE_TASK.search(text):
+            if resource is None or not any(
+                _API_INVOKE_TASK.search(text) for text in _texts(resource.properties)
+            ):
                 continue
         elif kind != EdgeKind.INVOKES:
             continue
         found.setdefault(target, set()).add(source)
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a property value, the text of symbolic ones included (a state
+    machine's definition is a mapping, a JSON string or a `Fn::Sub` of one)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Symbolic):
+            yield item.text
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
 
 
 def templates_by_path(model: Model) -> dict[str, Template]:

@@ -48,8 +48,11 @@ def _principals(value: Any) -> Mapping[str, _Values] | None:
     return {"AWS": _as_values(value)}
 
 
-def normalize_statement(raw: Any, location: Location | None = None) -> Statement:
-    """One statement; tolerant of anything, since validation reports what is wrong."""
+def normalize_statement(
+    raw: Any, location: Location | None = None, elements: Mapping[str, Location] | None = None
+) -> Statement:
+    """One statement; tolerant of anything, since validation reports what is wrong.
+    `elements` are where its elements are written, when the loader knows."""
     if not isinstance(raw, Mapping):
         return Statement(
             effect=Symbolic(text=repr(raw), reason="statement is not an object"), location=location
@@ -67,6 +70,7 @@ def normalize_statement(raw: Any, location: Location | None = None) -> Statement
         conditions=dict(conditions) if isinstance(conditions, Mapping) else {},
         sid=str(raw["Sid"]) if isinstance(raw.get("Sid"), str) else None,
         location=location,
+        elements=dict(elements or {}),
     )
 
 
@@ -74,11 +78,13 @@ def normalize_policy(
     raw: Any,
     location: Location | None = None,
     statement_locations: Sequence[Location | None] = (),
+    statement_elements: Sequence[Mapping[str, Location]] = (),
 ) -> PolicyDocument:
     """Normalise a policy document (a mapping with `Version` and `Statement`).
 
     `statement_locations[i]` is the location of the i-th statement when the
     loader knows it; otherwise the statement takes the document's location.
+    `statement_elements[i]`, where the i-th statement's elements are written.
     """
     if not isinstance(raw, Mapping):
         return PolicyDocument(statements=(), raw=raw, location=location)
@@ -87,7 +93,8 @@ def normalize_policy(
     statements = []
     for index, item in enumerate(items):
         where = statement_locations[index] if index < len(statement_locations) else None
-        statements.append(normalize_statement(item, where or location))
+        elements = statement_elements[index] if index < len(statement_elements) else None
+        statements.append(normalize_statement(item, where or location, elements))
     version = raw.get("Version")
     return PolicyDocument(
         statements=tuple(statements),

@@ -49,7 +49,8 @@ class PolicyIssue:
     statement (`Statement[0] (Sid "Read")`), `action` the action at fault,
     `value` the element's value at fault (the Resource that is not an ARN, the
     repeated Sid), `found` the resources a statement names where an action
-    expects another type.
+    expects another type. `location` is where the element at fault is written when
+    the statement knows (`Statement.elements`), else the statement's location.
     """
 
     check: str
@@ -163,6 +164,8 @@ class _Validator:
         found: tuple[str, ...] = (),
     ) -> None:
         where = (statement.location if statement else None) or self.document.location
+        if statement is not None and element is not None:
+            where = statement.elements.get(element, where)
         name = _statement_name(index, statement) if index is not None and statement else None
         prefix = name + ": " if name else ""
         self.issues.append(

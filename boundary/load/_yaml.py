@@ -45,7 +45,7 @@ from boundary.load._json import MAX_INT_DIGITS, parse_int
 from boundary.load._limits import LimitExceeded, current_limits, limit_hint
 from boundary.model import Limits, LoadError
 
-__all__ = ["SHORT_FORMS", "Document", "parse_document"]
+__all__ = ["SHORT_FORMS", "Document", "JsonLocator", "parse_document"]
 
 Path = tuple["str | int", ...]
 Marks = dict[Path, tuple[int, int]]
@@ -114,6 +114,35 @@ class Document:
                 key = key[:-1]
         except TypeError:  # an unhashable path element: only the root is certain
             return self.marks.get((), (0, 0))
+
+
+class JsonLocator:
+    """`locate(path)` for a JSON file read by another parser (a plan, by the standard
+    decoder): the marks are read from `lines` on the first call only, since a rule asks
+    for a path only when it reports one. Like `Document.locate`, it gives the
+    element's (line, column), or its deepest existing ancestor's, and never raises;
+    (0, 0) when the text is not JSON the marking parser takes."""
+
+    def __init__(self, file: str, lines: Sequence[str]) -> None:
+        self.file = file
+        self.lines = lines
+        self._marks: Marks | None = None
+
+    def __getstate__(self) -> tuple[str, Sequence[str]]:
+        return self.file, self.lines  # the marks are read again where they are needed
+
+    def __setstate__(self, state: tuple[str, Sequence[str]]) -> None:
+        self.file, self.lines = state
+        self._marks = None
+
+    def __call__(self, path: Sequence[str | int]) -> tuple[int, int]:
+        if self._marks is None:
+            unbounded = Limits(max_nodes=10**9, max_depth=10**4)
+            try:
+                _, self._marks = _JsonParser("\n".join(self.lines), self.file, [], unbounded).parse()
+            except (SourceError, LimitExceeded):
+                self._marks = {}
+        return Document(data={}, file=self.file, marks=self._marks).locate(path)
 
 
 def parse_document(text: str, file: str, limits: Limits | None = None) -> Document:

@@ -72,6 +72,10 @@ class _Context:
     sam_bodies: frozenset[str] = frozenset()
     # SAM functions (and state machines) whose role SAM generates: what their `Policies` say, as text
     sam_policies: dict[str, str] = field(default_factory=dict)
+    # the SAM template as written, before the transform (None for CloudFormation)
+    sam_source: Mapping[str, Any] | None = None
+    # the lines of the source file
+    lines: Sequence[str] = ()
 
     # -- locations ---------------------------------------------------------
 
@@ -183,8 +187,10 @@ def build_template(
         account=account,
         partition=partition,
         stack_name=stack_name,
+        lines=source_lines,
     )
     if sam_source is not None:
+        ctx.sam_source = sam_source
         ctx.api_events = _sam_api_events(sam_source)
         ctx.sam_bodies = _sam_definition_bodies(sam_source)
         ctx.sam_policies = _sam_policies(sam_source)
@@ -224,6 +230,7 @@ def build_template(
         source_lines=tuple(source_lines),
         outputs=_section(data, "Outputs"),
         mappings=_section(data, "Mappings"),
+        metadata=_section(data, "Metadata"),
         locate=locate,
     )
 
@@ -283,6 +290,20 @@ def _resource(ctx: _Context, logical_id: str, definition: Mapping[str, Any]) -> 
 # -- policies ---------------------------------------------------------------
 
 
+# The elements of a statement whose place a finding may point at.
+_STATEMENT_ELEMENTS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
+
+
 def _statement_locations(
     ctx: _Context, logical_id: str, document_path: Path, raw_document: Any
 ) -> list[Location]:
@@ -291,6 +312,26 @@ def _statement_locations(
     if isinstance(statements, list):
         return [ctx.location(logical_id, *document_path, "Statement", i) for i in range(count)]
     return [ctx.location(logical_id, *document_path, "Statement")]
+
+
+def _statement_elements(ctx: _Context, raw_document: Any, path: Path) -> list[dict[str, Location]]:
+    """Where the elements of each statement of `raw_document` (as written at `path` in
+    the source) are, one mapping per statement."""
+    statements = raw_document.get("Statement") if isinstance(raw_document, Mapping) else None
+    items = (
+        [((*path, "Statement", i), item) for i, item in enumerate(statements)]
+        if isinstance(statements, list)
+        else [((*path, "Statement"), statements)]
+    )
+    found: list[dict[str, Location]] = []
+    for where, item in items:
+        elements: dict[str, Location] = {}
+        if isinstance(item, Mapping):
+            for key in _STATEMENT_ELEMENTS:
+                if key in item:
+                    elements[key] = Location(ctx.file, *ctx.locate((*where, key)))
+        found.append(elements)
+    return found
 
 
 def _policy(
@@ -365,17 +406,85 @@ def _read_document(
     if origin_path is not None and name is not None:
         # A generated role's inline policy N came from the SAM function's Policies[N].
         match = _SAM_POLICY_INDEX.search(name)
+        elements: list[dict[str, Location]] = []
         if match and len(origin_path) == 2:
-            line, column = ctx.locate((*origin_path, "Properties", "Policies", int(match.group(1))))
+            entry_path: Path = (*origin_path, "Properties", "Policies", int(match.group(1)))
+            line, column = ctx.locate(entry_path)
             where = Location(ctx.file, line, column)
             statement_locations = [where] * _statement_count(resolved)
+            # an inline document the user wrote in the function's Policies is copied as it is
+            entry = _at(ctx.sam_source, entry_path)
+            if entry is None and entry_path[-1] == 0:  # `Policies` may be one document, not a list
+                entry_path = entry_path[:-1]
+                entry = _at(ctx.sam_source, entry_path)
+            if isinstance(entry, Mapping) and "Statement" in entry:
+                elements = _statement_elements(ctx, entry, entry_path)
         else:
             where = ctx.location(logical_id)
             statement_locations = [where] * _statement_count(resolved)
     else:
         where = ctx.location(logical_id, *document_path)
         statement_locations = _statement_locations(ctx, logical_id, document_path, raw_document)
-    return where, normalize_policy(resolved, where, statement_locations)
+        elements = []
+        if ctx.generated_from(logical_id) is None:
+            if isinstance(raw_document, Mapping) and "Statement" in raw_document:
+                elements = _statement_elements(ctx, raw_document, ctx.source_path(logical_id, *document_path))
+            elif isinstance(resolved, Mapping):  # a JSON string (often in a `Fn::Sub`)
+                elements = _text_statement_elements(ctx, resolved, where)
+    return where, normalize_policy(resolved, where, statement_locations, elements)
+
+
+def _text_statement_elements(
+    ctx: _Context, document: Mapping[str, Any], where: Location
+) -> list[dict[str, Location]]:
+    """Where the elements of each statement of a policy written as JSON text are: the
+    n-th `"Resource":` of the text below the document's key, for the n-th statement that
+    has a Resource. The text ends at the first line indented no deeper than that key."""
+    statements = document.get("Statement")
+    items = statements if isinstance(statements, list) else [statements]
+    if not where.line or where.line > len(ctx.lines):
+        return []
+    first = ctx.lines[where.line - 1]
+    indent = len(first) - len(first.lstrip())
+    end = where.line
+    while end < len(ctx.lines):
+        line = ctx.lines[end]
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        end += 1
+    places: dict[str, list[tuple[int, int]]] = {}
+    for number in range(where.line, end + 1):
+        for match in _JSON_KEY.finditer(ctx.lines[number - 1]):
+            places.setdefault(match.group(1), []).append((number, match.start() + 1))
+    seen: dict[str, int] = {}
+    found: list[dict[str, Location]] = []
+    for item in items:
+        elements: dict[str, Location] = {}
+        if isinstance(item, Mapping):
+            for key in _STATEMENT_ELEMENTS:
+                if key in item:
+                    index = seen.get(key, 0)
+                    seen[key] = index + 1
+                    at = places.get(key, [])
+                    if index < len(at):
+                        elements[key] = Location(ctx.file, *at[index])
+        found.append(elements)
+    return found
+
+
+_JSON_KEY = re.compile(r'"(' + "|".join(_STATEMENT_ELEMENTS) + r')"\s*:')
+
+
+def _at(data: Any, path: Path) -> Any:
+    """The value at `path` inside `data`, or None."""
+    for key in path:
+        if isinstance(data, Mapping):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
 
 
 def _raw_statements(raw: Any) -> list[Any]:

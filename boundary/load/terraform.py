@@ -27,6 +27,7 @@ from boundary.load._cfn_types import canonical_type
 from boundary.load._errors import SourceError
 from boundary.load._limits import charge
 from boundary.load._tf_types import arns_for, kind_of, name_attribute
+from boundary.load._yaml import JsonLocator
 from boundary.load.options import LoadOptions
 from boundary.model import (
     Endpoint,
@@ -439,6 +440,7 @@ class _PlanLoader:
         self._relations()
         self._endpoints()
         variables = {str(k): _map(v).get("value") for k, v in _map(self.data.get("variables")).items()}
+        lines = tuple(self.text.splitlines())
         return Template(
             path=self.file,
             format=Format.TERRAFORM,
@@ -450,7 +452,9 @@ class _PlanLoader:
             region=self.region,
             account=self.account,
             partition=self.partition,
-            source_lines=tuple(self.text.splitlines()),
+            source_lines=lines,
+            outputs=dict(_map(_map(self.data.get("planned_values")).get("outputs"))),
+            locate=JsonLocator(self.file, lines),
         )
 
     def _provider_region(self, key: str) -> str | None:
