@@ -732,7 +732,7 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
         "remediation": rule.remediation,
         "references": list(rule.references),
         "practice": rule.practice,
-        "help_uri": docs_url(rule.id),
+        "help_uri": docs_url(rule.id) or None,
     }
 
 
@@ -1574,10 +1574,18 @@ def checkov_command(
     help); --external-checks-dir and --skip-download are added, and BC_SKIP_MAPPING=TRUE
     is set. The exit code is Checkov's.
     """
-    from boundary.integrations.checkov import CheckovMissing, run_checkov
+    from boundary.integrations.checkov import (
+        CheckovArgumentError,
+        CheckovMissing,
+        check_arguments,
+        run_checkov,
+    )
 
     try:
+        check_arguments(list(ctx.args))
         code = run_checkov(list(ctx.args))
+    except CheckovArgumentError as wrong:
+        _fail(f"boundary checkov: {wrong}")
     except CheckovMissing as missing:
         _fail(f"boundary checkov: {missing}")
     raise typer.Exit(code)
