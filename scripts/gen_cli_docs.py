@@ -132,7 +132,10 @@ one located line on stderr and exits 2; the other files are still checked.
     "checkov": """\
 Checkov must be installed in the same environment
 (`pip install 'serverless-boundary[checkov]'`); without it, one line says so and
-the exit code is 2. Everything else is in [checkov.md](checkov.md).
+the exit code is 2. A boundary check id that no check has, given to `--check`,
+`--skip-check`, `--soft-fail-on` or `--hard-fail-on` (`CKV_BND_199`, `CKV_BND_118`,
+or `BND103` for `CKV_BND_103`), is one `error:` line and exit 2: Checkov itself
+would take it as selecting nothing. Everything else is in [checkov.md](checkov.md).
 """,
     "explain": """\
 The rule's documentation has the sections *What it does*, *Why is this bad?*,

@@ -119,7 +119,10 @@ def test_no_placeholder_home_is_left_in_the_package() -> None:
 
 
 def test_the_wheel_ships_the_rule_pages() -> None:
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert "boundary.docs" in setuptools["packages"]
