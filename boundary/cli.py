@@ -251,9 +251,9 @@ ParamOption = Annotated[
         help="Set a template parameter (overrides defaults). Repeatable.",
     ),
 ]
-# A region's shape (`us-east-1`, `us-gov-west-1`, `eu-isoe-west-1`): catches what is not
+# A region's shape (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`): catches what is not
 # a region name at all; a list of regions would go stale as AWS adds them.
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
 
 
 def _check_region(value: str) -> str:

@@ -222,3 +222,11 @@ def test_validate_policy_missing_file_has_no_made_up_position(tmp_path: Path) ->
     code, _, stderr = _invoke("validate-policy", str(missing))
     assert code == 2
     assert stderr.splitlines() == [f"{missing}: error: cannot read file: No such file or directory"]
+
+
+@pytest.mark.parametrize(
+    "region", ["us-east-1", "us-gov-west-1", "cn-northwest-1", "eusc-de-east-1", "ap-southeast-4"]
+)
+def test_every_shape_of_region_name_is_accepted(region: str) -> None:
+    code, _, stderr = _invoke("scan", "--no-cache", "-q", "--soft-fail", "--region", region, SAM)
+    assert (code, stderr) == (0, "")
