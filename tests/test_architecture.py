@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -246,12 +247,58 @@ def test_one_iam_evaluator() -> None:
     assert deciders <= {"policies/broad_trust_policy.py"}, deciders
 
 
+_TYPE_NAME = re.compile(r"^(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+|aws_[a-z0-9_]+)$")
+TYPE_TABLE = "boundary/load/_cfn_types.py"
+
+
+def _type_facts(node: ast.AST) -> bool:
+    """Whether a value says what a type is: a `ResourceKind` (`_K.DATA`) or an ARN format."""
+    for sub in ast.walk(node):
+        if (
+            isinstance(sub, ast.Attribute)
+            and isinstance(sub.value, ast.Name)
+            and sub.value.id in ("_K", "ResourceKind")
+        ):
+            return True
+        if (
+            isinstance(sub, ast.Constant)
+            and isinstance(sub.value, str)
+            and (":" in sub.value and "{" in sub.value or sub.value.startswith(("arn:", "/", ":")))
+        ):
+            return True
+    return False
+
+
+def test_one_resource_type_table() -> None:
+    """Kinds, names and ARN formats of resource types live in one table, keyed by the
+    CloudFormation type with the Terraform types as aliases (`load/_cfn_types.py`):
+    no other module keeps a mapping from type names (CloudFormation or Terraform) to
+    kinds or ARN formats."""
+    assert not (ROOT / "boundary" / "load" / "_tf_types.py").exists()
+    tables = set()
+    for path in LIBRARY:
+        relative = str(path.relative_to(ROOT))
+        if relative == TYPE_TABLE or relative.startswith("scripts/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Dict):
+                continue
+            typed = [
+                value
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and _TYPE_NAME.match(key.value)
+            ]
+            if len(typed) >= 3 and sum(_type_facts(value) for value in typed) >= 3:
+                tables.add(f"{relative}:{node.lineno}")
+    assert not tables, sorted(tables)
+
+
 def test_rules_compare_the_canonical_type_never_a_terraform_twin() -> None:
     """Past the loaders, a resource's type is compared as `aws_type`, the CloudFormation
     name: no rule or query spells the Terraform name of a type that has a CloudFormation
-    twin in the one alias table (`load/_cfn_types.TERRAFORM_ALIASES`)."""
-    import re
-
+    twin in the one type table (`load/_cfn_types.TERRAFORM_ALIASES`)."""
     from boundary.load._cfn_types import TERRAFORM_ALIASES
 
     twins = {alias for aliases in TERRAFORM_ALIASES.values() for alias in aliases}

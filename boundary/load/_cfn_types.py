@@ -47,13 +47,18 @@ from boundary.model import ResourceKind, Symbolic
 
 __all__ = [
     "TERRAFORM_ALIASES",
+    "TERRAFORM_ONLY",
     "TYPES",
     "TypeInfo",
+    "arns_for",
     "canonical_type",
     "get_att",
+    "kind_of",
+    "name_attribute",
     "physical_name",
     "ref_value",
     "resource_arns",
+    "terraform_info",
     "type_info",
 ]
 
@@ -80,6 +85,12 @@ class TypeInfo:
     deploy_time: frozenset[str] = frozenset()
     # what Ref returns when it is not the name, id, url or ARN above (a function URL's Ref is its function)
     ref_format: str | None = None
+    # the Terraform AWS provider's names for this type (its aliases); the attribute that
+    # holds the resource's name there; and whether `arn` (with the `{arn}` sub-ARNs) can be
+    # spelled from that name when a plan does not know the ARN yet (a resource to create)
+    terraform: tuple[str, ...] = ()
+    terraform_name: str = "name"
+    terraform_arn: bool = False
 
 
 def _t(
@@ -145,9 +156,26 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
     {
         # --- Lambda
         "AWS::Lambda::Function": _t(
-            _K.COMPUTE, "lambda", "FunctionName", "name", _FN, {"Arn": "{arn}"}, ("{arn}:*",)
+            _K.COMPUTE,
+            "lambda",
+            "FunctionName",
+            "name",
+            _FN,
+            {"Arn": "{arn}"},
+            ("{arn}:*",),
+            terraform=("aws_lambda_function",),
+            terraform_name="function_name",
+            terraform_arn=True,
         ),
-        "AWS::Lambda::Permission": _t(_K.PERMISSION, "lambda", None, "id", None),
+        "AWS::Lambda::Permission": _t(
+            _K.PERMISSION,
+            "lambda",
+            None,
+            "id",
+            None,
+            terraform=("aws_lambda_permission",),
+            terraform_name="statement_id",
+        ),
         "AWS::Lambda::EventSourceMapping": _t(
             _K.EVENT_SOURCE,
             "lambda",
@@ -155,6 +183,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "id",
             _ARN + ":lambda:" + _REGIONAL + ":event-source-mapping:{id}",
             {"Id": "{id}", "EventSourceMappingArn": "{arn}"},
+            terraform=("aws_lambda_event_source_mapping",),
         ),
         "AWS::Lambda::Url": _t(
             _K.ENDPOINT,
@@ -165,6 +194,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             {"FunctionArn": "{function_arn}", "FunctionUrl": "https://{id}.lambda-url.{region}.on.aws/"},
             id_format="{uid_lower}",
             ref_format="{function_arn}",
+            terraform=("aws_lambda_function_url",),
+            terraform_name="function_name",
         ),
         "AWS::Lambda::Alias": _t(
             _K.OTHER, "lambda", "Name", "arn", "{function_arn}:{name}", {"AliasArn": "{arn}"}
@@ -196,6 +227,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _ARN + ":dynamodb:" + _REGIONAL + ":table/{name}",
             {"Arn": "{arn}", "StreamArn": "{arn}/stream/1970-01-01T00:00:00.000"},
             ("{arn}/index/*", "{arn}/stream/*", "{arn}/backup/*", "{arn}/export/*"),
+            terraform=("aws_dynamodb_table",),
+            terraform_arn=True,
         ),
         "AWS::DynamoDB::GlobalTable": _t(
             _K.DATA,
@@ -214,11 +247,21 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "arn",
             _ARN + ":sns:" + _REGIONAL + ":{name}",
             {"TopicArn": "{arn}", "TopicName": "{name}"},
+            terraform=("aws_sns_topic",),
+            terraform_arn=True,
         ),
         "AWS::SNS::Subscription": _t(
-            _K.EVENT_SOURCE, "sns", None, "arn", "{TopicArn}:{uid_lower}", {"Arn": "{arn}"}
+            _K.EVENT_SOURCE,
+            "sns",
+            None,
+            "arn",
+            "{TopicArn}:{uid_lower}",
+            {"Arn": "{arn}"},
+            terraform=("aws_sns_topic_subscription",),
         ),
-        "AWS::SNS::TopicPolicy": _t(_K.PERMISSION, "sns", None, "id", None),
+        "AWS::SNS::TopicPolicy": _t(
+            _K.PERMISSION, "sns", None, "id", None, terraform=("aws_sns_topic_policy",)
+        ),
         "AWS::SNS::TopicInlinePolicy": _t(_K.PERMISSION, "sns", None, "id", None),
         # --- SQS
         "AWS::SQS::Queue": _t(
@@ -229,8 +272,12 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _ARN + ":sqs:" + _REGIONAL + ":{name}",
             {"Arn": "{arn}", "QueueName": "{name}", "QueueUrl": "{url}"},
             url="https://sqs.{region}.{url_suffix}/{account}/{name}",
+            terraform=("aws_sqs_queue",),
+            terraform_arn=True,
         ),
-        "AWS::SQS::QueuePolicy": _t(_K.PERMISSION, "sqs", None, "id", None),
+        "AWS::SQS::QueuePolicy": _t(
+            _K.PERMISSION, "sqs", None, "id", None, terraform=("aws_sqs_queue_policy",)
+        ),
         "AWS::SQS::QueueInlinePolicy": _t(_K.PERMISSION, "sqs", None, "id", None),
         # --- S3
         "AWS::S3::Bucket": _t(
@@ -248,8 +295,19 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             },
             ("{arn}/*",),
             lowercase_name=True,
+            terraform=("aws_s3_bucket",),
+            terraform_name="bucket",
+            terraform_arn=True,
         ),
-        "AWS::S3::BucketPolicy": _t(_K.PERMISSION, "s3", None, "id", None),
+        "AWS::S3::BucketPolicy": _t(
+            _K.PERMISSION,
+            "s3",
+            None,
+            "id",
+            None,
+            terraform=("aws_s3_bucket_policy",),
+            terraform_name="bucket",
+        ),
         "AWS::S3::AccessPoint": _t(
             _K.DATA,
             "s3",
@@ -268,8 +326,12 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "arn",
             _ARN + ":secretsmanager:" + _REGIONAL + ":secret:{name}-RANDOM",
             {"Id": "{arn}"},
+            terraform=("aws_secretsmanager_secret",),
+            terraform_arn=True,
         ),
-        "AWS::SecretsManager::ResourcePolicy": _t(_K.PERMISSION, "secretsmanager", None, "id", None),
+        "AWS::SecretsManager::ResourcePolicy": _t(
+            _K.PERMISSION, "secretsmanager", None, "id", None, terraform=("aws_secretsmanager_secret_policy",)
+        ),
         "AWS::SecretsManager::SecretTargetAttachment": _t(_K.OTHER, "secretsmanager", None, "id", None),
         "AWS::SecretsManager::RotationSchedule": _t(_K.OTHER, "secretsmanager", None, "id", None),
         "AWS::SSM::Parameter": _t(
@@ -279,6 +341,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "name",
             _ARN + ":ssm:" + _REGIONAL + ":parameter{slash_name}",
             {"Type": "{Type}", "Value": "{Value}"},
+            terraform=("aws_ssm_parameter",),
+            terraform_arn=True,
         ),
         "AWS::KMS::Key": _t(
             _K.DATA,
@@ -287,8 +351,17 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "id",
             _ARN + ":kms:" + _REGIONAL + ":key/{id}",
             {"Arn": "{arn}", "KeyId": "{id}"},
+            terraform=("aws_kms_key",),
+            terraform_name="description",
         ),
-        "AWS::KMS::Alias": _t(_K.OTHER, "kms", "AliasName", "name", _ARN + ":kms:" + _REGIONAL + ":{name}"),
+        "AWS::KMS::Alias": _t(
+            _K.OTHER,
+            "kms",
+            "AliasName",
+            "name",
+            _ARN + ":kms:" + _REGIONAL + ":{name}",
+            terraform=("aws_kms_alias",),
+        ),
         # --- Streams
         "AWS::Kinesis::Stream": _t(
             _K.DATA,
@@ -298,6 +371,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _ARN + ":kinesis:" + _REGIONAL + ":stream/{name}",
             {"Arn": "{arn}"},
             ("{arn}/consumer/*",),
+            terraform=("aws_kinesis_stream",),
+            terraform_arn=True,
         ),
         "AWS::Kinesis::StreamConsumer": _t(
             _K.OTHER,
@@ -314,6 +389,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "name",
             _ARN + ":firehose:" + _REGIONAL + ":deliverystream/{name}",
             {"Arn": "{arn}"},
+            terraform=("aws_kinesis_firehose_delivery_stream",),
+            terraform_arn=True,
         ),
         "AWS::MSK::Cluster": _MSK,
         "AWS::MSK::ServerlessCluster": _MSK,
@@ -330,6 +407,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
                 _ARN + ":states:" + _REGIONAL + ":execution:{name}:*",
                 _ARN + ":states:" + _REGIONAL + ":express:{name}:*",
             ),
+            terraform=("aws_sfn_state_machine",),
+            terraform_arn=True,
         ),
         "AWS::StepFunctions::Activity": _t(
             _K.OTHER,
@@ -354,6 +433,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "name",
             _ARN + ":events:" + _REGIONAL + ":rule/{name}",
             {"Arn": "{arn}"},
+            terraform=("aws_cloudwatch_event_rule",),
+            terraform_arn=True,
         ),
         "AWS::Events::EventBusPolicy": _t(_K.PERMISSION, "events", None, "id", None),
         "AWS::Events::Connection": _t(
@@ -380,6 +461,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "name",
             _ARN + ":scheduler:" + _REGIONAL + ":schedule/{GroupName=default}/{name}",
             {"Arn": "{arn}"},
+            terraform=("aws_scheduler_schedule",),
         ),
         "AWS::Scheduler::ScheduleGroup": _t(
             _K.OTHER,
@@ -396,6 +478,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "name",
             _ARN + ":pipes:" + _REGIONAL + ":pipe/{name}",
             {"Arn": "{arn}"},
+            terraform=("aws_pipes_pipe",),
         ),
         "AWS::Logs::LogGroup": _t(
             _K.DATA,
@@ -405,6 +488,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _ARN + ":logs:" + _REGIONAL + ":log-group:{name}",
             {"Arn": "{arn}:*"},
             ("{arn}:*", "{arn}:log-stream:*"),
+            terraform=("aws_cloudwatch_log_group",),
+            terraform_arn=True,
         ),
         "AWS::CloudWatch::Alarm": _t(
             _K.OTHER,
@@ -422,6 +507,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "name",
             _ARN + ":iam::{account}:role{path}{name}",
             {"Arn": "{arn}", "RoleId": "AROA{uid}"},
+            terraform=("aws_iam_role",),
+            terraform_arn=True,
         ),
         "AWS::IAM::Policy": _t(_K.POLICY, "iam", "PolicyName", "id", None, id_format="{name}"),
         "AWS::IAM::RolePolicy": _t(_K.POLICY, "iam", "PolicyName", "id", None, id_format="{name}"),
@@ -434,12 +521,47 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "arn",
             _ARN + ":iam::{account}:policy{path}{name}",
             {"PolicyArn": "{arn}", "PolicyId": "ANPA{uid}"},
+            terraform=("aws_iam_policy",),
+            terraform_arn=True,
         ),
         "AWS::IAM::User": _t(
-            _K.USER, "iam", "UserName", "name", _ARN + ":iam::{account}:user{path}{name}", {"Arn": "{arn}"}
+            _K.USER,
+            "iam",
+            "UserName",
+            "name",
+            _ARN + ":iam::{account}:user{path}{name}",
+            {"Arn": "{arn}"},
+            terraform=("aws_iam_user",),
+            terraform_arn=True,
         ),
         "AWS::IAM::Group": _t(
-            _K.GROUP, "iam", "GroupName", "name", _ARN + ":iam::{account}:group{path}{name}", {"Arn": "{arn}"}
+            _K.GROUP,
+            "iam",
+            "GroupName",
+            "name",
+            _ARN + ":iam::{account}:group{path}{name}",
+            {"Arn": "{arn}"},
+            terraform=("aws_iam_group",),
+            terraform_arn=True,
+        ),
+        "AWS::IAM::OIDCProvider": _t(
+            _K.OTHER,
+            "iam",
+            "Url",
+            "arn",
+            _ARN + ":iam::{account}:oidc-provider/{host}",
+            terraform=("aws_iam_openid_connect_provider",),
+            terraform_name="url",
+            terraform_arn=True,
+        ),
+        "AWS::IAM::SAMLProvider": _t(
+            _K.OTHER,
+            "iam",
+            "Name",
+            "arn",
+            _ARN + ":iam::{account}:saml-provider/{name}",
+            terraform=("aws_iam_saml_provider",),
+            terraform_arn=True,
         ),
         "AWS::IAM::AccessKey": _t(
             _K.ACCESS_KEY,
@@ -449,6 +571,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             None,
             id_format="AKIA{uid}",
             deploy_time=frozenset({"SecretAccessKey"}),
+            terraform=("aws_iam_access_key",),
+            terraform_name="user",
         ),
         "AWS::IAM::InstanceProfile": _t(
             _K.OTHER,
@@ -468,10 +592,36 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _REST_API["arn"],
             {"RestApiId": "{id}", "RootResourceId": "{uid_lower}"},
             _REST_API["sub_arns"],
+            terraform=("aws_api_gateway_rest_api",),
         ),
-        "AWS::ApiGateway::Method": _t(_K.ENDPOINT, "execute-api", None, "id", None),
-        "AWS::ApiGateway::Resource": _t(_K.OTHER, "apigateway", None, "id", None, {"ResourceId": "{id}"}),
-        "AWS::ApiGateway::Stage": _t(_K.OTHER, "apigateway", "StageName", "name", None),
+        "AWS::ApiGateway::Method": _t(
+            _K.ENDPOINT,
+            "execute-api",
+            None,
+            "id",
+            None,
+            terraform=("aws_api_gateway_method",),
+            terraform_name="http_method",
+        ),
+        "AWS::ApiGateway::Resource": _t(
+            _K.OTHER,
+            "apigateway",
+            None,
+            "id",
+            None,
+            {"ResourceId": "{id}"},
+            terraform=("aws_api_gateway_resource",),
+            terraform_name="path_part",
+        ),
+        "AWS::ApiGateway::Stage": _t(
+            _K.OTHER,
+            "apigateway",
+            "StageName",
+            "name",
+            None,
+            terraform=("aws_api_gateway_stage",),
+            terraform_name="stage_name",
+        ),
         "AWS::ApiGateway::Deployment": _t(_K.OTHER, "apigateway", None, "id", None, {"DeploymentId": "{id}"}),
         "AWS::ApiGateway::Authorizer": _t(_K.OTHER, "apigateway", None, "id", None, {"AuthorizerId": "{id}"}),
         "AWS::ApiGateway::ApiKey": _t(_K.OTHER, "apigateway", "Name", "id", None, {"APIKeyId": "{id}"}),
@@ -492,8 +642,18 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _HTTP_API["arn"],
             {"ApiId": "{id}", "ApiEndpoint": "https://{id}.execute-api.{region}.{url_suffix}"},
             _HTTP_API["sub_arns"],
+            terraform=("aws_apigatewayv2_api",),
         ),
-        "AWS::ApiGatewayV2::Route": _t(_K.ENDPOINT, "execute-api", None, "id", None, {"RouteId": "{id}"}),
+        "AWS::ApiGatewayV2::Route": _t(
+            _K.ENDPOINT,
+            "execute-api",
+            None,
+            "id",
+            None,
+            {"RouteId": "{id}"},
+            terraform=("aws_apigatewayv2_route",),
+            terraform_name="route_key",
+        ),
         "AWS::ApiGatewayV2::Integration": _t(
             _K.OTHER, "apigateway", None, "id", None, {"IntegrationId": "{id}"}
         ),
@@ -521,6 +681,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
                 "RealtimeUrl": "wss://{id}.appsync-realtime-api.{region}.{url_suffix}/graphql",
             },
             ("{arn}/*",),
+            terraform=("aws_appsync_graphql_api",),
         ),
         "AWS::AppSync::Api": _t(
             _K.API,
@@ -538,6 +699,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "arn",
             _ARN + ":appsync:" + _REGIONAL + ":apis/{ApiId}/datasources/{name}",
             {"DataSourceArn": "{arn}", "Name": "{name}"},
+            terraform=("aws_appsync_datasource",),
         ),
         "AWS::AppSync::Resolver": _t(
             _K.OTHER,
@@ -600,6 +762,15 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
         ),
         "AWS::Cognito::IdentityPoolRoleAttachment": _t(_K.OTHER, "cognito-identity", None, "id", None),
         # --- Containers and file systems
+        "AWS::ElastiCache::CacheCluster": _t(
+            _K.DATA,
+            "elasticache",
+            "ClusterName",
+            "name",
+            _ARN + ":elasticache:" + _REGIONAL + ":cluster:{name}",
+            lowercase_name=True,
+            terraform=("aws_elasticache_cluster",),
+        ),
         "AWS::ECR::Repository": _t(
             _K.DATA,
             "ecr",
@@ -608,6 +779,8 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             _ARN + ":ecr:" + _REGIONAL + ":repository/{name}",
             {"Arn": "{arn}", "RepositoryUri": "{account}.dkr.ecr.{region}.{url_suffix}/{name}"},
             lowercase_name=True,
+            terraform=("aws_ecr_repository",),
+            terraform_arn=True,
         ),
         "AWS::EFS::FileSystem": _t(
             _K.DATA,
@@ -616,6 +789,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             "id",
             _ARN + ":elasticfilesystem:" + _REGIONAL + ":file-system/{id}",
             {"Arn": "{arn}", "FileSystemId": "{id}"},
+            terraform=("aws_efs_file_system",),
         ),
         "AWS::EFS::AccessPoint": _t(
             _K.DATA,
@@ -651,6 +825,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             },
             (_ARN + ":rds-db:" + _REGIONAL + ":dbuser:cluster-{uid}/*",),
             lowercase_name=True,
+            terraform=("aws_rds_cluster",),
         ),
         "AWS::RDS::DBInstance": _t(
             _K.DATA,
@@ -665,6 +840,7 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
             },
             (_ARN + ":rds-db:" + _REGIONAL + ":dbuser:db-{uid}/*",),
             lowercase_name=True,
+            terraform=("aws_db_instance",),
         ),
         "AWS::RDS::DBProxy": _t(
             _K.DATA,
@@ -718,58 +894,31 @@ TYPES: Mapping[str, TypeInfo] = MappingProxyType(
     }
 )
 
-# The Terraform AWS provider's name for each CloudFormation type, where one maps to
-# one: keyed by the CloudFormation type, the Terraform types its aliases. Every model
+# Terraform AWS provider types with no CloudFormation twin (the policy, target or
+# notification is a property of its resource there): keyed by the Terraform name, which
+# stays their canonical type. `type_info`, for CloudFormation templates, never sees them.
+TERRAFORM_ONLY: Mapping[str, TypeInfo] = MappingProxyType(
+    {
+        t: _t(kind, service, None, "id", None, terraform=(t,), terraform_name=name)
+        for t, kind, service, name in (
+            ("aws_iam_role_policy", _K.POLICY, "iam", "name"),
+            ("aws_iam_user_policy", _K.POLICY, "iam", "name"),
+            ("aws_iam_group_policy", _K.POLICY, "iam", "name"),
+            ("aws_iam_policy_document", _K.POLICY, "iam", "name"),
+            ("aws_api_gateway_rest_api_policy", _K.PERMISSION, "execute-api", "name"),
+            ("aws_ecr_repository_policy", _K.PERMISSION, "ecr", "name"),
+            ("aws_cloudwatch_event_target", _K.EVENT_SOURCE, "events", "name"),
+            ("aws_s3_bucket_notification", _K.EVENT_SOURCE, "s3", "bucket"),
+        )
+    }
+)
+
+# The Terraform aliases of each CloudFormation type, from the table above. Every model
 # resource carries the canonical (CloudFormation) type as `Resource.aws_type`, so a
 # rule compares one string and never pairs the two spellings by hand. Terraform types
 # with no CloudFormation twin (`aws_s3_bucket_notification`) keep their own name.
 TERRAFORM_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "AWS::ApiGateway::Method": ("aws_api_gateway_method",),
-        "AWS::ApiGateway::Resource": ("aws_api_gateway_resource",),
-        "AWS::ApiGateway::RestApi": ("aws_api_gateway_rest_api",),
-        "AWS::ApiGateway::Stage": ("aws_api_gateway_stage",),
-        "AWS::ApiGatewayV2::Api": ("aws_apigatewayv2_api",),
-        "AWS::ApiGatewayV2::Route": ("aws_apigatewayv2_route",),
-        "AWS::AppSync::DataSource": ("aws_appsync_datasource",),
-        "AWS::AppSync::GraphQLApi": ("aws_appsync_graphql_api",),
-        "AWS::DynamoDB::Table": ("aws_dynamodb_table",),
-        "AWS::ECR::Repository": ("aws_ecr_repository",),
-        "AWS::EFS::FileSystem": ("aws_efs_file_system",),
-        "AWS::ElastiCache::CacheCluster": ("aws_elasticache_cluster",),
-        "AWS::Events::Rule": ("aws_cloudwatch_event_rule",),
-        "AWS::IAM::AccessKey": ("aws_iam_access_key",),
-        "AWS::IAM::Group": ("aws_iam_group",),
-        "AWS::IAM::ManagedPolicy": ("aws_iam_policy",),
-        "AWS::IAM::OIDCProvider": ("aws_iam_openid_connect_provider",),
-        "AWS::IAM::Role": ("aws_iam_role",),
-        "AWS::IAM::SAMLProvider": ("aws_iam_saml_provider",),
-        "AWS::IAM::User": ("aws_iam_user",),
-        "AWS::KMS::Alias": ("aws_kms_alias",),
-        "AWS::KMS::Key": ("aws_kms_key",),
-        "AWS::Kinesis::Stream": ("aws_kinesis_stream",),
-        "AWS::KinesisFirehose::DeliveryStream": ("aws_kinesis_firehose_delivery_stream",),
-        "AWS::Lambda::EventSourceMapping": ("aws_lambda_event_source_mapping",),
-        "AWS::Lambda::Function": ("aws_lambda_function",),
-        "AWS::Lambda::Permission": ("aws_lambda_permission",),
-        "AWS::Lambda::Url": ("aws_lambda_function_url",),
-        "AWS::Logs::LogGroup": ("aws_cloudwatch_log_group",),
-        "AWS::Pipes::Pipe": ("aws_pipes_pipe",),
-        "AWS::RDS::DBCluster": ("aws_rds_cluster",),
-        "AWS::RDS::DBInstance": ("aws_db_instance",),
-        "AWS::S3::Bucket": ("aws_s3_bucket",),
-        "AWS::S3::BucketPolicy": ("aws_s3_bucket_policy",),
-        "AWS::SNS::Subscription": ("aws_sns_topic_subscription",),
-        "AWS::SNS::Topic": ("aws_sns_topic",),
-        "AWS::SNS::TopicPolicy": ("aws_sns_topic_policy",),
-        "AWS::SQS::Queue": ("aws_sqs_queue",),
-        "AWS::SQS::QueuePolicy": ("aws_sqs_queue_policy",),
-        "AWS::SSM::Parameter": ("aws_ssm_parameter",),
-        "AWS::Scheduler::Schedule": ("aws_scheduler_schedule",),
-        "AWS::SecretsManager::ResourcePolicy": ("aws_secretsmanager_secret_policy",),
-        "AWS::SecretsManager::Secret": ("aws_secretsmanager_secret",),
-        "AWS::StepFunctions::StateMachine": ("aws_sfn_state_machine",),
-    }
+    {cfn: info.terraform for cfn, info in sorted(TYPES.items()) if info.terraform}
 )
 _CANONICAL = MappingProxyType({tf: cfn for cfn, aliases in TERRAFORM_ALIASES.items() for tf in aliases})
 
@@ -1000,6 +1149,9 @@ class _Context:
             if path is None:
                 return "/"
             return path if isinstance(path, (str, Symbolic)) else None
+        if key == "host":  # an OIDC provider's ARN names its issuer without the scheme
+            name = self.get("name")
+            return _host(name) if isinstance(name, str) else name
         if key == "slash_name":
             name = self.get("name")
             return "/" + name.lstrip("/") if isinstance(name, str) else name
@@ -1058,6 +1210,108 @@ class _Context:
         for key in unknown:
             reasons.append(f"{_describe(key)} of {self.logical_id} is not known")
         return Symbolic(text=rendered, references=tuple(sorted(references)), reason="; ".join(reasons))
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+# --- Terraform: the same table, read through the aliases ------------------------------
+
+
+def terraform_info(resource_type: str) -> TypeInfo | None:
+    """The table entry of a Terraform type: its CloudFormation twin's, or its own."""
+    twin = _CANONICAL.get(resource_type)
+    return TYPES.get(twin) if twin is not None else TERRAFORM_ONLY.get(resource_type)
+
+
+def kind_of(resource_type: str) -> ResourceKind:
+    """The boundary kind of a Terraform type; OTHER for anything not listed."""
+    info = terraform_info(resource_type)
+    return info.kind if info is not None else ResourceKind.OTHER
+
+
+def name_attribute(resource_type: str) -> str:
+    """The attribute that holds a Terraform resource's own name (`name` unless listed)."""
+    info = terraform_info(resource_type)
+    return info.terraform_name if info is not None else "name"
+
+
+_API_TYPES = frozenset({"AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"})
+
+
+def arns_for(
+    resource_type: str,
+    values: Mapping[str, Any],
+    *,
+    name: object,
+    partition: str,
+    region: str,
+    account: str,
+) -> tuple[str, ...]:
+    """The ARNs a Terraform resource answers to: its `arn` when known, else spelled from
+    its name by the type's `arn` format, then the `{arn}` sub-ARNs and those spelled
+    from the name (a state machine's executions).
+
+    APIs answer to their `execute-api` ARNs (`{api_id}/*`) when the id is known.
+    Nothing is guessed from unknown values: an unknown name gives no ARN.
+    """
+    info = terraform_info(resource_type)
+    if info is None:
+        return ()
+    arns: list[str] = []
+    known = values.get("arn")
+    spelled = isinstance(name, str) and bool(name) and info.terraform_arn
+    words: dict[str, str] = {"partition": partition, "region": region, "account": account}
+    if spelled:
+        assert isinstance(name, str)
+        words.update(name=name, slash_name="/" + name.lstrip("/"), host=_host(name), path=_iam_path(values))
+    if isinstance(known, str) and known.startswith("arn:"):
+        arns.append(known)
+    elif spelled and info.arn is not None:
+        arn = _spell(info.arn, words)
+        if arn is not None:
+            arns.append(arn)
+    if canonical_type(resource_type) in _API_TYPES:
+        api_id = values.get("id")
+        if isinstance(api_id, str) and api_id:
+            execution = values.get("execution_arn")
+            base = (
+                execution
+                if isinstance(execution, str) and execution.startswith("arn:")
+                else f"arn:{partition}:execute-api:{region}:{account}:{api_id}"
+            )
+            arns.append(f"{base}/*")
+    elif arns and info.terraform_arn:
+        words["arn"] = arns[0]
+        for pattern in info.sub_arns:
+            arn = _spell(pattern, words)
+            if arn is not None:
+                arns.append(arn)
+    return tuple(dict.fromkeys(arns))
+
+
+def _iam_path(values: Mapping[str, Any]) -> str:
+    path = values.get("path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        return "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _spell(pattern: str, words: Mapping[str, str]) -> str | None:
+    """`pattern` with its placeholders filled from `words`; None when one is not known."""
+    missing = False
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal missing
+        value = words.get(match.group(1))
+        if value is None:
+            missing = True
+            return ""
+        return value
+
+    spelled = _PLACEHOLDER.sub(substitute, pattern)
+    return None if missing else spelled
 
 
 def _describe(key: str) -> str:

@@ -23,10 +23,9 @@ from typing import Any
 import yaml
 
 from boundary.iam.document import normalize_policy
-from boundary.load._cfn_types import canonical_type
+from boundary.load._cfn_types import arns_for, canonical_type, kind_of, name_attribute
 from boundary.load._errors import SourceError
 from boundary.load._limits import charge
-from boundary.load._tf_types import arns_for, kind_of, name_attribute
 from boundary.load._yaml import JsonLocator
 from boundary.load.options import LoadOptions
 from boundary.model import (

@@ -8,12 +8,19 @@ from typing import Any
 import pytest
 
 from boundary.load._cfn_types import (
+    TERRAFORM_ALIASES,
+    TERRAFORM_ONLY,
     TYPES,
     TypeInfo,
+    arns_for,
+    canonical_type,
     get_att,
+    kind_of,
+    name_attribute,
     physical_name,
     ref_value,
     resource_arns,
+    terraform_info,
     type_info,
 )
 from boundary.model import ResourceKind, Symbolic
@@ -126,7 +133,7 @@ def test_unknown_types(cfn_type: Any) -> None:
 
 _LOWER_PLACEHOLDERS = {
     "partition", "region", "account", "url_suffix", "stack_name", "logical_id",
-    "name", "id", "arn", "url", "path", "uid", "uid_lower", "function_arn", "slash_name",
+    "name", "id", "arn", "url", "path", "uid", "uid_lower", "function_arn", "slash_name", "host",
 }  # fmt: skip
 
 
@@ -419,3 +426,93 @@ def test_partition_sets_arns_and_url_suffix() -> None:
         ref_value("Q", {"QueueName": "q"}, info, **china)
         == "https://sqs.cn-north-1.amazonaws.com.cn/111122223333/q"
     )
+
+
+# --- the same table read by the Terraform loader ----------------------------------------
+
+_TF = {"partition": "aws", "region": "eu-west-1", "account": "111122223333"}
+
+
+@pytest.mark.parametrize(
+    ("tf_type", "values", "name", "expected"),
+    [
+        (
+            "aws_dynamodb_table",
+            {},
+            "Orders",
+            (
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders",
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders/index/*",
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders/stream/*",
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders/backup/*",
+                "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders/export/*",
+            ),
+        ),
+        (
+            "aws_secretsmanager_secret",
+            {},
+            "partner",
+            ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:partner-RANDOM",),
+        ),
+        (
+            "aws_cloudwatch_log_group",
+            {},
+            "/aws/lambda/fn",
+            (
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn",
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn:*",
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/fn:log-stream:*",
+            ),
+        ),
+        (
+            "aws_iam_role",
+            {"path": "/service"},
+            "worker",
+            ("arn:aws:iam::111122223333:role/service/worker",),
+        ),
+        (
+            "aws_iam_openid_connect_provider",
+            {},
+            "https://token.actions.githubusercontent.com/",
+            ("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",),
+        ),
+        ("aws_ssm_parameter", {}, "/app/key", ("arn:aws:ssm:eu-west-1:111122223333:parameter/app/key",)),
+        (
+            "aws_lambda_function",
+            {"arn": "arn:aws:lambda:us-east-1:1:function:known"},
+            "ignored",
+            ("arn:aws:lambda:us-east-1:1:function:known", "arn:aws:lambda:us-east-1:1:function:known:*"),
+        ),
+        # an unknown name gives no ARN; a type whose ARN is not spelled from its name neither
+        ("aws_dynamodb_table", {}, None, ()),
+        ("aws_db_instance", {}, "orders", ()),
+        ("aws_not_a_type", {}, "x", ()),
+        (
+            "aws_apigatewayv2_api",
+            {"id": "abc123"},
+            "api",
+            ("arn:aws:execute-api:eu-west-1:111122223333:abc123/*",),
+        ),
+    ],
+)
+def test_terraform_arns_come_from_the_same_formats(
+    tf_type: str, values: dict[str, Any], name: object, expected: tuple[str, ...]
+) -> None:
+    assert arns_for(tf_type, values, name=name, **_TF) == expected
+
+
+def test_a_terraform_type_and_its_twin_are_one_entry() -> None:
+    assert terraform_info("aws_sqs_queue") is TYPES["AWS::SQS::Queue"]
+    assert canonical_type("aws_sqs_queue") == "AWS::SQS::Queue"
+    assert kind_of("aws_sqs_queue") is K.DATA
+    assert name_attribute("aws_lambda_function") == "function_name"
+    assert name_attribute("aws_sqs_queue") == "name"
+    # no twin: its own entry, its own name as the canonical type, never seen by CloudFormation
+    assert kind_of("aws_s3_bucket_notification") is K.EVENT_SOURCE
+    assert canonical_type("aws_s3_bucket_notification") == "aws_s3_bucket_notification"
+    assert type_info("aws_s3_bucket_notification") is None
+    assert kind_of("aws_unknown_thing") is K.OTHER
+    for cfn_type, aliases in TERRAFORM_ALIASES.items():
+        assert TYPES[cfn_type].terraform == aliases
+        for alias in aliases:
+            assert alias not in TERRAFORM_ONLY
