@@ -91,7 +91,11 @@ def docs_url(rule_id: str) -> str:
             return configured.replace("{id}", rule_id)
         return f"{configured.rstrip('/')}/{rule_id}.md"
     page = shipped_page(rule_id)
-    return page.as_uri() if page is not None else ""
+    if page is None:
+        return ""
+    # `file://localhost/...` rather than `file:///...`: the same file (RFC 8089), and a URL
+    # with a host, which Checkov requires of a guideline before it writes SARIF's helpUri
+    return "file://localhost" + page.as_uri().removeprefix("file://")
 
 
 def shipped_page(rule_id: str) -> Path | None:
