@@ -134,7 +134,7 @@ class MultiPurposeFunction(Rule):
             if ctx.attrs(function).get("aws_type") in _ORCHESTRATORS:
                 continue
             roles = queries.roles_of(ctx.graph, function)
-            wiring = queries.wiring_of(ctx.graph, ctx.model, function, ctx.templates_by_path())
+            wiring = ctx.wiring_of(function)
             # What runs the function (its queue, its stream, its dead-letter queue) is how it
             # is run, not one of its jobs: those resources, and the poll actions of their
             # services, are left out; the rest of those services still counts.

@@ -198,7 +198,7 @@ def _fixed_name(resource: Resource | None) -> str | None:
 def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
     """What a compute resource (or an AppSync data source, a rule target) names or is run by,
     with the keys and targets those resources point at."""
-    wiring = set(queries.wiring_of(ctx.graph, ctx.model, compute, ctx.templates_by_path()))
+    wiring = set(ctx.wiring_of(compute))
     known = set(queries.referenced_by(ctx.graph, compute)) | wiring
     for _, target, data in ctx.graph.out_edges(compute, data=True):
         if data.get("kind") in ("invokes", "references"):

@@ -9,9 +9,10 @@ Works on networkx 2.6 and 3.x: only the long-stable MultiDiGraph API is used.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from boundary.iam.arn import TargetClass, classify, is_full_wildcard
+from boundary.iam.arn import ArnIndex, TargetClass, is_full_wildcard
 from boundary.iam.managed import managed_policy
 from boundary.model import (
     Endpoint,
@@ -127,15 +128,15 @@ def _add_template(graph: nx.MultiDiGraph, template: Template) -> None:
         if relation.location is not None:
             attrs.update(_location_attrs(relation.location))
         graph.add_edge(source, target, kind=relation.kind.value, **attrs)
-    arn_index = _arn_index(template)
+    index = _TemplateIndex.of(template)
     by_service: dict[str, set[str]] = {}
-    for arn, resource_id in arn_index.items():
+    for arn, resource_id in index.ids.items():
         by_service.setdefault(_arn_service(arn), set()).add(node_id(template, resource_id))
     graph.graph.setdefault(_ARNS_OF, {})[template.path] = {
         service: tuple(sorted(nodes)) for service, nodes in by_service.items()
     }
     for policy in template.policies:
-        _add_policy(graph, template, policy, arn_index)
+        _add_policy(graph, template, policy, index)
 
 
 def _resource_attrs(template: Template, resource: Resource) -> dict[str, Any]:
@@ -196,13 +197,25 @@ def _add_endpoint(graph: nx.MultiDiGraph, template: Template, endpoint: Endpoint
         graph.add_edge(INTERNET, node, kind=EdgeKind.INVOKES, **_location_attrs(endpoint.location))
 
 
-def _arn_index(template: Template) -> dict[str, str]:
-    """Every ARN a template resource answers to, mapped to its resource id."""
-    index: dict[str, str] = {}
-    for resource in template.resources.values():
-        for arn in resource.arns:
-            index.setdefault(arn, resource.id)
-    return index
+@dataclass(frozen=True, slots=True)
+class _TemplateIndex:
+    """A template's ARNs, built once per template so that matching a statement's
+    resources (or a trust policy's principals) is a lookup, not a walk of the template."""
+
+    ids: Mapping[str, str]  # every ARN a template resource answers to -> its resource id
+    arns: ArnIndex  # the same ARNs, for `classify`
+    principals: Mapping[str, str]  # the ARNs of the template's roles, users, groups -> id
+
+    @classmethod
+    def of(cls, template: Template) -> _TemplateIndex:
+        ids: dict[str, str] = {}
+        principals: dict[str, str] = {}
+        for resource in template.resources.values():
+            for arn in resource.arns:
+                ids.setdefault(arn, resource.id)
+                if resource.kind in _PRINCIPAL_KINDS:
+                    principals.setdefault(arn, resource.id)
+        return cls(ids, ArnIndex(ids), principals)
 
 
 def _policy_node(graph: nx.MultiDiGraph, template: Template, policy: Policy) -> str:
@@ -247,18 +260,16 @@ def _document(policy: Policy) -> PolicyDocument | None:
     return None
 
 
-def _add_policy(
-    graph: nx.MultiDiGraph, template: Template, policy: Policy, arn_index: Mapping[str, str]
-) -> None:
+def _add_policy(graph: nx.MultiDiGraph, template: Template, policy: Policy, index: _TemplateIndex) -> None:
     document = _document(policy)
     if policy.kind is PolicyKind.TRUST:
         for owner in policy.attached_to:
             if document is not None:
-                _add_trust(graph, template, node_id(template, owner), policy, document)
+                _add_trust(graph, template, node_id(template, owner), policy, document, index)
         return
     if policy.kind is PolicyKind.RESOURCE:
         if document is not None:
-            _add_resource_policy(graph, template, policy, document, arn_index)
+            _add_resource_policy(graph, template, policy, document, index)
         return
     policy_node = _policy_node(graph, template, policy)
     for owner in policy.attached_to:
@@ -275,12 +286,12 @@ def _add_policy(
         )
         if document is None:
             continue
-        for index, statement in enumerate(document.statements):
-            for target, attrs in _statement_targets(graph, template, statement, arn_index):
+        for number, statement in enumerate(document.statements):
+            for target, attrs in _statement_targets(graph, template, statement, index):
                 graph.add_edge(
                     owner_node,
                     target,
-                    **_grant_attrs(policy_node, policy, index, statement),
+                    **_grant_attrs(policy_node, policy, number, statement),
                     **attrs,
                 )
 
@@ -305,7 +316,7 @@ def _grant_attrs(policy_node: str, policy: Policy, index: int, statement: Statem
 
 
 def _statement_targets(
-    graph: nx.MultiDiGraph, template: Template, statement: Statement, arn_index: Mapping[str, str]
+    graph: nx.MultiDiGraph, template: Template, statement: Statement, index: _TemplateIndex
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     """The nodes a statement's resources point at, each with how it was matched."""
     if statement.not_resources is not None:
@@ -319,7 +330,6 @@ def _statement_targets(
         )
         return
     resources = statement.resources or (("*",) if statement.principals is not None else ())
-    known = list(arn_index)
     for pattern in resources:
         if isinstance(pattern, Symbolic):
             local = [r for r in pattern.references if r in template.resources]
@@ -347,10 +357,10 @@ def _statement_targets(
                 {"target_class": TargetClass.FULL_WILDCARD.value, "pattern": pattern, "every_resource": True},
             )
             continue
-        target_class, matched = classify(pattern, known)
+        target_class, matched = index.arns.classify(pattern)
         seen: set[str] = set()
         for arn in matched:
-            resource_id = arn_index[arn]
+            resource_id = index.ids[arn]
             if resource_id not in seen:
                 seen.add(resource_id)
                 yield node_id(template, resource_id), {"target_class": target_class.value, "pattern": pattern}
@@ -431,14 +441,19 @@ def _arn_node(graph: nx.MultiDiGraph, pattern: str, target_class: TargetClass) -
 
 
 def _add_trust(
-    graph: nx.MultiDiGraph, template: Template, role_node: str, policy: Policy, document: PolicyDocument
+    graph: nx.MultiDiGraph,
+    template: Template,
+    role_node: str,
+    policy: Policy,
+    document: PolicyDocument,
+    index: _TemplateIndex,
 ) -> None:
-    for index, statement in enumerate(document.statements):
+    for number, statement in enumerate(document.statements):
         if str(statement.effect) != "Allow" or not statement.principals:
             continue
         for principal_type, values in statement.principals.items():
             for value in values:
-                node = _external_principal(graph, template, principal_type, value)
+                node = _external_principal(graph, template, principal_type, value, index)
                 graph.add_edge(
                     role_node,
                     node,
@@ -446,14 +461,18 @@ def _add_trust(
                     actions=statement.actions,
                     conditions=dict(statement.conditions),
                     policy_id=policy.id,
-                    statement_index=index,
+                    statement_index=number,
                     statement=statement,
                     **_location_attrs(statement.location or policy.location),
                 )
 
 
 def _external_principal(
-    graph: nx.MultiDiGraph, template: Template, principal_type: str, value: str | Symbolic
+    graph: nx.MultiDiGraph,
+    template: Template,
+    principal_type: str,
+    value: str | Symbolic,
+    index: _TemplateIndex,
 ) -> str:
     if isinstance(value, Symbolic):
         local = [r for r in value.references if r in template.resources]
@@ -462,9 +481,8 @@ def _external_principal(
         text = value.text
     else:
         text = value
-    for resource in template.resources.values():
-        if resource.kind in _PRINCIPAL_KINDS and text in resource.arns:
-            return node_id(template, resource.id)
+    if text in index.principals:
+        return node_id(template, index.principals[text])
     node = _principal_node(principal_type, text)
     if node not in graph:
         graph.add_node(node, kind=NodeKind.PRINCIPAL, principal_type=principal_type, label=text, arns=())
@@ -476,11 +494,11 @@ def _add_resource_policy(
     template: Template,
     policy: Policy,
     document: PolicyDocument,
-    arn_index: Mapping[str, str],
+    index: _TemplateIndex,
 ) -> None:
     """A resource policy lets its principals act on the resource: `grants` from the principal."""
     policy_node = _policy_node(graph, template, policy)
-    for index, statement in enumerate(document.statements):
+    for number, statement in enumerate(document.statements):
         if not statement.principals:
             continue
         targets = [
@@ -488,7 +506,7 @@ def _add_resource_policy(
         ]
         for principal_type, values in statement.principals.items():
             for value in values:
-                principal = _external_principal(graph, template, principal_type, value)
+                principal = _external_principal(graph, template, principal_type, value, index)
                 for target in targets:
                     graph.add_edge(
                         principal,
@@ -496,5 +514,5 @@ def _add_resource_policy(
                         via="resource-policy",
                         target_class=TargetClass.SPECIFIC.value,
                         pattern=None,
-                        **_grant_attrs(policy_node, policy, index, statement),
+                        **_grant_attrs(policy_node, policy, number, statement),
                     )

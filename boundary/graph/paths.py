@@ -149,13 +149,17 @@ class _Reach:
         # A grant on `*` (`every_resource`) reaches each resource of its template; those
         # hops are added when a traversal first leaves the principal, not for every one.
         self._every: dict[str, list[dict[str, Any]]] = {}
+        # The hops of a node are worked out (its data access included) when a traversal
+        # first leaves it: a walk from the internet looks at the principals it reaches,
+        # not at every role of a large template.
+        self._pending: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for source, target, data in graph.edges(data=True):
             kind = data.get("kind")
             if kind not in _FOLLOW or data.get("effect", "Allow") != "Allow":
                 continue
             if data.get("every_resource"):
                 self._every.setdefault(source, []).append(data)
-            self._add(source, target, str(kind), data)
+            self._pending.setdefault(source, []).append((target, str(kind), data))
         self._previous: dict[str, set[str]] | None = None
 
     def _add(self, source: str, target: str, kind: str, data: dict[str, Any]) -> None:
@@ -164,6 +168,8 @@ class _Reach:
             self.next.setdefault(source, {}).setdefault(target, hop)
 
     def _expand(self, node: str) -> None:
+        for target, kind, data in self._pending.pop(node, ()):
+            self._add(node, target, kind, data)
         for data in self._every.pop(node, ()):
             for target in every_resource_targets(self.graph, node, data):
                 self._add(node, target, EdgeKind.GRANTS, data)
@@ -172,7 +178,7 @@ class _Reach:
     def previous(self) -> dict[str, set[str]]:
         """Each node's predecessors, every `*` grant expanded."""
         if self._previous is None:
-            for node in list(self._every):
+            for node in [*self._pending, *self._every]:
                 self._expand(node)
             self._previous = {}
             for source, targets in self.next.items():

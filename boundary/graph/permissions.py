@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from boundary.graph import queries
 from boundary.graph._build import every_resource_targets
 from boundary.iam import PolicyIssue, catalog, condition_entries, evaluate
-from boundary.iam.arn import Arn, is_full_wildcard
+from boundary.iam.arn import Arn, TargetClass, is_full_wildcard
 from boundary.iam.evaluate import expand_actions, literal
 from boundary.model import Location, Policy, Resource, Statement, Template
 
@@ -410,7 +410,10 @@ def data_access(
         by_service: dict[str, list[str]] = {}
         for action in actions:
             by_service.setdefault(action.partition(":")[0], []).append(action)
-        for target, target_class in view.targets_of(by_service):
+        # A `*` grant's resources are all of class full-wildcard: when that class is not
+        # wanted, they are not listed at all (a role can reach every table of a large template).
+        listed_only = classes is not None and TargetClass.FULL_WILDCARD.value not in classes
+        for target, target_class in view.listed if listed_only else view.targets_of(by_service):
             if classes is not None and target_class not in classes:
                 continue
             data = graph.nodes[target] if target in graph else {}

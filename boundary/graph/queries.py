@@ -7,7 +7,7 @@ edge kind lives in one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
@@ -23,6 +23,7 @@ __all__ = [
     "endpoints",
     "execution_roles",
     "executors",
+    "glue",
     "grants_from",
     "internet_paths",
     "invokers",
@@ -299,6 +300,7 @@ def wiring_of(
     model: Model,
     compute: str,
     templates: Mapping[str, Template] | None = None,
+    glue_of: Callable[[Template], Mapping[str, Sequence[str]]] | None = None,
 ) -> frozenset[str]:
     """The template resources that run or serve a compute resource rather than being
     what its code works on: what invokes it (a queue, stream or topic it is
@@ -316,14 +318,30 @@ def wiring_of(
             wired.add(target)
     data = graph.nodes[compute] if compute in graph else {}
     template_path, local = data.get("template"), data.get("resource")
-    glue_kinds = ("event-source", "other", "permission")
     by_path = templates if templates is not None else templates_by_path(model)
     template = by_path.get(str(template_path))
-    if template is not None:
-        for resource in template.resources.values():
-            if resource.kind.value in glue_kinds and local in resource.references:
-                wired.update(node_id(template, ref) for ref in resource.references if ref != local)
-                # An alias or version of the function is invoked in its place.
-                wired.update(invokers(graph, node_id(template, resource.id)))
+    if template is not None and isinstance(local, str):
+        naming = glue(template) if glue_of is None else glue_of(template)
+        for resource_id in naming.get(local, ()):
+            resource = template.resources[resource_id]
+            wired.update(node_id(template, ref) for ref in resource.references if ref != local)
+            # An alias or version of the function is invoked in its place.
+            wired.update(invokers(graph, node_id(template, resource.id)))
     wired.discard(compute)
     return frozenset(node for node in wired if node in graph)
+
+
+_GLUE_KINDS = ("event-source", "other", "permission")
+
+
+def glue(template: Template) -> dict[str, tuple[str, ...]]:
+    """For each resource id, the template's glue resources (event source mappings,
+    asynchronous invoke configurations, permissions, subscriptions) that reference it,
+    in template order: `wiring_of` looks them up instead of walking the template
+    once per function (pass `glue_of` to build this once per template)."""
+    naming: dict[str, list[str]] = {}
+    for resource in template.resources.values():
+        if resource.kind.value in _GLUE_KINDS:
+            for ref in dict.fromkeys(resource.references):
+                naming.setdefault(ref, []).append(resource.id)
+    return {ref: tuple(ids) for ref, ids in naming.items()}

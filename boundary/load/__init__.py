@@ -539,14 +539,15 @@ def _refuse_sam_types_without_transform(file: str, document: Any, data: Mapping[
 def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: LoadOptions) -> Template:
     from boundary.load import sam
     from boundary.load.cloudformation import build_template
+    from boundary.load.sam_source import SamSource
 
     origins: Mapping[str, tuple[str | int, ...]] = {}
     template_format = Format.CLOUDFORMATION
-    sam_source: Mapping[str, Any] | None = None
+    sam_source: SamSource | None = None
     if not sam.is_sam(data):
         _refuse_sam_types_without_transform(file, document, data)
     if sam.is_sam(data):
-        sam_source = data
+        sam_source = SamSource.read(data)
         expansion = sam.expand(
             data, file=file, base_dir=str(Path(file).parent), options=options, locate=document.locate
         )
@@ -559,7 +560,7 @@ def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: 
         locate=document.locate,
         template_format=template_format,
         origins=origins,
-        sam_source=sam_source,
+        sam=sam_source,
         options=options,
         source_lines=document.lines,
     )

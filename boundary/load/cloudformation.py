@@ -21,6 +21,7 @@ from boundary.load._errors import SourceError
 from boundary.load._intrinsics import Resolver
 from boundary.load._openapi import OpenApiOperation, operations
 from boundary.load.options import LoadOptions
+from boundary.load.sam_source import SamSource
 from boundary.model import (
     Endpoint,
     EndpointProtocol,
@@ -43,10 +44,6 @@ __all__ = ["build_template"]
 Path = tuple[str | int, ...]
 Locate = Callable[[Sequence[str | int]], tuple[int, int]]
 
-# SAM names the inline policies of a generated role `<Function>RolePolicy<N>`,
-# N being the index in the function's `Policies` list.
-_SAM_POLICY_INDEX = re.compile(r"Policy(\d+)$")
-
 
 @dataclass
 class _Context:
@@ -66,14 +63,8 @@ class _Context:
     endpoints: list[Endpoint] = field(default_factory=list)
     # customer managed policies in the template attached by ARN from a principal's ManagedPolicyArns
     extra_attachments: dict[str, list[str]] = field(default_factory=dict)
-    # SAM function events that declare API operations: (api, METHOD, path) -> source path
-    api_events: dict[tuple[str, str, str], Path] = field(default_factory=dict)
-    # SAM APIs whose OpenAPI body the user wrote inline as `DefinitionBody`
-    sam_bodies: frozenset[str] = frozenset()
-    # SAM functions (and state machines) whose role SAM generates: what their `Policies` say, as text
-    sam_policies: dict[str, str] = field(default_factory=dict)
-    # the SAM template as written, before the transform (None for CloudFormation)
-    sam_source: Mapping[str, Any] | None = None
+    # what the SAM source says that the expanded template does not (None for CloudFormation)
+    sam: SamSource | None = None
     # the lines of the source file
     lines: Sequence[str] = ()
 
@@ -145,7 +136,7 @@ def build_template(
     locate: Locate,
     template_format: Format,
     origins: Mapping[str, Path] | None = None,
-    sam_source: Mapping[str, Any] | None = None,
+    sam: SamSource | None = None,
     options: LoadOptions | None = None,
     source_lines: Sequence[str] = (),
 ) -> Template:
@@ -189,11 +180,7 @@ def build_template(
         stack_name=stack_name,
         lines=source_lines,
     )
-    if sam_source is not None:
-        ctx.sam_source = sam_source
-        ctx.api_events = _sam_api_events(sam_source)
-        ctx.sam_bodies = _sam_definition_bodies(sam_source)
-        ctx.sam_policies = _sam_policies(sam_source)
+    ctx.sam = sam
     for logical_id, definition in resources_raw.items():
         if not isinstance(definition, Mapping):
             line, column = locate(("Resources", logical_id))
@@ -213,8 +200,9 @@ def build_template(
             reader(ctx, logical_id, definition.get("Properties") or {})
     _resolve_rest_paths(ctx)
     _attach_by_arn(ctx)
-    if sam_source is not None:
-        _sam_connectors(ctx, sam_source)
+    if sam is not None:
+        for connector in sam.connectors:
+            _declared_references(ctx, connector.source, connector.destinations, connector.path)
     return Template(
         path=file,
         format=template_format,
@@ -405,20 +393,16 @@ def _read_document(
     origin_path = ctx.generated_from(logical_id)
     if origin_path is not None and name is not None:
         # A generated role's inline policy N came from the SAM function's Policies[N].
-        match = _SAM_POLICY_INDEX.search(name)
         elements: list[dict[str, Location]] = []
-        if match and len(origin_path) == 2:
-            entry_path: Path = (*origin_path, "Properties", "Policies", int(match.group(1)))
+        entry = ctx.sam.policy_entry(origin_path, name) if ctx.sam is not None else None
+        if entry is not None:
+            entry_path, written = entry
             line, column = ctx.locate(entry_path)
             where = Location(ctx.file, line, column)
             statement_locations = [where] * _statement_count(resolved)
             # an inline document the user wrote in the function's Policies is copied as it is
-            entry = _at(ctx.sam_source, entry_path)
-            if entry is None and entry_path[-1] == 0:  # `Policies` may be one document, not a list
-                entry_path = entry_path[:-1]
-                entry = _at(ctx.sam_source, entry_path)
-            if isinstance(entry, Mapping) and "Statement" in entry:
-                elements = _statement_elements(ctx, entry, entry_path)
+            if isinstance(written, Mapping) and "Statement" in written:
+                elements = _statement_elements(ctx, written, entry_path)
         else:
             where = ctx.location(logical_id)
             statement_locations = [where] * _statement_count(resolved)
@@ -473,18 +457,6 @@ def _text_statement_elements(
 
 
 _JSON_KEY = re.compile(r'"(' + "|".join(_STATEMENT_ELEMENTS) + r')"\s*:')
-
-
-def _at(data: Any, path: Path) -> Any:
-    """The value at `path` inside `data`, or None."""
-    for key in path:
-        if isinstance(data, Mapping):
-            data = data.get(key)
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
 
 
 def _raw_statements(raw: Any) -> list[Any]:
@@ -591,7 +563,7 @@ def _managed_policy_arns(ctx: _Context, logical_id: str, props: Mapping[str, Any
         where = ctx.location(logical_id, *path)
         arn = value if isinstance(value, str) else None
         origin = ctx.origin_of(logical_id)
-        written = ctx.sam_policies.get(origin) if origin is not None else None
+        written = ctx.sam.written_policies.get(origin) if origin is not None and ctx.sam is not None else None
         implicit = arn is not None and written is not None and arn.rsplit("/", 1)[-1] not in written
         ctx.policies.append(
             Policy(
@@ -961,65 +933,17 @@ def _read_appsync_data_source(ctx: _Context, logical_id: str, props: Mapping[str
         ctx.relate(api, logical_id, RelationKind.ROUTES, where)
 
 
-def _sam_connectors(ctx: _Context, source: Mapping[str, Any]) -> None:
-    """A SAM connector declares that its source uses its destinations: a `references` edge.
-
-    The translator turns a connector into plain policies and permissions; what it
-    leaves out is the intent the user wrote, that this function (or state machine)
-    talks to that table. Without it, a connector's grant looks like one the function
-    has no way to use.
-    """
-    resources = source.get("Resources")
-    if not isinstance(resources, Mapping):
-        return
-    for logical_id, definition in resources.items():
-        if not isinstance(definition, Mapping):
-            continue
-        if definition.get("Type") == "AWS::Serverless::Connector":
-            props = definition.get("Properties")
-            if isinstance(props, Mapping):
-                origin = _connector_end(props.get("Source"))
-                _connector_references(ctx, origin, props.get("Destination"), ("Resources", str(logical_id)))
-        connectors = definition.get("Connectors")
-        if isinstance(connectors, Mapping):
-            for name, connector in connectors.items():
-                props = connector.get("Properties") if isinstance(connector, Mapping) else None
-                if isinstance(props, Mapping):
-                    _connector_references(
-                        ctx,
-                        str(logical_id),
-                        props.get("Destination"),
-                        ("Resources", str(logical_id), "Connectors", str(name)),
-                    )
-
-
-def _connector_end(value: Any) -> str | None:
-    """The logical id a connector's Source or Destination names (`Id:`, or `Arn: !GetAtt X.Arn`)."""
-    if not isinstance(value, Mapping):
-        return None
-    named = value.get("Id")
-    if isinstance(named, str):
-        return named
-    arn = value.get("Arn")
-    if isinstance(arn, Mapping):
-        target = arn.get("Ref") or arn.get("Fn::GetAtt")
-        if isinstance(target, list) and target:
-            target = target[0]
-        if isinstance(target, str):
-            return target.split(".", 1)[0]
-    return None
-
-
-def _connector_references(ctx: _Context, origin: str | None, destinations: Any, path: Path) -> None:
-    if origin is None or origin not in ctx.resources:
-        return
-    if ctx.resources[origin].kind is not ResourceKind.COMPUTE:
+def _declared_references(ctx: _Context, origin: str, targets: Sequence[str], path: Path) -> None:
+    """That compute resource `origin` uses `targets`, as the source declares at `path` (a SAM
+    connector): a `references` edge. The translator turns a connector into plain policies
+    and permissions; without the edge, the grant looks like one the function has no way
+    to use."""
+    if origin not in ctx.resources or ctx.resources[origin].kind is not ResourceKind.COMPUTE:
         return
     line, column = ctx.locate(path)
     where = Location(ctx.file, line, column)
-    for destination in destinations if isinstance(destinations, list) else [destinations]:
-        target = _connector_end(destination)
-        if target is not None and target in ctx.resources and target != origin:
+    for target in targets:
+        if target in ctx.resources and target != origin:
             ctx.relate(origin, target, RelationKind.REFERENCES, where, property="Connectors")
 
 
@@ -1132,12 +1056,12 @@ def _openapi_endpoints(
     ctx: _Context, logical_id: str, body: Mapping[str, Any], protocol: EndpointProtocol, raw_body: Any
 ) -> None:
     for operation in operations(body, raw_body, lambda raw: _invoked(ctx, raw)):
-        event = ctx.api_events.get((logical_id, operation.method, operation.path))
+        event = ctx.sam.api_events.get((logical_id, operation.method, operation.path)) if ctx.sam else None
         if event is not None:
             # SAM wrote this operation from a function's event: point at that event.
             line, column = ctx.locate(event)
             where = Location(ctx.file, line, column)
-        elif logical_id in ctx.sam_bodies:
+        elif ctx.sam is not None and logical_id in ctx.sam.definition_bodies:
             line, column = ctx.locate(
                 (
                     "Resources",
@@ -1162,82 +1086,6 @@ def _openapi_endpoints(
             ctx.relate(
                 logical_id, target, RelationKind.INVOKES, where, method=operation.method, path=operation.path
             )
-
-
-_IMPLICIT_API = {"Api": "ServerlessRestApi", "HttpApi": "ServerlessHttpApi"}
-
-
-def _sam_definition_bodies(source: Mapping[str, Any]) -> frozenset[str]:
-    resources = source.get("Resources")
-    if not isinstance(resources, Mapping):
-        return frozenset()
-    return frozenset(
-        str(logical_id)
-        for logical_id, definition in resources.items()
-        if isinstance(definition, Mapping)
-        and str(definition.get("Type", "")).startswith("AWS::Serverless::")
-        and isinstance(definition.get("Properties"), Mapping)
-        and isinstance(definition["Properties"].get("DefinitionBody"), Mapping)
-    )
-
-
-def _sam_policies(source: Mapping[str, Any]) -> dict[str, str]:
-    """For each SAM function or state machine without a `Role` of its own (SAM generates it),
-    its `Policies` (and the global ones) as text: a managed policy on the generated role
-    whose name is not in it was attached by SAM itself, for an event source."""
-    resources = source.get("Resources")
-    if not isinstance(resources, Mapping):
-        return {}
-    globals_ = source.get("Globals")
-    found: dict[str, str] = {}
-    for logical_id, definition in resources.items():
-        if not isinstance(definition, Mapping):
-            continue
-        kind = str(definition.get("Type", ""))
-        if kind not in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
-            continue
-        properties = definition.get("Properties")
-        properties = properties if isinstance(properties, Mapping) else {}
-        if properties.get("Role") is not None:
-            continue
-        section = globals_.get(kind.rsplit("::", 1)[-1]) if isinstance(globals_, Mapping) else None
-        shared = section.get("Policies") if isinstance(section, Mapping) else None
-        found[str(logical_id)] = repr((properties.get("Policies"), shared))
-    return found
-
-
-def _sam_api_events(source: Mapping[str, Any]) -> dict[tuple[str, str, str], Path]:
-    """Where each API operation that a SAM function event declares is written."""
-    events: dict[tuple[str, str, str], Path] = {}
-    resources = source.get("Resources")
-    if not isinstance(resources, Mapping):
-        return events
-    for function_id, definition in resources.items():
-        if not isinstance(definition, Mapping) or definition.get("Type") != "AWS::Serverless::Function":
-            continue
-        properties = definition.get("Properties")
-        declared = properties.get("Events") if isinstance(properties, Mapping) else None
-        if not isinstance(declared, Mapping):
-            continue
-        for event_id, event in declared.items():
-            if not isinstance(event, Mapping) or event.get("Type") not in _IMPLICIT_API:
-                continue
-            props = event.get("Properties")
-            props = props if isinstance(props, Mapping) else {}
-            api_ref = props.get("RestApiId", props.get("ApiId"))
-            if isinstance(api_ref, Mapping) and isinstance(api_ref.get("Ref"), str):
-                api = api_ref["Ref"]
-            elif isinstance(api_ref, str):
-                api = api_ref
-            else:
-                api = _IMPLICIT_API[str(event["Type"])]
-            method = str(props.get("Method", "ANY")).upper()
-            method = "ANY" if method in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else method
-            path = str(props.get("Path", "$default"))
-            events.setdefault(
-                (api, method, path), ("Resources", function_id, "Properties", "Events", event_id)
-            )
-    return events
 
 
 def _endpoint_from_operation(

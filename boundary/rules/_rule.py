@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -134,6 +134,19 @@ class RuleContext:
         from boundary.graph import queries  # networkx stays unloaded until a scan runs
 
         return self.memo(("templates-by-path",), lambda: queries.templates_by_path(self.model))
+
+    def wiring_of(self, compute: str) -> frozenset[str]:
+        """`queries.wiring_of` for a compute node, with each template's glue resources
+        indexed once per scan (not walked once per function)."""
+        from boundary.graph import queries
+
+        def glue_of(template: Template) -> Mapping[str, Sequence[str]]:
+            return self.memo(("glue", template.path), lambda: queries.glue(template))
+
+        return self.memo(
+            ("wiring-of", compute),
+            lambda: queries.wiring_of(self.graph, self.model, compute, self.templates_by_path(), glue_of),
+        )
 
     def attrs(self, node: str) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.graph.nodes[node]
