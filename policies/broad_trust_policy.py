@@ -6,7 +6,7 @@ from typing import Any
 
 from boundary.graph import queries
 from boundary.graph.permissions import literal, written_policies
-from boundary.iam import condition_entries, wildcard_match
+from boundary.iam import condition_entries, dead_conditions, wildcard_match
 from boundary.model import PolicyKind, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -41,6 +41,12 @@ _WEB_PROVIDERS = {
 }
 
 
+# GitHub claims that, like `sub`, name the repository (`owner/repo`, the workflow file).
+_GITHUB_REPOSITORY_CLAIMS = frozenset(
+    f"token.actions.githubusercontent.com:{claim}" for claim in ("repository", "job_workflow_ref")
+)
+
+
 def _pins(key: str, value: object) -> bool:
     """Whether one condition value narrows who may assume the role. A wildcard where the
     account goes (`arn:aws:iam::*:role/deployer`: anyone can create that role) or the
@@ -55,6 +61,8 @@ def _pins(key: str, value: object) -> bool:
     if key == "token.actions.githubusercontent.com:sub":
         owner = value[5:] if value.startswith("repo:") else value
         return owner[:1] not in ("*", "?", "")
+    if key in _GITHUB_REPOSITORY_CLAIMS:
+        return value[:1] not in ("*", "?", "")  # owner/repo..., the owner first
     return True
 
 
@@ -118,6 +126,18 @@ class BroadTrustPolicy(Rule):
     cannot be resolved offline are not reported. A Deny statement that
     refuses callers outside an organization or account restricts the Allow.
 
+    Principals outside the template (another account, a role named by ARN,
+    a web-identity provider) are judged from what the trust policy says
+    about them; nothing outside the template is looked up. A condition
+    that tests a key the principal's request never carries (another
+    provider's claim such as `accounts.google.com:aud` on a Cognito trust,
+    a claim AWS does not pass on such as an EKS `:clusterID`, any
+    web-identity key on an AWS account) makes the statement let that
+    principal in never: that is a broken policy, reported by
+    invalid-policy (`unmatchable-condition`), not broad trust, and this
+    rule passes it over. Under a negated or `IfExists` operator such a
+    key restricts nothing.
+
     ## Why is this bad?
     The trust policy is the door of a role. Whoever can assume the role holds
     every permission its policies grant, so a role trusted by anyone, by a
@@ -173,7 +193,10 @@ class BroadTrustPolicy(Rule):
                     if statement.effect != "Allow" or not _assumes(statement):
                         continue
                     restricted = _restricting_keys(statement.conditions, negated=False) | denied_outside
-                    for key, message, severity in self._problems(template, statement, restricted):
+                    # A principal whose request never carries a key the condition needs is let in
+                    # by nobody: a broken policy (invalid-policy reports it), not a broad one.
+                    dead = {(d.principal_type, d.principal) for d in dead_conditions(statement)}
+                    for key, message, severity in self._problems(template, statement, restricted, dead):
                         yield Violation(
                             node=role,
                             message=f"{ctx.label(role)} {message}",
@@ -183,7 +206,11 @@ class BroadTrustPolicy(Rule):
                         )
 
     def _problems(
-        self, template: Template, statement: Statement, restricted: set[str]
+        self,
+        template: Template,
+        statement: Statement,
+        restricted: set[str],
+        dead: set[tuple[str, str]],
     ) -> Iterator[tuple[str, str, Severity]]:
         if statement.not_principals is not None:
             if not restricted & _WHO:
@@ -198,7 +225,7 @@ class BroadTrustPolicy(Rule):
             return
         for principal_type, values in (statement.principals or {}).items():
             for value in values:
-                if isinstance(value, Symbolic):
+                if isinstance(value, Symbolic) or (principal_type, value) in dead:
                     continue
                 if principal_type == "*" or (principal_type == "AWS" and value == "*"):
                     if principal_type == "AWS" and restricted & _WHO and not (restricted & _WHO) - _SOURCE:
@@ -258,13 +285,15 @@ class BroadTrustPolicy(Rule):
             return None
         # GitHub's and EKS's audience is the same for every repository or service
         # account (sts.amazonaws.com): only the subject says who.
-        if host == "token.actions.githubusercontent.com" or host.startswith("oidc.eks."):
-            needed: tuple[str, ...] = ("sub",)
+        if host == "token.actions.githubusercontent.com":
+            needed: tuple[str, ...] = ("sub", "repository", "job_workflow_ref")
+        elif host.startswith("oidc.eks."):
+            needed = ("sub",)
         else:
             needed = _WEB_PROVIDERS.get(host, ("aud", "sub", "oaud", "azp"))
         if any(key == f"{host}:{claim}" for key in restricted for claim in needed):
             return None
-        claims = " or ".join(f"{shown}:{claim}" for claim in needed)
+        claims = f"{shown}:{needed[0]}" + (f" (or :{', :'.join(needed[1:])})" if len(needed) > 1 else "")
         return (
             f"may be assumed with a token of any {shown} identity (Federated {provider}) without a "
             f"{claims} condition that names who (no wildcard for the account, owner or repository); "

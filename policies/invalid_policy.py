@@ -63,6 +63,18 @@ class InvalidPolicy(Rule):
     (privilege-escalation). A missing Version is reported only when the
     policy uses policy variables, the one thing it changes.
 
+    A trust statement whose condition tests a key its principal's request
+    never carries is reported as `unmatchable-condition`: a web-identity
+    request carries the provider's own `aud`, `sub`, `azp`, `amr` and
+    `oaud` claims (and the provider-specific ones AWS lists, such as
+    GitHub's `repository`), never another provider's keys or other
+    claims; an AWS account or service calling `sts:AssumeRole` carries no
+    web-identity or SAML key. Under `StringEquals`, `ForAnyValue:` or
+    `Null: false` such a condition is false, so the statement lets that
+    principal in never. Principals outside the template are judged by
+    the same table; `Principal: "*"` (which may be a federated user) and
+    values not resolved offline are not.
+
     ## Why is this bad?
     IAM accepts many broken policies without a word: a misspelt action, a
     made-up service prefix (`bedrock-runtime:InvokeModel`) or a bucket ARN

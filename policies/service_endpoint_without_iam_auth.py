@@ -27,6 +27,17 @@ class ServiceEndpointWithoutIamAuth(Rule):
     here: they cannot sign requests with SigV4. Nor is a function that has
     the API's URL in its environment: such an API usually serves outside
     clients too, and the function may call it with an end user's token.
+    Nor is a state machine whose only `apigateway:invoke` tasks post to
+    `/@connections/{id}`: that is the WebSocket connection-management API
+    (`execute-api:ManageConnections`, always IAM-authorized), not a route,
+    so it says nothing about `$connect`.
+
+    Only callers and APIs declared in the template are judged: an API
+    outside it (named by id or URL) and callers outside it (another
+    stack's functions, clients) are not known, and nothing is looked up.
+    A definition that cannot be read offline (a Terraform
+    `jsonencode()` over values known only after apply) names no API, so
+    its state machine is no caller.
 
     ## Why is this bad?
     An API that exists for one AWS component should let that component in and

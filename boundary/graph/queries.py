@@ -6,6 +6,7 @@ edge kind lives in one place.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -236,6 +237,51 @@ def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
 
 _API_GATEWAY_TYPES = {"AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"}
 _API_INVOKE_TASK = re.compile(r"arn:[^\s\"']*:states:::apigateway:invoke")
+# The WebSocket connection-management API (`POST /@connections/{id}`, execute-api:ManageConnections):
+# always IAM-authorized, and none of the API's routes.
+_CONNECTIONS_PATH = "@connections"
+
+
+def _api_invoke_paths(value: Any, found: list[str], depth: int = 0) -> None:
+    """The `Path` (or `Path.$`) of every `apigateway:invoke` task in a state machine's
+    properties (`Definition`, or a `DefinitionString` that parses as JSON); "" where a
+    task names no path."""
+    if depth > 40:
+        return
+    if isinstance(value, Mapping):
+        resource = value.get("Resource")
+        parameters = value.get("Parameters") or value.get("Arguments")
+        if (
+            isinstance(resource, str)
+            and _API_INVOKE_TASK.search(resource)
+            and isinstance(parameters, Mapping)
+        ):
+            path = parameters.get("Path", parameters.get("Path.$", ""))
+            found.append(str(path))
+            return
+        for item in value.values():
+            _api_invoke_paths(item, found, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _api_invoke_paths(item, found, depth + 1)
+    elif isinstance(value, (str, Symbolic)):
+        text = str(value).strip()
+        if text.startswith("{") and "apigateway:invoke" in text:
+            try:
+                _api_invoke_paths(json.loads(text), found, depth + 1)
+            except ValueError:
+                return
+
+
+def _calls_routes(resource: Resource) -> bool:
+    """Whether a state machine calls an API's routes: it has an `apigateway:invoke` task
+    that is not a call to the connection-management API (`/@connections/{id}`)."""
+    paths: list[str] = []
+    _api_invoke_paths(resource.properties, paths)
+    if paths:
+        return any(_CONNECTIONS_PATH not in path for path in paths)
+    # A definition not read as tasks (a DefinitionString joined from pieces): any mention.
+    return any(_API_INVOKE_TASK.search(text) for text in _texts(resource.properties))
 
 
 def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str, ...]]:
@@ -243,8 +289,10 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
 
     A caller is what `invokes` the API itself (an AppSync HTTP data source, an
     EventBridge rule or schedule target), or a state machine that names the API
-    and has an `apigateway:invoke` task. Endpoints and `principal::*` (clients
-    on the internet) are not callers.
+    and has an `apigateway:invoke` task other than a post to the WebSocket
+    connection-management API (`/@connections/{id}`, which is IAM-authorized and
+    none of the API's routes). Endpoints and `principal::*` (clients on the
+    internet) are not callers.
     """
     found: dict[str, set[str]] = {}
     for source, target, data in graph.edges(data=True):
@@ -263,9 +311,7 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
             continue
         if attrs.get("aws_type") == "AWS::StepFunctions::StateMachine":
             resource = resource_of(model, graph, source)
-            if resource is None or not any(
-                _API_INVOKE_TASK.search(text) for text in _texts(resource.properties)
-            ):
+            if resource is None or not _calls_routes(resource):
                 continue
         elif kind != EdgeKind.INVOKES:
             continue

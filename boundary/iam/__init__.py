@@ -17,6 +17,7 @@ from boundary.iam.managed import (
     managed_policy,
     managed_policy_names,
 )
+from boundary.iam.trust import DeadCondition, dead_conditions, web_identity_provider
 from boundary.iam.validate import CHECKS, CheckInfo, IssueSeverity, PolicyIssue, validate_policy
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Catalog",
     "CheckInfo",
     "IssueSeverity",
+    "DeadCondition",
     "ManagedPolicy",
     "PolicyIssue",
     "ResourceTypeRef",
@@ -35,6 +37,7 @@ __all__ = [
     "catalog",
     "classify",
     "condition_entries",
+    "dead_conditions",
     "is_aws_managed_arn",
     "is_full_wildcard",
     "managed_policy",
@@ -42,5 +45,6 @@ __all__ = [
     "normalize_policy",
     "normalize_statement",
     "validate_policy",
+    "web_identity_provider",
     "wildcard_match",
 ]

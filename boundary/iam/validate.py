@@ -25,6 +25,7 @@ from boundary.iam import _glob
 from boundary.iam.arn import Arn, is_full_wildcard
 from boundary.iam.catalog import Catalog, catalog
 from boundary.iam.document import NESTED_LIST, normalize_policy
+from boundary.iam.trust import dead_conditions
 from boundary.model import Location, PolicyDocument, PolicyKind, Statement, Symbolic
 
 __all__ = ["CHECKS", "CheckInfo", "IssueSeverity", "PolicyIssue", "validate_policy"]
@@ -129,6 +130,11 @@ CHECKS: Mapping[str, CheckInfo] = {
     ),
     "undefined-reference": CheckInfo(_E, "An element names an undefined parameter or pseudo parameter."),
     "nested-list": CheckInfo(_E, "An element holds a list inside its list; IAM takes strings there."),
+    "unmatchable-condition": CheckInfo(
+        _E,
+        "A trust statement's condition tests a key its principal's request never carries "
+        "(another provider's claim, a claim AWS does not pass on), so it lets nobody assume the role.",
+    ),
 }
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -300,6 +306,8 @@ class _Validator:
                     if isinstance(value, Symbolic):
                         self.check_symbolic(value, index, st, element)
         if st.effect == "Allow":
+            if self.kind is PolicyKind.TRUST:
+                self.check_dead_conditions(index, st)
             self.check_star_grant(index, st, "iam:PassRole", "pass-role-with-star-resource")
             self.check_star_grant(index, st, "iam:CreateServiceLinkedRole", "service-linked-role-with-star")
             if st.not_principals is not None:
@@ -311,6 +319,36 @@ class _Validator:
                     st,
                 )
         self.check_action_resource_fit(index, st)
+
+    def check_dead_conditions(self, index: int, st: Statement) -> None:
+        by_principal: dict[tuple[str, str], list[str]] = {}
+        carried: dict[tuple[str, str], tuple[str, ...]] = {}
+        request: dict[tuple[str, str], str] = {}
+        for dead in dead_conditions(st):
+            who = (dead.principal_type, dead.principal)
+            by_principal.setdefault(who, []).append(f"{dead.operator} {dead.key}")
+            carried[who] = dead.carried
+            request[who] = dead.request
+        for (principal_type, principal), tests in by_principal.items():
+            claims = carried[(principal_type, principal)]
+            carries = (
+                f"of that provider's claims it carries only {', '.join(claims[:-1])} and {claims[-1]}"
+                if len(claims) > 1
+                else "it carries no web-identity or SAML claim"
+            )
+            self.report(
+                "unmatchable-condition",
+                (
+                    f"{principal_type} {principal} can never assume the role through this statement: "
+                    f"{' and '.join(tests)} tests a key its {request[(principal_type, principal)]} "
+                    f"request never carries ({carries}); expected a condition on a key that request "
+                    "carries (as written, the statement lets nobody in)"
+                ),
+                index,
+                "Condition",
+                st,
+                value=principal,
+            )
 
     def check_effect(self, index: int, st: Statement, raw: Mapping[str, Any] | None) -> None:
         effect = raw.get("Effect") if raw is not None else st.effect

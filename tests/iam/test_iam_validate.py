@@ -61,6 +61,56 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ),
     ("nested-list", "identity", policy(allow(resource=[[TABLE]])), policy(allow(resource=[TABLE]))),
     ("nested-list", "resource", policy({**BUCKET_OK, "Principal": {"AWS": [[ROLE]]}}), policy(BUCKET_OK)),
+    (
+        "unmatchable-condition",
+        "trust",
+        policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {"accounts.google.com:aud": "app.apps.googleusercontent.com"}},
+            }
+        ),
+        policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringNotEquals": {"accounts.google.com:aud": "app.apps.googleusercontent.com"}
+                },
+            }
+        ),
+    ),
+    (
+        "unmatchable-condition",
+        "trust",
+        policy(
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AB12"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/AB12:clusterID": "c1"}},
+            }
+        ),
+        policy(
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AB12/"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        "OIDC.eks.us-east-1.amazonaws.com/id/AB12:Sub": "system:serviceaccount:a:b"
+                    }
+                },
+            }
+        ),
+    ),
     ("invalid-statement", "identity", policy("Allow everything"), policy(allow())),
     ("missing-version", "identity", policy(allow(), version=None), policy(allow())),
     (
