@@ -5,7 +5,7 @@ cloudformation`) and the Terraform plans (`--framework terraform_plan`). Each
 command is run once to warm the file cache, then N times, alternating the two
 tools so that a noisy neighbour slows both alike; medians are printed. Run:
 
-    python benchmarks/bench_corpus.py [--corpus DIR] [--runs N] [--no-checkov] [--no-startup]
+    python benchmarks/bench_corpus.py [--corpus DIR] [--runs N] [--no-checkov] [--no-startup] [--scale]
 
 The corpus defaults to ../shared/corpus beside the repository (read-only
 third-party data; see tests/conftest.py). Checkov runs offline: no API key,
@@ -16,7 +16,14 @@ Peak memory is reported twice: `maxrss` from `wait4` (the largest single
 process of the run, as `/usr/bin/time -v` reports it) and `tree`, the largest
 sum of RSS over the process and its children sampled every 50 ms from /proc
 (Linux only; Checkov can fork workers, which `maxrss` does not add up).
-Finally `bench_startup.py` times `--version` of both tools.
+Then `bench_startup.py` times `--version` of both tools, and `boundary scan` of one
+small template is timed; last, every target of issue 12 is printed with its verdict
+(`--scale` adds `bench_scale.py`: cost per resource at 1,000 and 10,000 resources).
+
+Python writes no bytecode when PYTHONDONTWRITEBYTECODE is set (some CI images and
+sandboxes set it); every run would then compile both tools from source, which an
+installed package never does (pip compiles at install). It is removed from the
+environment of the commands timed, so the warm-up run writes the .pyc files.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ class Run:
     maxrss_mb: float
     tree_mb: float
     code: int
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
 
 
 def _suites(corpus: Path) -> list[Suite]:
@@ -153,11 +161,22 @@ def measure(argv: Sequence[str], env: dict[str, str], timeout: float) -> Run:
     seconds = time.perf_counter() - start
     process.returncode = code = os.waitstatus_to_exitcode(status)  # -9 when the timer killed it
     # ru_maxrss is in kilobytes on Linux
-    return Run(seconds, usage.ru_maxrss / 1024, max(sampler.peak_kb, usage.ru_maxrss) / 1024, code)
+    return Run(
+        seconds,
+        usage.ru_maxrss / 1024,
+        max(sampler.peak_kb, usage.ru_maxrss) / 1024,
+        code,
+        usage.ru_utime + usage.ru_stime,
+    )
+
+
+def _env(base: dict[str, str]) -> dict[str, str]:
+    """The environment of a timed command: bytecode is written (see the module docstring)."""
+    return {k: v for k, v in base.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _checkov_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("BC_API_KEY", "PRISMA_API_URL")}
+    env = {k: v for k, v in _env(dict(os.environ)).items() if k not in ("BC_API_KEY", "PRISMA_API_URL")}
     env.update(
         BC_SKIP_MAPPING="TRUE",
         CKV_SKIP_PACKAGE_UPDATE_CHECK="TRUE",
@@ -206,16 +225,17 @@ def _version(command: list[str]) -> str:
 def _row(tool: str, suite: Suite, runs: list[Run]) -> str:
     wall = statistics.median(r.seconds for r in runs)
     return (
-        f"{suite.name:<8} {tool:<9} {wall:8.2f} s  (min {min(r.seconds for r in runs):.2f}, "
-        f"max {max(r.seconds for r in runs):.2f})  maxrss {statistics.median(r.maxrss_mb for r in runs):6.0f} MB"
-        f"  tree {statistics.median(r.tree_mb for r in runs):6.0f} MB  {suite.files / wall:7.1f} files/s"
+        f"{suite.name:<8} {tool:<13} {wall:8.2f} s  (min {min(r.seconds for r in runs):.2f}, "
+        f"max {max(r.seconds for r in runs):.2f})  cpu {statistics.median(r.cpu for r in runs):6.2f} s"
+        f"  maxrss {statistics.median(r.maxrss_mb for r in runs):5.0f} MB"
+        f"  tree {statistics.median(r.tree_mb for r in runs):5.0f} MB  {suite.files / wall:7.1f} files/s"
     )
 
 
 def run_suite(
     suite: Suite, commands: dict[str, list[str]], runs: int, timeout: float
 ) -> dict[str, list[Run]] | None:
-    ours = dict(os.environ, NO_COLOR="1")
+    ours = dict(_env(dict(os.environ)), NO_COLOR="1")
     envs = {"boundary": ours, "boundary-warm": ours, "checkov": _checkov_env()}
     results: dict[str, list[Run]] = {tool: [] for tool in commands}
     for tool, argv in commands.items():  # warm-up: file cache, .pyc files
@@ -238,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-checkov", action="store_true", help="time boundary alone")
     parser.add_argument("--no-startup", action="store_true", help="skip the --version timings")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is killed")
+    parser.add_argument(
+        "--scale", action="store_true", help="also run bench_scale.py (1,000 and 10,000 resources; minutes)"
+    )
     args = parser.parse_args(argv)
 
     corpus = args.corpus.resolve()
@@ -265,12 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus    {corpus}; medians of {args.runs} runs after one warm-up\n")
 
     failed = False
+    targets: list[tuple[str, str, bool | None]] = []  # (target, measured, met; None: not measured)
     cache = Path(tempfile.mkdtemp(prefix="boundary-bench-cache-"))
     for suite in suites:
         commands = _commands(suite, boundary, checkov, cache)
         print(f"{suite.name:<8} {suite.files} files in {suite.folder}")
         for tool, command in commands.items():
-            print(f"{'':<8} {tool:<9} $ {shlex.join(command)}")
+            print(f"{'':<8} {tool:<13} $ {shlex.join(command)}")
         results = run_suite(suite, commands, args.runs, args.timeout)
         if results is None:
             failed = True
@@ -280,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
             bad = [r.code for r in runs if r.code not in OK_CODES[tool]]
             if bad:
                 failed = True
-                print(f"{'':<8} {tool:<9} unexpected exit codes {bad}")
+                print(f"{'':<8} {tool:<13} unexpected exit codes {bad}")
+        warm = statistics.median(r.seconds for r in results["boundary-warm"])
+        targets.append((f"{suite.name}: warm-cache re-scan < 1 s", f"{warm:.2f} s", warm < 1.0))
         if "checkov" in results:
             ours, theirs = results["boundary"], results["checkov"]
             time_ratio = statistics.median(r.seconds for r in theirs) / statistics.median(
@@ -290,7 +316,23 @@ def main(argv: list[str] | None = None) -> int:
                 r.tree_mb for r in ours
             )
             print(
-                f"{suite.name:<8} ratio     checkov / boundary: {time_ratio:.1f}x time, {memory_ratio:.1f}x memory"
+                f"{suite.name:<8} ratio         checkov / boundary: {time_ratio:.1f}x time, "
+                f"{memory_ratio:.1f}x memory (process tree)"
+            )
+            wanted = 10.0 if suite.name == "sam-cfn" else 20.0
+            targets.append(
+                (
+                    f"{suite.name}: {wanted:.0f}x faster than Checkov",
+                    f"{time_ratio:.1f}x",
+                    time_ratio >= wanted,
+                )
+            )
+            targets.append(
+                (
+                    f"{suite.name}: peak memory <= 1/3 of Checkov's",
+                    f"1/{memory_ratio:.1f}",
+                    memory_ratio >= 3.0,
+                )
             )
         print()
     shutil.rmtree(cache, ignore_errors=True)
@@ -305,7 +347,64 @@ def main(argv: list[str] | None = None) -> int:
         if checkov is None:
             startup += ["--checkov", "/nonexistent/checkov"]
         bench_startup.main(startup)
+        version = statistics.median(bench_startup.measure(boundary, 10))
+        targets.append(("start-up: boundary --version < 0.3 s", f"{version:.3f} s", version < 0.3))
+        one = _one_small_scan(boundary, 10)
+        print(f"boundary scan of one small template (no cache): median {one:.3f} s (10 runs)")
+        targets.append(("boundary scan of one small template (no target)", f"{one:.3f} s", None))
+        print()
+
+    if args.scale:
+        print("scale (benchmarks/bench_scale.py): CPU seconds per stage, start-up excluded")
+        import bench_scale
+
+        ok = bench_scale.main([]) == 0
+        targets.append(("scale: cost per resource at 10,000 within 1.5x of 1,000", "see above", ok))
+        print()
+
+    print("targets (issue 12)")
+    for name, measured, met in targets:
+        verdict = "n/a" if met is None else ("met" if met else "MISSED")
+        print(f"  {name:<58} {measured:>10}  {verdict}")
     return 1 if failed else 0
+
+
+SMALL_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Code: {ZipFile: "def handler(event, context): pass"}
+      Role: !GetAtt WorkerRole.Arn
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      Policies:
+        - PolicyName: jobs
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt Jobs.Arn}
+"""
+
+
+def _one_small_scan(boundary: list[str], runs: int) -> float:
+    """Median wall time of `boundary scan` of one small CloudFormation template, no cache:
+    what pre-commit waits for on a commit touching one file."""
+    with tempfile.TemporaryDirectory(prefix="boundary-bench-small-") as folder:
+        template = Path(folder) / "template.yaml"
+        template.write_text(SMALL_TEMPLATE, encoding="utf-8")
+        argv = [*boundary, "scan", str(template), "--no-cache", "--format", "json", "--output", os.devnull]
+        env = dict(_env(dict(os.environ)), NO_COLOR="1")
+        measure(argv, env, 120)  # warm-up
+        return statistics.median(measure(argv, env, 120).seconds for _ in range(runs))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ the spread are printed. A command that is missing is reported and skipped.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import statistics
@@ -39,11 +40,14 @@ def _default(name: str) -> list[str] | None:
 def measure(command: list[str], runs: int) -> list[float]:
     """Wall time of `command --version`, `runs` times after one warm-up run."""
     argv = [*command, "--version"]
-    subprocess.run(argv, capture_output=True, check=True)
+    # Bytecode is written (an installed package has its .pyc files; PYTHONDONTWRITEBYTECODE,
+    # set in some CI images, would make every run compile from source).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(argv, capture_output=True, check=True, env=env)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True)
+        subprocess.run(argv, capture_output=True, check=True, env=env)
         times.append(time.perf_counter() - start)
     return times
 

@@ -21,6 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# `boundary.load` is the function that loads files into a `Model`. Its package,
+# `boundary/load/`, shares the name: it is imported here, once (it is light; the
+# loaders it dispatches to are imported when a file needs them), so the name is bound
+# to the function and importing a loader module later never rebinds it to the package.
+from boundary.load import LoadOptions, load, load_policy
+
 __all__ = [
     "AccessPath",
     "Category",
@@ -51,8 +57,6 @@ __all__ = [
 ]
 
 _LAZY = {
-    "load": "boundary.load",
-    "load_policy": "boundary.load",
     "Model": "boundary.model",
     "LoadError": "boundary.model",
     "Limits": "boundary.model",
@@ -61,7 +65,6 @@ _LAZY = {
     "scan": "boundary.scanner",
     "ScanResult": "boundary.scanner",
     "ScanError": "boundary.scanner",
-    "LoadOptions": "boundary.load",
     "Finding": "boundary.findings",
     "Severity": "boundary.findings",
     "Category": "boundary.findings",
@@ -85,7 +88,6 @@ if TYPE_CHECKING:
     from boundary.graph import build_graph
     from boundary.graph.paths import AccessPath, blast_radius, paths_from, who_can_reach
     from boundary.iam import validate_policy
-    from boundary.load import LoadOptions, load, load_policy
     from boundary.model import Limits, LoadError, Model
     from boundary.scanner import ScanError, ScanResult, analyze, scan
 

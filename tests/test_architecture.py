@@ -18,7 +18,7 @@ ALLOWED = {
     "load": {"model", "iam", "load"},
     "graph": {"model", "iam", "graph"},
     "config": {"rules", "config"},
-    "rules": {"model", "findings", "iam", "graph", "rules", "policies", "config"},
+    "rules": {"model", "findings", "iam", "graph", "rules", "policies"},
     "policies": {"model", "findings", "iam", "graph", "rules", "policies"},
     "scanner": {"model", "findings", "load", "graph", "rules", "config", "scanner"},
     "report": {"model", "findings", "rules", "config", "scanner", "report", "iam"},
@@ -30,6 +30,9 @@ ALLOWED = {
     # granted against used, and policies from activity: the whole pipeline with activity
     "audit": {"model", "findings", "iam", "load", "graph", "rules", "config", "audit"},
 }
+# The engine loads the built-in pack and the pack subclasses the engine's `Rule`: one stage
+# in two folders, the only pair that may import each other.
+SAME_STAGE = frozenset({"rules", "policies"})
 # what no stage but the command line may import: the integrations sit on top of the core
 CORE = {stage for stage in ALLOWED if stage != "integrations"}
 
@@ -314,3 +317,69 @@ def test_rules_compare_the_canonical_type_never_a_terraform_twin() -> None:
         if name in twins
     }
     assert not spelled, sorted(spelled)
+
+
+def test_no_module_pretends_to_be_something_else() -> None:
+    """`boundary.load` is a function exported from `boundary`, not a callable package: no
+    module subclasses `ModuleType` or swaps a module's class."""
+    found = []
+    for path in LIBRARY:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                "ModuleType" in ast.unparse(base) for base in node.bases
+            ):
+                found.append(f"{path.relative_to(ROOT)}: class {node.name}")
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    text = ast.unparse(target)
+                    if text.endswith(".__class__"):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text} = ...")
+    assert not found, found
+
+
+def test_one_loader_interface() -> None:
+    """Every format is a `Loader` of `load/formats.LOADERS` (recognise content, load it into
+    a template): the package's `load_file` asks them, and detects no format itself."""
+    from boundary.load.formats import LOADERS, Loader
+
+    assert {loader.format.value for loader in LOADERS} == {"sam", "cloudformation", "terraform"}
+    assert all(isinstance(loader, Loader) for loader in LOADERS)
+    package = (ROOT / "boundary" / "load" / "__init__.py").read_text(encoding="utf-8")
+    for detection in ("is_sam(", "is_plan(", "looks_like_plan(", "parse_document(text, file)"):
+        assert detection not in package, detection
+
+
+def _layout_order() -> list[str]:
+    """The stages in the order the README's Layout diagram first names them."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    diagram = layout[layout.index("```text") : layout.index("```", layout.index("```text") + 3)]
+    order: list[str] = []
+    for word in re.findall(r"[a-z]+", diagram):
+        if word in ALLOWED and word not in order:
+            order.append(word)
+    return order
+
+
+def test_the_stages_import_in_one_order_and_the_readme_draws_it() -> None:
+    """The allowed imports form no cycle (rules and policies are one stage), and the
+    README's Layout diagram names every stage after the stages it may import."""
+    import graphlib
+
+    merged = {
+        stage: {("rules" if s in SAME_STAGE else s) for s in allowed} for stage, allowed in ALLOWED.items()
+    }
+    graph = {("rules" if stage in SAME_STAGE else stage): set() for stage in ALLOWED}
+    for stage, allowed in merged.items():
+        key = "rules" if stage in SAME_STAGE else stage
+        graph[key] |= allowed - {key}
+    list(graphlib.TopologicalSorter(graph).static_order())  # raises CycleError on a cycle
+    order = _layout_order()
+    assert set(order) == set(ALLOWED), set(ALLOWED) ^ set(order)
+    late = [
+        f"{stage} imports {other}, drawn after it"
+        for stage, allowed in ALLOWED.items()
+        for other in allowed - {stage}
+        if {stage, other} != SAME_STAGE and order.index(other) > order.index(stage)
+    ]
+    assert not late, late

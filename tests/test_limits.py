@@ -29,7 +29,7 @@ from hostile import (
 
 import boundary
 from boundary.config import ConfigError, parse_config
-from boundary.load import _intrinsics, terraform
+from boundary.load import SourceError, _intrinsics, terraform
 from boundary.load._yaml import parse_document
 from boundary.model import Limits
 from boundary.scanner import ScanResult
@@ -91,7 +91,7 @@ def _scan_bounded(
 
 def test_merge_keys_are_counted_before_they_are_expanded() -> None:
     # 30 levels double to 2**30 keys; counted while merging, the limit stops them early
-    with pytest.raises(boundary.load.SourceError) as caught:
+    with pytest.raises(SourceError) as caught:
         parse_document(merge_bomb(30), "t.yaml", Limits(max_nodes=5_000))
     assert "too many elements" in caught.value.message
     assert caught.value.line >= 1

@@ -387,6 +387,7 @@ def data_access(
     services: frozenset[str] = DATA_SERVICES,
     levels: frozenset[str] = DATA_ACCESS_LEVELS,
     classes: frozenset[str] | None = None,
+    every_resource: bool = True,
 ) -> dict[str, DataAccess]:
     """Each node a principal's Allow statements reach with data actions that fit the
     node's resource type, after unconditional Deny statements on every resource.
@@ -395,6 +396,12 @@ def data_access(
     telemetry or List action reaches nothing here. AWS managed policies count
     wherever their content is known. With `classes`, only targets matched with
     one of those target classes (`specific`, `partial-wildcard`, ...) count.
+
+    A grant on `*` reaches its `*` node (every action of the grant fits it) and each
+    resource of its template whose service it names; with `every_resource=False`, only
+    the `*` node: a caller that needs the actions and services reached, not the
+    resources a `*` reaches one by one, saves listing them (R roles with `*` in a
+    template of T tables are R times T targets).
     """
     views = statements_of(graph, principal)
     denies = evaluate.blanket_denies(v.statement for v in views)
@@ -412,7 +419,9 @@ def data_access(
             by_service.setdefault(action.partition(":")[0], []).append(action)
         # A `*` grant's resources are all of class full-wildcard: when that class is not
         # wanted, they are not listed at all (a role can reach every table of a large template).
-        listed_only = classes is not None and TargetClass.FULL_WILDCARD.value not in classes
+        listed_only = not every_resource or (
+            classes is not None and TargetClass.FULL_WILDCARD.value not in classes
+        )
         for target, target_class in view.listed if listed_only else view.targets_of(by_service):
             if classes is not None and target_class not in classes:
                 continue

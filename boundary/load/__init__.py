@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import hashlib
 import json
 import os
 import sys
-import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,17 +22,20 @@ from boundary.load._cache import default_cache_dir
 from boundary.load._errors import SourceError, warning
 from boundary.load._limits import LimitExceeded, budget, limit_hint
 from boundary.load.options import LoadOptions
-from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
+from boundary.model import Limits, LoadError, Location, Model, PolicyDocument, Template
 
 __all__ = [
     "LoadOptions",
     "SourceError",
+    "cached_result",
     "default_cache_dir",
     "discover",
     "load",
     "load_file",
+    "load_with_key",
     "load_policy",
     "read_policy",
+    "store_result",
     "with_overrides",
 ]
 
@@ -140,19 +143,40 @@ def load(
     folder (see docs/performance.md); None, the default, reads and writes no cache.
     """
     options = with_overrides(options, parameters=parameters, region=region, account=account, limits=limits)
+    model, _ = load_with_key(
+        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir
+    )
+    return model
+
+
+def load_with_key(
+    paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions,
+    *,
+    exclude: Sequence[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> tuple[Model, str | None]:
+    """`load`, and what a result derived from the whole model may be cached under: a
+    digest of every file's cache key and of the other files its loading read (with
+    their hashes), in order, when the cache is on and every file has a key (a file
+    over the size limit, or not a regular file, has none); None otherwise."""
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
     total = len(candidates)
     cache = _open_cache(cache_dir)
     outcomes: list[_Outcome | None] = [None] * total
     keys: list[str | None] = [None] * total
+    # The other files each outcome was read from (a SAM template's inlined definitions).
+    reads_of: list[tuple[tuple[str, str | None], ...]] = [()] * total
     missing: list[int] = []
     done = 0  # files reported to `progress` so far
     for index, (file, named) in enumerate(candidates):
         if cache is not None:
             keys[index] = key = _cache_key(cache, file, named, options)
             if key is not None:
-                hit, outcome = cache.get(key)
+                hit, outcome, reads_of[index] = cache.entry(key)
                 if hit:
                     outcomes[index] = outcome
                     if progress is not None:
@@ -161,6 +185,9 @@ def load(
                     continue
         missing.append(index)
     workers = min(jobs, len(missing))
+    if workers > 1 and _asks_for_sam(candidates[i][0] for i in missing):
+        # Imported once here, before the workers fork, rather than once in each of them.
+        from boundary.load import sam  # noqa: F401
     if workers > 1:
         loaded: Iterator[tuple[_Outcome, tuple[tuple[str, str | None], ...]]] = _load_in_pool(
             [(candidates[i][0], candidates[i][1], options) for i in missing], workers
@@ -172,6 +199,7 @@ def load(
             progress(candidates[index][0], done, total)
         done += 1
         outcomes[index] = outcome
+        reads_of[index] = reads
         key = keys[index]
         if cache is not None and key is not None:
             cache.put(key, outcome, reads)
@@ -184,7 +212,35 @@ def load(
         elif outcome is not None:
             templates.append(outcome)
             errors.extend(outcome.warnings)
-    return Model(templates=tuple(templates), errors=tuple(errors))
+    whole: str | None = None
+    if cache is not None and None not in keys:
+        digest = hashlib.sha256()
+        for key, reads in zip(keys, reads_of, strict=True):
+            digest.update(f"{key}\0{reads!r}\0".encode("utf-8", "surrogateescape"))
+        whole = digest.hexdigest()
+    return Model(templates=tuple(templates), errors=tuple(errors)), whole
+
+
+def cached_result(cache_dir: str | os.PathLike[str], key: str) -> tuple[bool, Any]:
+    """(True, value) when the cache in `cache_dir` holds a result stored under `key`
+    (by `store_result`, HMAC-checked like every entry); (False, None) otherwise."""
+    cache = _open_cache(cache_dir)
+    if cache is None:
+        return False, None
+    hit, value = cache.get(_result_key(key))
+    return hit, value
+
+
+def store_result(cache_dir: str | os.PathLike[str], key: str, value: Any) -> None:
+    """Keep `value` (picklable) in the cache in `cache_dir` under `key`; never raises."""
+    cache = _open_cache(cache_dir)
+    if cache is not None:
+        cache.put(_result_key(key), value, ())
+
+
+def _result_key(key: str) -> str:
+    """Results live beside loaded files, in a key space of their own."""
+    return hashlib.sha256(f"result\0{key}".encode()).hexdigest()
 
 
 # A file's outcome: its template, the error that stopped it, or None (not a template).
@@ -235,6 +291,20 @@ def _load_in_pool(
     chunk = max(1, min(8, len(tasks) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_load_one, tasks, chunksize=chunk)
+
+
+def _asks_for_sam(files: Iterable[str]) -> bool:
+    """Whether one of the files names the SAM transform near its start (a cheap test)."""
+    for file in files:
+        try:
+            if not os.path.isfile(file):  # a FIFO would block the open; devices never end
+                continue
+            with open(file, "rb") as stream:
+                if b"Serverless-2016-10-31" in stream.read(65536):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:
@@ -333,30 +403,6 @@ def load_file(file: str, options: LoadOptions | None = None, *, named: bool = Tr
         ) from None
 
 
-def _check_plan_shape(data: Any, file: str, limits: Limits) -> None:
-    """Elements and nesting of a decoded plan, counted without recursion (plans are
-    read by the standard JSON decoder, which keeps no positions: the error is at 1:1)."""
-    count = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if count > limits.max_nodes:
-            raise LimitExceeded(
-                file, 1, 1, f"too many elements (more than {limits.max_nodes}); {limit_hint('max_nodes')}"
-            )
-        if isinstance(value, (dict, list)):
-            if depth > limits.max_depth:
-                raise LimitExceeded(
-                    file,
-                    1,
-                    1,
-                    f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
-                )
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-
-
 def _check_size(template: Template, limits: Limits) -> None:
     """Resources per template, statements and actions per policy, after loading: what the
     graph and the rules would otherwise spend their time on."""
@@ -414,50 +460,9 @@ def _not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> SourceError:
 
 
 def _load_text(file: str, text: str, options: LoadOptions, *, named: bool) -> Template | None:
-    stripped = text.lstrip()
-    # Only a JSON object that mentions `format_version` can be a plan; a CloudFormation
-    # JSON template is parsed once, by the marking parser below.
-    if stripped.startswith("{") and '"format_version"' in text:
-        from boundary.load import _json
+    from boundary.load.formats import load_text
 
-        try:
-            data, warnings = _json.loads(text, file)
-        except (ValueError, RecursionError):
-            data = None
-        if data is not None:
-            from boundary.load.terraform import is_plan, load_plan, looks_like_plan
-
-            if is_plan(data) or looks_like_plan(data):
-                _check_plan_shape(data, file, options.limits)
-                plan = load_plan(data, file=file, text=text, options=options)
-                return replace(plan, warnings=plan.warnings + warnings) if warnings else plan
-    from boundary.load._yaml import parse_document
-
-    try:
-        document = parse_document(text, file)
-    except SourceError as error:
-        if not _looks_like_template(text):
-            if not named:
-                return None
-            if Path(file).suffix.lower() in (".yaml", ".yml", ".json", ".template"):
-                raise  # meant as a template or plan: the parse error is the news
-            raise SourceError(
-                error.file,
-                error.line,
-                error.column,
-                f"not a SAM template, CloudFormation template or Terraform plan ({error.message})",
-            ) from None
-        raise
-    data = document.data
-    if not isinstance(data, Mapping) or not any(
-        key in data for key in ("Resources", "AWSTemplateFormatVersion")
-    ):
-        if not named:
-            return None
-        raise SourceError(
-            file, 1, 1, "not a SAM template, CloudFormation template or Terraform plan (no 'Resources')"
-        )
-    return _cloudformation(file, document, data, options)
+    return load_text(file, text, options, named=named)
 
 
 def load_policy(file: str | os.PathLike[str]) -> PolicyDocument:
@@ -511,72 +516,3 @@ def read_policy(file: str | os.PathLike[str]) -> tuple[PolicyDocument, tuple[Loa
     )
     where = [Location(name, *locate(path)) for path in paths]
     return normalize_policy(data, Location(name, 1, 1), where), warnings
-
-
-def _looks_like_template(text: str) -> bool:
-    return "AWSTemplateFormatVersion" in text or "\nResources:" in text or text.startswith("Resources:")
-
-
-def _refuse_sam_types_without_transform(file: str, document: Any, data: Mapping[str, Any]) -> None:
-    """CloudFormation rejects `AWS::Serverless::*` resources without the SAM transform; a scan
-    that read them as plain CloudFormation would judge nothing and pass."""
-    resources = data.get("Resources")
-    if not isinstance(resources, Mapping):
-        return
-    for logical_id, definition in resources.items():
-        kind = definition.get("Type") if isinstance(definition, Mapping) else None
-        if isinstance(kind, str) and kind.startswith("AWS::Serverless::"):
-            line, column = document.locate(("Resources", logical_id, "Type"))
-            raise SourceError(
-                file,
-                line,
-                column,
-                f"resource {logical_id} has the SAM type {kind} but the template has no "
-                "'Transform: AWS::Serverless-2016-10-31'; CloudFormation rejects it: add the Transform",
-            )
-
-
-def _cloudformation(file: str, document: Any, data: Mapping[str, Any], options: LoadOptions) -> Template:
-    from boundary.load import sam
-    from boundary.load.cloudformation import build_template
-    from boundary.load.sam_source import SamSource
-
-    origins: Mapping[str, tuple[str | int, ...]] = {}
-    template_format = Format.CLOUDFORMATION
-    sam_source: SamSource | None = None
-    if not sam.is_sam(data):
-        _refuse_sam_types_without_transform(file, document, data)
-    if sam.is_sam(data):
-        sam_source = SamSource.read(data)
-        expansion = sam.expand(
-            data, file=file, base_dir=str(Path(file).parent), options=options, locate=document.locate
-        )
-        data = expansion.template
-        origins = expansion.origins
-        template_format = Format.SAM
-    template = build_template(
-        data,
-        file=file,
-        locate=document.locate,
-        template_format=template_format,
-        origins=origins,
-        sam=sam_source,
-        options=options,
-        source_lines=document.lines,
-    )
-    warnings: tuple[LoadError, ...] = document.warnings
-    return replace(template, warnings=warnings + template.warnings) if warnings else template
-
-
-class _CallableModule(types.ModuleType):
-    """`boundary.load` is both this package and the public function `boundary.load(paths)`.
-
-    Importing a submodule makes Python set `boundary.load` to the package, so the
-    package itself must be callable for `boundary.load([...])` to keep working.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Model:
-        return load(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -119,29 +119,34 @@ class LoadCache:
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(True, outcome) on a hit whose recorded dependencies are unchanged; (False, None) otherwise."""
+        hit, outcome, _ = self.entry(key)
+        return hit, outcome
+
+    def entry(self, key: str) -> tuple[bool, Any, tuple[Dependency, ...]]:
+        """`get`, with the dependencies the entry recorded (checked unchanged) on a hit."""
         if not self.usable or self._secret is None:
-            return False, None
+            return False, None, ()
         path = self._path(key)
         try:
             blob = path.read_bytes()
         except OSError:
-            return False, None
+            return False, None, ()
         if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + _DIGEST:
-            return False, None
+            return False, None, ()
         mac = blob[len(_MAGIC) : len(_MAGIC) + _DIGEST]
         payload = blob[len(_MAGIC) + _DIGEST :]
         expected = hmac.new(self._secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
         if not hmac.compare_digest(mac, expected):
-            return False, None
+            return False, None, ()
         try:
             dependencies, outcome = pickle.loads(payload)  # noqa: S301 - authenticated above
         except Exception:  # noqa: BLE001 - an entry boundary wrote but cannot read back is a miss
-            return False, None
+            return False, None, ()
         if any(file_digest(dep) != digest for dep, digest in dependencies):
-            return False, None
+            return False, None, ()
         with contextlib.suppress(OSError):
             os.utime(path)  # least recently used goes first when pruning
-        return True, outcome
+        return True, outcome, tuple(dependencies)
 
     def put(self, key: str, outcome: Any, dependencies: Sequence[Dependency]) -> None:
         if not self.usable or self._secret is None:

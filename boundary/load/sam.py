@@ -70,11 +70,11 @@ from samtranslator.validator.value_validator import sam_expect
 
 from boundary.load._cache import record_read
 from boundary.load._errors import SourceError
+from boundary.load._transform import SAM_TRANSFORM, is_sam
 from boundary.load.options import LoadOptions
 
 __all__ = ["LOCAL_BUCKET", "SAM_TRANSFORM", "Expansion", "SourcePath", "expand", "is_sam"]
 
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 #: The bucket of the `s3://` placeholders that stand for local, unpackaged artifacts.
 LOCAL_BUCKET = "boundary-local"
@@ -139,16 +139,6 @@ class Expansion:
 
     template: dict[str, Any]
     origins: Mapping[str, SourcePath] = field(default_factory=dict)
-
-
-def is_sam(data: Mapping[str, Any]) -> bool:
-    """Whether the template asks for the SAM transform (alone or among others)."""
-    transform = data.get("Transform") if isinstance(data, Mapping) else None
-    if isinstance(transform, str):
-        return transform.strip() == SAM_TRANSFORM
-    if isinstance(transform, list):
-        return any(isinstance(item, str) and item.strip() == SAM_TRANSFORM for item in transform)
-    return False
 
 
 def expand(

@@ -179,8 +179,119 @@ def test_the_cli_cache_goes_to_the_named_folder_and_can_be_turned_off(template: 
     runner.invoke(app, ["scan", str(template), "--no-cache", "--cache-dir", str(cache), "--format", "json"])
     assert not cache.exists()
     runner.invoke(app, ["scan", str(template), "--cache-dir", str(cache), "--format", "json"])
-    assert len(_entries(cache)) == 1
+    assert len(_entries(cache)) == 2  # the loaded file, and the scan's findings
 
 
 def test_the_test_suite_never_writes_the_real_user_cache() -> None:
     assert "boundary-test-cache-" in str(LOAD.default_cache_dir())
+
+
+# --- the findings of a whole scan -------------------------------------------------------
+
+# A user rule's module may read anything (a file, the clock): its findings are never cached.
+USER_RULE = '''
+from boundary.graph import queries
+from boundary.rules import Rule, Violation
+
+
+class AnyRole(Rule):
+    """
+    ## What it does
+    Reports every role.
+
+    ## Why is this bad?
+    It proves the rule ran.
+
+    ## Example
+    ```yaml
+    A: {Type: AWS::IAM::Role}
+    ```
+
+    ## Use instead
+    Nothing.
+
+    ## References
+    - https://example.com
+    """
+
+    def evaluate(self, ctx):
+        for role in queries.nodes_of_kind(ctx.graph, "role"):
+            yield Violation(node=role, message=f"role {ctx.label(role)} exists; expected none")
+'''
+
+USER_META = """
+id = "ACME001"
+name = "any-role"
+title = "Any role"
+severity = "low"
+category = "over-grant"
+decision = "warn"
+description = "Reports every role."
+remediation = "None."
+practice = "example"
+references = ["https://example.com"]
+"""
+
+
+@pytest.fixture
+def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per scan that built the graph and ran the rules (a findings-cache miss)."""
+    import boundary.scanner
+
+    scanner = sys.modules[boundary.scanner.__name__]  # the module, not the function `scan`
+    seen: list[int] = []
+    real = scanner.evaluate
+
+    def counting(*args: object, **kwargs: object) -> object:
+        seen.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scanner, "evaluate", counting)
+    return seen
+
+
+def test_an_unchanged_scan_takes_its_findings_from_the_cache(
+    template: Path, tmp_path: Path, evaluations: list[int]
+) -> None:
+    cache = tmp_path / "cache"
+    first = boundary.analyze([str(template)], cache_dir=cache)
+    second = boundary.analyze([str(template)], cache_dir=cache)
+    assert len(evaluations) == 1
+    assert second == first
+    assert first.findings
+
+
+def test_findings_are_computed_again_after_a_content_or_configuration_change(
+    template: Path, tmp_path: Path, evaluations: list[int]
+) -> None:
+    cache = tmp_path / "cache"
+    first = boundary.analyze([str(template)], cache_dir=cache)
+    assert "BND104" in {f.rule_id for f in first.findings}
+    ignoring = boundary.analyze([str(template)], cache_dir=cache, config=boundary.Config(ignore=("BND104",)))
+    assert len(evaluations) == 2
+    assert "BND104" not in {f.rule_id for f in ignoring.findings}
+    template.write_text(TEMPLATE.replace('Resource: "*"', "Resource: arn:aws:s3:::b/*"), encoding="utf-8")
+    narrowed = boundary.analyze([str(template)], cache_dir=cache)
+    assert len(evaluations) == 3
+    assert "BND104" not in {f.rule_id for f in narrowed.findings}
+
+
+def test_a_scan_with_user_rules_or_activity_is_not_served_from_the_cache(
+    template: Path, tmp_path: Path, evaluations: list[int]
+) -> None:
+    from boundary.load.activity import load_activity
+
+    cache = tmp_path / "cache"
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "any_role.py").write_text(USER_RULE, encoding="utf-8")
+    (rules / "any_role.toml").write_text(USER_META, encoding="utf-8")
+    for _ in range(2):
+        found = boundary.analyze([str(template)], cache_dir=cache, rule_folders=[rules])
+        assert "ACME001" in {f.rule_id for f in found.findings}
+    assert len(evaluations) == 2
+    trail = tmp_path / "activity.json"
+    trail.write_text('{"Records": []}', encoding="utf-8")
+    for _ in range(2):
+        boundary.analyze([str(template)], cache_dir=cache, activity=load_activity([str(trail)]))
+    assert len(evaluations) == 4
