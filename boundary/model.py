@@ -28,6 +28,7 @@ __all__ = [
     "LoadSeverity",
     "Location",
     "Model",
+    "OutsidePrincipal",
     "Policy",
     "PolicyDocument",
     "PolicyKind",
@@ -281,6 +282,21 @@ class PolicyKind(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class OutsidePrincipal:
+    """A role, user or group that a policy of the template is attached to but that the
+    template does not declare: named by a literal (`example-role`, an ARN) or by a
+    parameter (`${RoleName}` when it has no value).
+
+    `kind` is `ResourceKind.ROLE`, `USER` or `GROUP`; `name` is what the template
+    says, resolved; `location` is where it says it (the `Roles:` item).
+    """
+
+    kind: ResourceKind
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """A policy and what it applies to.
 
@@ -292,6 +308,8 @@ class Policy:
     attached on its own (an event source's execution policy, such as
     `AWSLambdaSQSQueueExecutionRole` for an SQS event) and the template never
     names: the user cannot change it short of writing the role themselves.
+    `outside_principals` are the roles, users and groups it is attached to that the
+    template does not declare (`attached_to` holds the ones it does).
     """
 
     id: str
@@ -303,6 +321,7 @@ class Policy:
     managed_arn: str | None = None
     origin: str | None = None
     implicit: bool = False
+    outside_principals: tuple[OutsidePrincipal, ...] = ()
 
 
 class RelationKind(str, enum.Enum):

@@ -9,6 +9,14 @@ from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
+_BREADTH_TEXT = {
+    "admin": "administrator access",
+    "power-user": (
+        "power-user access: every action of every service except IAM, Organizations and account "
+        "management, on every resource (not administrator: it cannot change IAM or pass roles)"
+    ),
+    "full": "full-service access",
+}
 
 
 class AdminAccess(Rule):
@@ -19,6 +27,24 @@ class AdminAccess(Rule):
     attached AWS managed policy such as `AdministratorAccess`,
     `PowerUserAccess`, `IAMFullAccess` or a `*FullAccess` policy
     (`AmazonDynamoDBFullAccess`, `AmazonS3FullAccess`, ...).
+    `AdministratorAccess` and `*` on `*` are critical; `PowerUserAccess` on
+    its own is high and called power-user access, not administrator: it
+    grants every service but IAM, Organizations and Account, so it cannot
+    change IAM or pass roles (with an IAM grant beside it, that grant is its
+    own finding here or under privilege-escalation). A deploy role (trusted
+    by CloudFormation, CodeBuild or CodePipeline) needs wide rights by
+    design; its findings say what fits it, a permissions boundary that caps
+    it and the roles it creates, and `iam:PassRole` only on the exact roles
+    with `iam:PassedToService`, instead of workload advice.
+
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
 
     ## Why is this bad?
     An execution role with administrator access turns any code-injection bug
@@ -65,12 +91,19 @@ class AdminAccess(Rule):
                 breadth = access_breadth(name)
                 if breadth is not None:
                     admin = breadth == "admin"
+                    outside = bool(ctx.attrs(principal).get("outside"))
+                    runs_as = queries.runs_as_note(ctx.graph, principal) if outside else ""
+                    expected = (
+                        queries.deploy_advice(ctx.graph, principal)
+                        or "expected a policy scoped to the actions and resources the workload uses"
+                    )
+                    what = _BREADTH_TEXT[breadth]
                     yield Violation(
                         node=principal,
+                        related=queries.executors(ctx.graph, principal) if outside else (),
                         message=(
                             f"{ctx.label(principal)} has the AWS managed policy {name} attached: "
-                            f"{'administrator' if admin else 'full-service'} access; "
-                            "expected a policy scoped to the actions and resources the workload uses"
+                            f"{what}{runs_as}; {expected}"
                         ),
                         key=f"managed#{name}",
                         location=Location(
@@ -79,8 +112,12 @@ class AdminAccess(Rule):
                             int(data.get("column") or 0),
                             data.get("address"),
                         ),
-                        severity=Severity.CRITICAL if admin else Severity.HIGH,
+                        severity=Severity.CRITICAL if admin else Severity.HIGH,  # power users: high
                     )
+            expected = (
+                queries.deploy_advice(ctx.graph, principal)
+                or "expected the specific actions and resources the workload uses"
+            )
             views = statements_of(ctx.graph, principal)
             for view in views:
                 if (
@@ -99,10 +136,11 @@ class AdminAccess(Rule):
                 if everything or iam_all:
                     what = "every action" if everything else "every IAM action (iam:*)"
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{view.describe()} allows {what} on every resource: administrator access; "
-                            "expected the specific actions and resources the workload uses"
+                            f"{expected}"
                         ),
                         key=view.key,
                         location=view.location,

@@ -42,6 +42,12 @@ def _noise(template: Template, policy: Policy, issue: PolicyIssue) -> bool:
         return not _uses_policy_variables(policy)
     if issue.check == "unknown-action":
         return issue.action is not None and issue.action.lower() in _AWS_WRITTEN
+    if issue.check == "service-linked-role-with-star":
+        # In an identity policy wildcard-resource (BND104) reports the statement (the action
+        # acts on roles), and admin-access or wildcard-action too when a wildcard grants it:
+        # naming the roles or the actions is the one fix, so the remark would be one more
+        # finding for the same statement.
+        return policy.kind is PolicyKind.IDENTITY
     if issue.check == "duplicate-sid":
         # Terraform's aws_iam_policy_document writes `"Sid": ""` for every unnamed statement.
         return template.format is Format.TERRAFORM and issue.value == ""
@@ -60,7 +66,10 @@ class InvalidPolicy(Rule):
     Allow with NotPrincipal) and warnings. Suggestions are not reported.
     Checks other rules own are left to them: wrong resource types and
     undefined parameters (resource-type-mismatch), `iam:PassRole` on `*`
-    (privilege-escalation). A missing Version is reported only when the
+    (privilege-escalation), and `iam:CreateServiceLinkedRole` on `*` in an
+    identity policy (wildcard-resource reports that statement, and
+    admin-access or wildcard-action too when a wildcard grants it: one
+    statement, one fix, one finding). A missing Version is reported only when the
     policy uses policy variables, the one thing it changes.
 
     A trust statement whose condition tests a key its principal's request

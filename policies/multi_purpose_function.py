@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from boundary.graph import NodeKind, queries
 from boundary.graph.permissions import DataAccess, data_access
-from boundary.iam import Arn, catalog
+from boundary.iam import Arn, catalog, wildcard_match
 from boundary.rules import Rule, RuleContext, Violation
 
 # Orchestrating several services is what a state machine is for; the rule judges code.
@@ -73,7 +73,7 @@ class MultiPurposeFunction(Rule):
     (CloudWatch Logs, X-Ray, CloudWatch metrics), List and Tagging actions, and
     KMS (a key protects data held by another counted service) are not counted.
     Reading SSM parameters and Secrets Manager secrets configures a job and is
-    not counted. What runs the function (the queue, stream or topic that
+    not counted, as a service or as resources. What runs the function (the queue, stream or topic that
     triggers it, its dead-letter queue and on-failure destinations) is not
     counted either, nor the actions Lambda needs to poll those services
     (`sqs:ReceiveMessage`, `dynamodb:GetRecords`, `kinesis:GetShardIterator`,
@@ -82,7 +82,10 @@ class MultiPurposeFunction(Rule):
     DynamoDB stream that also writes another table reaches DynamoDB data. IAM prefixes of one service count once (S3 Express is S3, DAX is
     DynamoDB; Glue with Athena is Athena). Resources granted through a full
     wildcard (`*`) count towards services but not towards resources: the
-    wildcard-resource rule reports those. State machines are not judged:
+    wildcard-resource rule reports those. A partial wildcard
+    (`table/orders-*`) granted beside the resources it matches counts as
+    those resources, not as one more; one that matches none of them (it
+    reaches resources outside the template) counts once. State machines are not judged:
     coordinating several services is their job.
 
     ## Why is this bad?
@@ -150,16 +153,18 @@ class MultiPurposeFunction(Rule):
                 for target, access in access_by_role[role].items():
                     if target in wiring:
                         continue
-                    services.update(
-                        _family(a.partition(":")[0])
-                        for a in access.actions
-                        if not _configuration(a) and not _polls(a, wiring_services)
-                    )
+                    jobs = [
+                        a for a in access.actions if not _configuration(a) and not _polls(a, wiring_services)
+                    ]
+                    if not jobs:
+                        continue  # only reads its configuration (a parameter, a secret) there
+                    services.update(_family(a.partition(":")[0]) for a in jobs)
                     kind = ctx.attrs(target).get("kind")
                     if kind in (NodeKind.DATA, NodeKind.ARN) and _COUNTED_CLASSES.intersection(
                         access.target_classes
                     ):
                         resources.setdefault(_resource_key(ctx, target), target)
+            resources = _without_covering_wildcards(ctx, resources)
             if "athena" in services:
                 services.discard("glue")  # Athena queries read the Glue catalog: one job
             through = " and ".join(ctx.label(role) for role in roles)
@@ -188,6 +193,28 @@ class MultiPurposeFunction(Rule):
                     related=(*roles, *sorted(resources.values())),
                     key="resources",
                 )
+
+
+def _without_covering_wildcards(ctx: RuleContext, resources: dict[str, str]) -> dict[str, str]:
+    """The counted resources without a wildcard pattern (`table/orders-*`) that covers
+    other counted resources: it is those resources again, not one more. A wildcard that
+    covers none of them still counts once (it reaches something outside the template)."""
+    arns = {key: tuple(ctx.attrs(node).get("arns") or ()) for key, node in resources.items()}
+    kept: dict[str, str] = {}
+    for key, node in resources.items():
+        pattern = str(ctx.attrs(node).get("arn") or "")
+        if ctx.attrs(node).get("kind") == NodeKind.ARN and ("*" in pattern or "?" in pattern):
+            covered = any(
+                wildcard_match(pattern, arn)
+                for other, found in arns.items()
+                if other != key and resources[other] != node
+                for arn in found
+                if "*" not in arn
+            )
+            if covered:
+                continue
+        kept[key] = node
+    return kept
 
 
 def _family(service: str) -> str:

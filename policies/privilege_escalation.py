@@ -4,7 +4,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from boundary.graph import NodeKind, queries
-from boundary.graph.permissions import StatementView, allowed_actions, statements_of
+from boundary.graph.permissions import StatementView, allowed_actions, every_of_type, statements_of
 from boundary.iam import catalog, condition_entries, wildcard_match
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -124,7 +124,24 @@ _SERVICE_OF = {
 
 
 def _lines(granted: Mapping[str, list[StatementView]], actions: tuple[str, ...]) -> str:
-    return "; ".join(f"{a} by {granted[a][0].describe()}" for a in actions)
+    return "; ".join(
+        f"{a}{_pass_scope(granted[a][0]) if a == 'iam:PassRole' else ''} by {granted[a][0].describe()}"
+        for a in actions
+    )
+
+
+def _pass_scope(view: StatementView) -> str:
+    """Which roles a PassRole statement may pass, so `role/*` and `role/${Stack}-*` read
+    differently: every role of the account, or the roles whose names match a pattern."""
+    if view.all_resources:
+        return " on every role of the account (Resource '*')"
+    wide = [r for r in view.resources if "*" in r or "?" in r]
+    every = [r for r in wide if every_of_type(r)]
+    if every:
+        return f" on every role of the account ({', '.join(every)})"
+    if wide:
+        return f" on the roles matching {', '.join(wide)} (a name pattern, not every role)"
+    return ""
 
 
 class PrivilegeEscalation(Rule):
@@ -143,7 +160,22 @@ class PrivilegeEscalation(Rule):
     combined path; `lambda:UpdateFunctionCode` counts only on functions that
     run as another role. `iam:PassRole` on every resource is reported even
     with `iam:PassedToService`: any role, an administrator's included, can
-    still be handed to that service.
+    still be handed to that service. The escalation messages say which roles
+    a PassRole may pass: every role of the account (`*`, `role/*`) or the
+    roles matching a name pattern (`role/${AWS::StackName}-*`), so the two
+    do not read the same. A deploy role (trusted by CloudFormation,
+    CodeBuild or CodePipeline) is told to take a permissions boundary and a
+    PassRole on the exact roles with `iam:PassedToService`, not to drop the
+    IAM rights a deployment needs.
+
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
 
     ## Why is this bad?
     A function that can write IAM policies, or hand a role to a new function,
@@ -190,15 +222,17 @@ class PrivilegeEscalation(Rule):
             if not views:
                 continue
             label = ctx.label(principal)
+            deploy = queries.deploy_advice(ctx.graph, principal)
             on_all = allowed_actions(views, ["iam:PassRole", "sts:AssumeRole"], on_all_resources=True)
             for action, key in (("iam:PassRole", "passrole-star"), ("sts:AssumeRole", "assumerole-star")):
                 if action in on_all:
                     view = on_all[action][0]
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{label} may {action} on every resource ({view.describe()}); "
-                            "expected the ARNs of the specific roles it needs"
+                            f"{deploy or 'expected the ARNs of the specific roles it needs'}"
                         ),
                         key=key,
                         location=view.location,
@@ -211,10 +245,11 @@ class PrivilegeEscalation(Rule):
                 shown = ", ".join(names[:5]) + (f", ... ({len(names)} in all)" if len(names) > 5 else "")
                 first = writes[names[0]][0]
                 yield Violation(
-                    node=principal,
+                    node=first.subject,
+                    related=first.runners,
                     message=(
                         f"{label} may change IAM: {shown} ({first.describe()}); "
-                        "expected no IAM write or permissions-management action in a workload role"
+                        f"{deploy or 'expected no IAM write or permissions-management action in a workload role'}"
                     ),
                     key="iam-write",
                     location=first.location,
@@ -234,13 +269,15 @@ class PrivilegeEscalation(Rule):
                     for a in actions
                 }
                 if all(usable[a] for a in actions):
+                    last = usable[actions[-1]][0]
                     yield Violation(
-                        node=principal,
+                        node=last.subject,
+                        related=last.runners,
                         message=(
                             f"{label} may {meaning}: {_lines(usable, actions)}; "
-                            "expected no escalation path from a workload role"
+                            f"{deploy or 'expected no escalation path from a workload role'}"
                         ),
                         key=key,
-                        location=usable[actions[-1]][0].location,
+                        location=last.location,
                         statements=tuple(sorted({v.key for a in actions for v in usable[a]})),
                     )

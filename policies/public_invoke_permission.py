@@ -28,6 +28,13 @@ class PublicInvokePermission(Rule):
     bucket ARNs carry no account, so the name can belong to another account
     once the bucket is deleted.
 
+    Functions outside the template are judged too: a permission whose
+    `FunctionName` (`function_name`) is a literal name, an ARN or a parameter
+    naming no function of the template is reported the same way, on the
+    permission, naming the function as outside the template. Conditions are
+    read from the permission itself (`SourceArn`, `SourceAccount`,
+    `PrincipalOrgID`), wherever the function is.
+
     The permissions a function URL needs are not reported here: a statement
     conditioned on `lambda:FunctionUrlAuthType: NONE`, and the
     `InvokedViaFunctionUrl` statement that pairs with it, only open the URL,

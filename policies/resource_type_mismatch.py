@@ -3,11 +3,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from boundary.graph import node_id, queries
-from boundary.graph.permissions import ref_instead_of_arn, written_policies
-from boundary.iam import PolicyIssue, validate_policy
+from boundary.graph import EdgeKind, node_id, queries
+from boundary.graph.permissions import (
+    StatementView,
+    action_applies,
+    every_of_type,
+    ref_instead_of_arn,
+    statements_of,
+    written_policies,
+)
+from boundary.iam import PolicyIssue, evaluate, is_full_wildcard, validate_policy
 from boundary.model import Format, PolicyDocument, PolicyKind, Resource, Statement, Symbolic, Template
-from boundary.rules import Rule, RuleContext, Violation
+from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _CHECKS = ("action-resource-mismatch", "undefined-reference")
 
@@ -117,6 +124,58 @@ def _named_not_arn(template: Template, issue: PolicyIssue, owner: Resource) -> P
     )
 
 
+def _granted_elsewhere(
+    ctx: RuleContext, template: Template, policy_id: str, group: list[PolicyIssue]
+) -> StatementView | None:
+    """Another Allow statement of the same principals that grants every action of a mismatch
+    group on a resource of a type it acts on: the mismatched statement then takes nothing
+    away and gives nothing, and removing it is the fix. None when there is none."""
+    actions = [i.action for i in group if i.check == "action-resource-mismatch" and i.action]
+    index = group[0].statement_index
+    if not actions or len(actions) != len(group):
+        return None
+    policy_node = node_id(template, policy_id)
+    if policy_node not in ctx.graph:
+        return None
+    owners = sorted(
+        {
+            u
+            for u, _, d in ctx.graph.in_edges(policy_node, data=True)
+            if d.get("kind") == EdgeKind.ATTACHED_POLICY
+        }
+    )
+    if not owners:
+        return None
+    found: StatementView | None = None
+    for owner in owners:
+        views = [
+            v
+            for v in statements_of(ctx.graph, owner)
+            if v.effect == "Allow" and not (v.policy_id == policy_id and v.index == index)
+        ]
+        first: StatementView | None = None
+        for action in actions:
+            fitting = [v for v in views if _grants_fitting(ctx, v, action)]
+            if not fitting:
+                return None
+            first = first or fitting[0]
+        found = found or first
+    return found
+
+
+def _grants_fitting(ctx: RuleContext, view: StatementView, action: str) -> bool:
+    """Whether a statement allows `action` on a named resource of a type the action acts on.
+    A grant on `*` or on every resource of a type does not count: the scoped statement that
+    missed is then the one to fix (aimed at the right resource), and the wide one to remove."""
+    if view.all_resources or not evaluate.action_matches(view.statement, action):
+        return False
+    arns = [r for r in view.resources if not is_full_wildcard(r) and not every_of_type(r)]
+    for target, target_class in view.listed:
+        if target_class == "specific":
+            arns.extend(ctx.graph.nodes[target].get("arns") or ())
+    return any(action_applies(action, arn) for arn in arns)
+
+
 class ResourceTypeMismatch(Rule):
     """
     ## What it does
@@ -133,6 +192,15 @@ class ResourceTypeMismatch(Rule):
     resource types and no listed resource is of one of them. Statements on
     `*`, with NotResource or with a resource that cannot be resolved offline
     are not judged; actions that only accept `*` are never reported.
+
+    When another Allow statement of the same role, user or group grants the
+    same actions on a named resource they act on (not `*`, not every
+    resource of a type), the mismatched statement gives
+    nothing and takes nothing away: it is reported with **low** severity and
+    names the statement that does the granting. Every written policy is
+    judged, whatever it is attached to: a role of the template, a role,
+    user or group outside the template (named by a literal or a parameter),
+    or nothing yet.
 
     ## Why is this bad?
     IAM does not reject such a statement: it grants nothing, silently. The
@@ -201,7 +269,16 @@ class ResourceTypeMismatch(Rule):
                             )
                 for group in _grouped(issues):
                     first = group[0]
-                    if first.check == "action-resource-mismatch":
+                    severity = None
+                    granted = _granted_elsewhere(ctx, template, policy.id, group)
+                    if granted is not None:
+                        # The grant works through another statement: this one is dead weight.
+                        severity = Severity.LOW
+                        expected = (
+                            f"{granted.describe()} grants the same on a resource they act on, so this "
+                            "statement adds nothing; expected it removed"
+                        )
+                    elif first.check == "action-resource-mismatch":
                         expected = "expected a resource of a type the action acts on"
                     elif first.check == _NAME_NOT_ARN:
                         expected = "expected the resource's ARN"
@@ -218,4 +295,5 @@ class ResourceTypeMismatch(Rule):
                             else f"#{first.message}"
                         ),
                         location=first.location or policy.location,
+                        severity=severity,
                     )

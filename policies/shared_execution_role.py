@@ -15,6 +15,8 @@ class SharedExecutionRole(Rule):
     role outside the template named by ARN. A role trusted by several services
     but executed by one function, and services that act with a role
     (an AppSync data source, an EventBridge target), are not counted.
+    A role outside the template is reported at the first function that names
+    it, whether or not the template also attaches policies to it by name.
 
     ## Why is this bad?
     A role is the security boundary of the code that runs as it. When several
@@ -62,15 +64,19 @@ class SharedExecutionRole(Rule):
         for role, users in queries.execution_roles(ctx.graph).items():
             if len(users) > limit:
                 names = ", ".join(ctx.label(user) for user in users)
+                # A role outside the template is named where the functions name it.
+                outside = bool(ctx.attrs(role).get("outside"))
                 yield Violation(
-                    node=role,
+                    node=users[0] if outside else role,
                     message=(
                         f"role {ctx.label(role)} is the execution role of {len(users)} compute resources: "
                         f"{names}; expected at most {limit}"
                     ),
                     related=users,
                     key=ctx.label(role),
-                    location=None if ctx.attrs(role).get("line") else _first_use(ctx, users[0], role),
+                    location=None
+                    if ctx.attrs(role).get("line") and not outside
+                    else _first_use(ctx, users[0], role),
                 )
 
 

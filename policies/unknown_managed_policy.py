@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, NodeKind, queries
-from boundary.iam import is_aws_managed_arn
+from boundary.iam import access_breadth, is_aws_managed_arn
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Violation
 
@@ -22,7 +22,14 @@ class UnknownManagedPolicy(Rule):
     unknown string. The policy is reported as unknown, never as harmless: none
     of its grants were evaluated by the other rules. The CodeDeploy role SAM
     generates for `DeploymentPreference` is left out: SAM attaches
-    `AWSCodeDeployRoleForLambda` to it itself, and no code runs as it.
+    `AWSCodeDeployRoleForLambda` to it itself, and no code runs as it. AWS
+    managed policies whose name says what they grant (`AdministratorAccess`,
+    `PowerUserAccess`, any `*FullAccess`) are left to admin-access (BND105),
+    which reports them by that name: their content adds nothing to the fix.
+
+    A policy the template attaches to a role, user or group it does not
+    declare (a literal name, an ARN, a parameter) is judged the same way; the
+    finding is then on the policy resource.
 
     ## Why is this bad?
     A managed policy can grant anything, up to administrator access, and AWS
@@ -65,6 +72,8 @@ class UnknownManagedPolicy(Rule):
                 arn = attrs.get("managed_arn")
                 if attrs.get("known", True):
                     continue
+                if isinstance(arn, str) and is_aws_managed_arn(arn) and access_breadth(arn):
+                    continue  # admin-access judges it by its name (administrator, *FullAccess)
                 if isinstance(arn, str):
                     owner = (
                         "AWS managed policy"
@@ -90,8 +99,10 @@ class UnknownManagedPolicy(Rule):
                         f"{ctx.label(principal)} has policy {ctx.label(policy)} attached, whose document boundary "
                         f"cannot read: {why}; its grants were not evaluated (unknown, not harmless){remedy}"
                     )
+                outside = bool(ctx.attrs(principal).get("outside"))
                 yield Violation(
-                    node=principal,
+                    # a principal outside the template: the finding belongs to the policy written here
+                    node=policy if outside and ctx.attrs(policy).get("resource") else principal,
                     message=message,
                     related=(policy,),
                     key=arn if isinstance(arn, str) else f"unknown#{attrs.get('resource') or policy}",

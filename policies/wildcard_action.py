@@ -23,6 +23,19 @@ class WildcardAction(Rule):
     are not identity policies and are not judged here; AWS managed policies
     are judged by the admin-access rule instead. The message lists the
     expanded actions most dangerous first: permissions management, then write.
+    A deploy role (one that CloudFormation, CodeBuild or CodePipeline may
+    assume) is told what fits a deploy role, a permissions boundary and a
+    PassRole scoped to the exact roles with `iam:PassedToService`, rather
+    than to list the workload's actions.
+
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
 
     ## Why is this bad?
     A wildcard grants every action that matches it today and every action AWS
@@ -58,6 +71,10 @@ class WildcardAction(Rule):
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
         for principal in queries.nodes_of_kind(ctx.graph, *_PRINCIPALS):
+            expected = (
+                queries.deploy_advice(ctx.graph, principal)
+                or "expected the specific actions the workload calls"
+            )
             views = identity_statements_of(ctx.graph, principal)
             for view in views:
                 if view.effect != "Allow" or view.aws_managed or is_denied(view, views):
@@ -65,10 +82,11 @@ class WildcardAction(Rule):
                 if view.statement.not_actions is not None:
                     excluded = ", ".join(str(a) for a in view.statement.not_actions)
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{view.describe()} allows every action except {excluded} (NotAction with Allow); "
-                            "expected the specific actions the workload calls"
+                            f"{expected}"
                         ),
                         key=f"{view.key}#NotAction",
                         location=view.location,
@@ -81,10 +99,11 @@ class WildcardAction(Rule):
                         continue
                     if cat.expands_to_all(pattern):
                         yield Violation(
-                            node=principal,
+                            node=view.subject,
+                            related=view.runners,
                             message=(
                                 f"{view.describe()} allows action {pattern!r}: every action of every service; "
-                                "expected the specific actions the workload calls"
+                                f"{expected}"
                             ),
                             key=f"{view.key}#{pattern}",
                             location=view.location,
@@ -104,11 +123,12 @@ class WildcardAction(Rule):
                     whole_service = short.strip("*") == ""
                     shown = ", ".join(risky[:4]) + (", ..." if len(risky) > 4 else "")
                     yield Violation(
-                        node=principal,
+                        node=view.subject,
+                        related=view.runners,
                         message=(
                             f"{view.describe()} allows action {pattern!r}: {len(expanded)} actions, "
                             f"{len(risky)} of them write or permissions management ({shown}); "
-                            "expected the specific actions the workload calls"
+                            f"{expected}"
                         ),
                         key=f"{view.key}#{pattern}",
                         location=view.location,

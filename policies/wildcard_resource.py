@@ -73,6 +73,15 @@ class WildcardResource(Rule):
     execution roles (`AWSLambdaSQSQueueExecutionRole`, ...) at low severity, and
     the logging, tracing and VPC networking ones not at all.
 
+    Principals outside the template are judged too: a policy resource
+    (`AWS::IAM::Policy`, `ManagedPolicy`, `RolePolicy`; Terraform
+    `aws_iam_role_policy`, `aws_iam_policy` with an attachment) that names a
+    role, user or group the template does not declare, by a literal name, an
+    ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
+    policy resource and names the principal; a function of
+    the template whose `Role` is the ARN of that role runs with the policy,
+    and the finding names it as well.
+
     Grants SAM adds on its own are reported with **info** severity, so they
     never fail a scan at the default `--fail-on low`: for an `SQS`,
     `DynamoDB`, `Kinesis` or `MSK` event SAM attaches
@@ -158,7 +167,8 @@ class WildcardResource(Rule):
                 if view.implicit:
                     severity, message = Severity.INFO, f"{message}{_IMPLICIT}"
                 yield Violation(
-                    node=principal,
+                    node=view.subject,
+                    related=view.runners,
                     message=message,
                     key=view.key,
                     location=view.location,
@@ -204,7 +214,8 @@ def _type_wide(principal: str, view: StatementView) -> Iterator[Violation]:
     actions = sorted(scoped)
     shown = ", ".join(actions[:5]) + (f", ... ({len(actions)} in all)" if len(actions) > 5 else "")
     yield Violation(
-        node=principal,
+        node=view.subject,
+        related=view.runners,
         message=(
             f"{view.describe()} grants {shown} on {', '.join(patterns)}: every resource of the type "
             "in the account, as wide as '*' for these actions; expected the ARNs of the resources "

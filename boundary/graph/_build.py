@@ -8,6 +8,7 @@ Works on networkx 2.6 and 3.x: only the long-stable MultiDiGraph API is used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,10 @@ from boundary.iam.arn import ArnIndex, TargetClass, is_full_wildcard
 from boundary.iam.managed import managed_policy
 from boundary.model import (
     Endpoint,
+    Format,
     Location,
     Model,
+    OutsidePrincipal,
     Policy,
     PolicyDocument,
     PolicyKind,
@@ -31,7 +34,15 @@ from boundary.model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "every_resource_targets", "node_id"]
+__all__ = [
+    "INTERNET",
+    "EdgeKind",
+    "NodeKind",
+    "build_graph",
+    "every_resource_targets",
+    "node_id",
+    "outside_principal_id",
+]
 
 
 class NodeKind:
@@ -77,6 +88,15 @@ def node_id(template: Template | str, local_id: str) -> str:
     return f"{path}::{local_id}"
 
 
+def outside_principal_id(template: Template | str, kind: str, name: str) -> str:
+    """The node of a role, user or group a policy of the template is attached to that the
+    template does not declare (`kind` "role", "user" or "group"; `name` as written, an ARN
+    reduced to its name), or, with `kind` "function", a function a Lambda permission of the
+    template names."""
+    path = template if isinstance(template, str) else template.path
+    return f"{path}::outside::{kind}/{name}"
+
+
 def _principal_node(kind: str, value: str) -> str:
     if value == "*":
         return INTERNET
@@ -108,9 +128,19 @@ def _add_template(graph: nx.MultiDiGraph, template: Template) -> None:
         graph.add_node(node_id(template, resource.id), **_resource_attrs(template, resource))
     for endpoint in template.endpoints:
         _add_endpoint(graph, template, endpoint)
+    outside_roles = _add_outside_principals(graph, template)
     for relation in template.relations:
         source = node_id(template, relation.source)
-        if relation.attributes.get("external"):
+        outside = (
+            outside_roles.get(_role_name(relation.target))
+            if relation.attributes.get("external") and relation.kind.value == EdgeKind.EXECUTES_AS
+            else None
+        )
+        if outside is not None:
+            # `Role: arn:...:role/app-role` while the template attaches policies to app-role
+            # by name: the function runs with those policies.
+            target = outside
+        elif relation.attributes.get("external"):
             target = f"arn::{relation.target}"
             if target not in graph:
                 graph.add_node(
@@ -137,6 +167,85 @@ def _add_template(graph: nx.MultiDiGraph, template: Template) -> None:
     }
     for policy in template.policies:
         _add_policy(graph, template, policy, index)
+
+
+_OUTSIDE_KINDS = {ResourceKind.ROLE: "role", ResourceKind.USER: "user", ResourceKind.GROUP: "group"}
+
+
+# How the resolver shows a parameter without a value inside a value it could not finish
+_REF_TEXT = re.compile(r"!Ref ([A-Za-z0-9:]+)")
+
+
+def _role_name(text: str) -> str:
+    """The name of the role a function's `Role` ARN names (`arn:aws:iam::1:role/path/app-role`
+    -> `app-role`); a parameter without a value reads `${RoleName}` however it was written."""
+    text = _REF_TEXT.sub(r"${\1}", text)
+    return text.rsplit("/", 1)[-1] if text.startswith("arn:") and ":role/" in text else text
+
+
+def _principal_name(text: str) -> str:
+    """A role's, user's or group's name from its name or ARN (`arn:...:user/ops/bob` -> `bob`)."""
+    text = _REF_TEXT.sub(r"${\1}", text)
+    return text.rsplit("/", 1)[-1] if text.startswith("arn:") else text
+
+
+def _add_outside_principals(graph: nx.MultiDiGraph, template: Template) -> dict[str, str]:
+    """A node for each role, user or group outside the template that an identity policy of
+    the template is attached to; returns the outside roles' nodes by role name."""
+    roles: dict[str, str] = {}
+    for policy in template.policies:
+        if policy.kind is not PolicyKind.IDENTITY:
+            continue
+        for principal in policy.outside_principals:
+            word = _OUTSIDE_KINDS.get(principal.kind)
+            if word is None:
+                continue
+            name = _principal_name(principal.name)
+            node = outside_principal_id(template, word, name)
+            _outside_node(graph, template, node, word, name, policy, principal)
+            if word == "role":
+                roles.setdefault(name, node)
+    return roles
+
+
+def _outside_node(
+    graph: nx.MultiDiGraph,
+    template: Template,
+    node: str,
+    word: str,
+    name: str,
+    policy: Policy,
+    principal: OutsidePrincipal,
+) -> None:
+    """Findings about an outside principal belong to the policy the template wrote: the node
+    takes the first attaching policy's resource and the place that names the principal
+    (`StatementView.subject` names the exact policy for findings about one statement)."""
+    if node in graph:
+        graph.nodes[node]["policies"].append(policy.id)
+        return
+    scope = "the plan" if template.format is Format.TERRAFORM else "the template"
+    resource = policy.id
+    if policy.id not in template.resources:
+        # an AWS managed policy attached by a Terraform attachment resource: that resource
+        resource = principal.location.address or policy.id
+    graph.add_node(
+        node,
+        kind=principal.kind.value,
+        type=f"{word} outside {scope}",
+        aws_type="",
+        resource=resource,
+        template=template.path,
+        format=template.format.value,
+        label=f"{name} ({word} outside {scope})",
+        outside=word,
+        outside_name=name,
+        outside_of=scope,
+        policies=[policy.id],
+        arns=(f"arn:{template.partition}:iam::{template.account}:{word}/{name}",),
+        name=name,
+        origin=None,
+        **_location_attrs(principal.location),
+    )
 
 
 def _resource_attrs(template: Template, resource: Resource) -> dict[str, Any]:
@@ -272,8 +381,13 @@ def _add_policy(graph: nx.MultiDiGraph, template: Template, policy: Policy, inde
             _add_resource_policy(graph, template, policy, document, index)
         return
     policy_node = _policy_node(graph, template, policy)
-    for owner in policy.attached_to:
-        owner_node = node_id(template, owner)
+    owners = [node_id(template, owner) for owner in policy.attached_to]
+    for principal in policy.outside_principals:
+        kind = _OUTSIDE_KINDS.get(principal.kind)
+        if kind is not None:
+            name = _principal_name(principal.name)
+            owners.append(outside_principal_id(template, kind, name))
+    for owner_node in owners:
         if owner_node not in graph:
             continue
         graph.graph.setdefault(_TEMPLATE_OF, {})[owner_node] = template.path
@@ -489,6 +603,49 @@ def _external_principal(
     return node
 
 
+_LAMBDA_PERMISSION = "AWS::Lambda::Permission"
+
+
+def _outside_functions(
+    graph: nx.MultiDiGraph, template: Template, policy: Policy, statement: Statement
+) -> list[str]:
+    """The functions a Lambda permission of the template names that the template does not
+    declare (`FunctionName: legacy-export`, an ARN, a parameter): one node each, so the
+    permission is judged like one on a function of the template."""
+    resource = template.resources.get(policy.id)
+    if resource is None or resource.aws_type != _LAMBDA_PERMISSION:
+        return []
+    scope = "the plan" if template.format is Format.TERRAFORM else "the template"
+    nodes = []
+    for value in statement.resources:
+        text = _REF_TEXT.sub(r"${\1}", value.text if isinstance(value, Symbolic) else value)
+        if not text:
+            continue
+        arn = (
+            text
+            if text.startswith("arn:")
+            else f"arn:{template.partition}:lambda:{template.region}:{template.account}:function:{text}"
+        )
+        node = outside_principal_id(template, "function", text)
+        if node not in graph:
+            graph.add_node(
+                node,
+                kind=NodeKind.ARN,
+                type=f"function outside {scope}",
+                arn=arn,
+                arns=(arn,),
+                label=f"{text} (function outside {scope})",
+                template=template.path,
+                format=template.format.value,
+                target_class="external",
+                outside="function",
+                outside_name=text,
+                outside_of=scope,
+            )
+        nodes.append(node)
+    return nodes
+
+
 def _add_resource_policy(
     graph: nx.MultiDiGraph,
     template: Template,
@@ -503,7 +660,7 @@ def _add_resource_policy(
             continue
         targets = [
             node_id(template, owner) for owner in policy.attached_to if node_id(template, owner) in graph
-        ]
+        ] or _outside_functions(graph, template, policy, statement)
         for principal_type, values in statement.principals.items():
             for value in values:
                 principal = _external_principal(graph, template, principal_type, value, index)

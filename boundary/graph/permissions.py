@@ -89,6 +89,20 @@ class StatementView:
         return tuple(sorted(found))
 
     implicit: bool = False  # attached by the SAM transform itself, not named in the template
+    # set when the principal is outside the template (a role the template attaches a policy to
+    # by name, ARN or parameter): how messages say so
+    outside: str = ""
+    # what in the template runs as an outside principal (a function whose Role ARN names it)
+    runners: tuple[str, ...] = ()
+    # the node a finding about this statement belongs to: the principal, or, for a principal
+    # outside the template, the policy resource the template wrote (`principal` when empty)
+    finding_node: str = ""
+
+    @property
+    def subject(self) -> str:
+        """The node a finding about this statement belongs to: the principal, or, for a
+        principal outside the template, the policy resource the template wrote."""
+        return self.finding_node or self.principal
 
     @property
     def effect(self) -> str:
@@ -128,6 +142,8 @@ class StatementView:
             text += f" (under condition {', '.join(keys)})"
         if self.statement.when:
             text += f" (when template condition {' and '.join(self.statement.when)})"
+        if self.outside:
+            text += f" ({self.outside})"
         return text
 
 
@@ -141,7 +157,16 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
         if data.get("every_resource"):
             entry["every"].append((owner, data))
     out: list[StatementView] = []
+    outside = bool(graph.nodes[principal].get("outside")) if principal in graph else False
+    notes: dict[str, tuple[str, tuple[str, ...]]] = {}
     for (policy_node, index), entry in sorted(views.items()):
+        if outside and policy_node not in notes:
+            owners = queries.outside_owners(graph, principal, policy_node)
+            notes[policy_node] = (
+                queries.outside_note(graph, principal, policy_node),
+                tuple(sorted({r for owner in owners for r in queries.executors(graph, owner)})),
+            )
+        note, runners = notes.get(policy_node, ("", ()))
         data = entry["data"]
         statement = data["statement"]
         out.append(
@@ -163,6 +188,11 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                 every_resource=tuple(entry["every"]),
                 graph=graph if entry["every"] else None,
                 implicit=bool(data.get("implicit")),
+                outside=note,
+                runners=runners,
+                finding_node=policy_node
+                if outside and policy_node in graph and graph.nodes[policy_node].get("resource")
+                else "",
             )
         )
     return out

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 __all__ = [
     "api_endpoints",
     "api_of",
+    "deploy_advice",
+    "deploy_services",
     "edges_of_kind",
     "endpoints",
     "execution_roles",
@@ -29,11 +31,14 @@ __all__ = [
     "internet_paths",
     "invokers",
     "nodes_of_kind",
+    "outside_note",
+    "outside_owners",
     "policy_subject",
     "reach",
     "referenced_by",
     "resource_of",
     "roles_of",
+    "runs_as_note",
     "service_callers",
     "templates_by_path",
     "wiring_of",
@@ -131,6 +136,74 @@ def reach(graph: nx.MultiDiGraph, principal: str) -> dict[str, list[dict[str, An
         if data.get("effect") == "Allow":
             reached.setdefault(target, []).append(data)
     return reached
+
+
+# Services that deploy: a role they assume creates stacks, pipelines or builds, so it needs
+# wide rights by design, and the fix is a cap, not a shorter list of actions.
+DEPLOY_SERVICES = ("cloudformation.amazonaws.com", "codebuild.amazonaws.com", "codepipeline.amazonaws.com")
+
+
+def deploy_services(graph: nx.MultiDiGraph, role: str) -> tuple[str, ...]:
+    """The deploy services (CloudFormation, CodeBuild, CodePipeline) a role's trust policy
+    lets assume it, sorted; () for a workload role."""
+    found = set()
+    for _, target, _ in _out(graph, role, EdgeKind.ASSUMABLE_BY):
+        attrs = graph.nodes[target]
+        label = str(attrs.get("label") or "")
+        if attrs.get("principal_type") == "Service" and label.lower() in DEPLOY_SERVICES:
+            found.add(label.lower())
+    return tuple(sorted(found))
+
+
+def deploy_advice(graph: nx.MultiDiGraph, role: str) -> str:
+    """What to expect of a deploy role instead of workload advice; "" for other principals."""
+    services = deploy_services(graph, role)
+    if not services:
+        return ""
+    return (
+        f"a deploy role (trusted by {' and '.join(services)}) needs wide rights by design: expected a "
+        "permissions boundary that caps what it, and every role it creates, may do, and iam:PassRole "
+        "only on the exact roles it hands over, with iam:PassedToService"
+    )
+
+
+def outside_note(graph: nx.MultiDiGraph, principal: str, policy: str | None = None) -> str:
+    """How a message says that a principal is outside the template, and what of the
+    template runs as it; "" for principals the template declares. With `policy` (its node),
+    every outside principal that policy is attached to is named, so the note reads the same
+    whichever of them a finding was found through."""
+    data = graph.nodes[principal] if principal in graph else {}
+    word = data.get("outside")
+    if not word:
+        return ""
+    scope = data.get("outside_of") or "the template"
+    owners = outside_owners(graph, principal, policy)
+    names = " and ".join(
+        f"{graph.nodes[o].get('outside')} {graph.nodes[o].get('outside_name')}" for o in owners
+    )
+    return f"attached to {names}, outside {scope}{runs_as_note(graph, *owners)}"
+
+
+def outside_owners(graph: nx.MultiDiGraph, principal: str, policy: str | None = None) -> list[str]:
+    """`principal` and the other principals outside the template that `policy` (its node)
+    is attached to, sorted."""
+    owners = {principal}
+    if policy is not None and policy in graph:
+        owners |= {
+            source
+            for source, _, edge in graph.in_edges(policy, data=True)
+            if edge.get("kind") == EdgeKind.ATTACHED_POLICY and graph.nodes[source].get("outside")
+        }
+    return sorted(owners)
+
+
+def runs_as_note(graph: nx.MultiDiGraph, *principals: str) -> str:
+    """`; FareSync runs as it` for principals that compute resources execute as, else ""."""
+    runners = sorted({r for principal in principals for r in executors(graph, principal)})
+    if not runners:
+        return ""
+    names = ", ".join(str(graph.nodes[r].get("resource") or r) for r in runners)
+    return f"; {names} {'runs' if len(runners) == 1 else 'run'} as it"
 
 
 def invokers(graph: nx.MultiDiGraph, node: str) -> tuple[str, ...]:

@@ -23,17 +23,23 @@ from boundary.model import PolicyDocument
 __all__ = ["ManagedPolicy", "access_breadth", "is_aws_managed_arn", "managed_policy", "managed_policy_names"]
 
 # AWS managed policies that hand over the account, or a whole service.
-_ADMIN = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AdministratorAccess-Amplify"})
+_ADMIN = frozenset({"AdministratorAccess", "IAMFullAccess", "AdministratorAccess-Amplify"})
+# Everything but IAM, Organizations and Account: every data store and compute service, but
+# it cannot change IAM or pass roles, so it is not administrator on its own.
+_POWER_USER = frozenset({"PowerUserAccess"})
 # `FullAccess` anywhere: AWS versions some of them (`AmazonDynamoDBFullAccess_v2`).
 _FULL = re.compile(r"FullAccess|(Administrator|PowerUser)$")
 
 
 def access_breadth(name_or_arn: str) -> str | None:
-    """`"admin"` for an AWS managed policy that grants (nearly) everything, `"full"` for one
-    that grants a whole service, None otherwise; judged by AWS's naming."""
+    """`"admin"` for an AWS managed policy that grants (nearly) everything, `"power-user"` for
+    PowerUserAccess (everything but IAM, Organizations and Account), `"full"` for one that
+    grants a whole service, None otherwise; judged by AWS's naming."""
     name = name_or_arn.rsplit("/", 1)[-1]
     if name in _ADMIN:
         return "admin"
+    if name in _POWER_USER:
+        return "power-user"
     if _FULL.search(name):
         return "full"
     return None

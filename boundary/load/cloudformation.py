@@ -27,6 +27,7 @@ from boundary.model import (
     EndpointProtocol,
     Format,
     Location,
+    OutsidePrincipal,
     Policy,
     PolicyDocument,
     PolicyKind,
@@ -618,36 +619,59 @@ def _read_group(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> Non
     _managed_policy_arns(ctx, logical_id, props)
 
 
-def _attachment_targets(ctx: _Context, props: Mapping[str, Any]) -> tuple[str, ...]:
+_ATTACHMENT_KEYS = (
+    ("Roles", ResourceKind.ROLE),
+    ("Users", ResourceKind.USER),
+    ("Groups", ResourceKind.GROUP),
+    # AWS::IAM::RolePolicy, UserPolicy and GroupPolicy name one principal
+    ("RoleName", ResourceKind.ROLE),
+    ("UserName", ResourceKind.USER),
+    ("GroupName", ResourceKind.GROUP),
+)
+
+
+def _attachment_targets(
+    ctx: _Context, logical_id: str, props: Mapping[str, Any]
+) -> tuple[tuple[str, ...], tuple[OutsidePrincipal, ...]]:
+    """The template principals a policy resource is attached to, and the ones it names
+    that the template does not declare (a literal name or ARN, a parameter)."""
     found: list[str] = []
-    for key, kind in (
-        ("Roles", ResourceKind.ROLE),
-        ("Users", ResourceKind.USER),
-        ("Groups", ResourceKind.GROUP),
-    ):
-        items = props.get(key)
-        if not isinstance(items, list):
+    outside: dict[tuple[ResourceKind, str], OutsidePrincipal] = {}
+    for key, kind in _ATTACHMENT_KEYS:
+        raw_items = props.get(key)
+        if raw_items is None:
             continue
-        for raw in items:
-            found.extend(ctx.targets(raw, [kind]))
-    return tuple(sorted(set(found)))
+        single = not isinstance(raw_items, list)
+        for index, raw in enumerate([raw_items] if single else raw_items):
+            targets = ctx.targets(raw, [kind])
+            if targets:
+                found.extend(targets)
+                continue
+            if ctx.refs(raw):
+                continue  # names a template resource of another kind: not a principal outside
+            value = ctx.resolver.resolve(raw)
+            name = value.text if isinstance(value, Symbolic) else value
+            if not isinstance(name, str) or not name:
+                continue
+            path = ("Properties", key) if single else ("Properties", key, index)
+            outside.setdefault((kind, name), OutsidePrincipal(kind, name, ctx.location(logical_id, *path)))
+    return tuple(sorted(set(found))), tuple(outside.values())
 
 
 def _read_policy_resource(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
     name = ctx.resolver.resolve(props.get("PolicyName") or props.get("ManagedPolicyName"))
-    attached = _attachment_targets(ctx, props)
-    ctx.policies.append(
-        _policy(
-            ctx,
-            logical_id,
-            logical_id,
-            PolicyKind.IDENTITY,
-            props.get("PolicyDocument"),
-            ("Properties", "PolicyDocument"),
-            tuple(sorted(set(attached))),
-            name=name if isinstance(name, str) else logical_id,
-        )
+    attached, outside = _attachment_targets(ctx, logical_id, props)
+    policy = _policy(
+        ctx,
+        logical_id,
+        logical_id,
+        PolicyKind.IDENTITY,
+        props.get("PolicyDocument"),
+        ("Properties", "PolicyDocument"),
+        attached,
+        name=name if isinstance(name, str) else logical_id,
     )
+    ctx.policies.append(replace(policy, outside_principals=outside) if outside else policy)
 
 
 def _read_access_key(ctx: _Context, logical_id: str, props: Mapping[str, Any]) -> None:
@@ -1206,6 +1230,9 @@ _READERS: dict[str, Callable[[_Context, str, Mapping[str, Any]], None]] = {
     "AWS::IAM::Group": _read_group,
     "AWS::IAM::Policy": _read_policy_resource,
     "AWS::IAM::ManagedPolicy": _read_policy_resource,
+    "AWS::IAM::RolePolicy": _read_policy_resource,
+    "AWS::IAM::UserPolicy": _read_policy_resource,
+    "AWS::IAM::GroupPolicy": _read_policy_resource,
     "AWS::IAM::AccessKey": _read_access_key,
     "AWS::S3::BucketPolicy": _read_bucket_policy,
     "AWS::SNS::TopicPolicy": _read_topic_policy,

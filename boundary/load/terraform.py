@@ -33,6 +33,7 @@ from boundary.model import (
     EndpointProtocol,
     Format,
     Location,
+    OutsidePrincipal,
     Policy,
     PolicyDocument,
     PolicyKind,
@@ -936,6 +937,7 @@ class _PlanLoader:
         policy_id: str | None = None,
         name: Any = None,
         managed_arn: str | None = None,
+        outside: Iterable[OutsidePrincipal] = (),
     ) -> None:
         self.policies.append(
             Policy(
@@ -946,8 +948,21 @@ class _PlanLoader:
                 location=self._loc(instance),
                 name=name if isinstance(name, str) else None,
                 managed_arn=managed_arn,
+                outside_principals=tuple({(p.kind, p.name): p for p in outside}.values()),
             )
         )
+
+    def _outside(self, instance: _Instance, key: str, kind: ResourceKind) -> list[OutsidePrincipal]:
+        """The roles, users or groups an attribute names by a literal name or ARN that the plan
+        does not declare (`role = "existing-role"`)."""
+        value = instance.values.get(key)
+        items = value if isinstance(value, list) else [value]
+        found = []
+        for item in items:
+            if not isinstance(item, str) or not item or self._match_value(item, None):
+                continue
+            found.append(OutsidePrincipal(kind, item, self._loc(instance)))
+        return found
 
     def _policies(self) -> None:
         principal_types = {
@@ -957,16 +972,19 @@ class _PlanLoader:
         }
         customer = self._customer_attachments
         managed: dict[str, tuple[list[str], _Instance]] = {}
+        outside: dict[str, list[OutsidePrincipal]] = {}  # policy address or managed ARN -> principals
 
-        def attach(instance: _Instance, principals: list[str]) -> None:
-            if not principals:
+        def attach(instance: _Instance, principals: list[str], others: list[OutsidePrincipal]) -> None:
+            if not principals and not others:
                 return
             policies = self.targets(instance, ("policy_arn",), ("aws_iam_policy",))
             for policy in policies:
                 customer.setdefault(policy, []).extend(principals)
+                outside.setdefault(policy, []).extend(others)
             arn = instance.values.get("policy_arn")
             if not policies and isinstance(arn, str) and arn.startswith("arn:"):
                 managed.setdefault(arn, ([], instance))[0].extend(principals)
+                outside.setdefault(arn, []).extend(others)
 
         for instance in self.instances.values():
             t, values = instance.type, instance.values
@@ -981,6 +999,7 @@ class _PlanLoader:
                     self.document(instance, ("policy",)),
                     targets,
                     name=values.get("name"),
+                    outside=() if targets else self._outside(instance, owner, _PRINCIPAL_KINDS[owner]),
                 )
             elif t in (
                 "aws_iam_role_policy_attachment",
@@ -988,12 +1007,16 @@ class _PlanLoader:
                 "aws_iam_group_policy_attachment",
             ):
                 owner = t.split("_")[2]
-                attach(instance, self.targets(instance, (owner,), principal_types[owner]))
+                targets = self.targets(instance, (owner,), principal_types[owner])
+                others = [] if targets else self._outside(instance, owner, _PRINCIPAL_KINDS[owner])
+                attach(instance, targets, others)
             elif t == "aws_iam_policy_attachment":
                 principals = []
+                others = []
                 for owner, key in (("role", "roles"), ("user", "users"), ("group", "groups")):
                     principals.extend(self.targets(instance, (key,), principal_types[owner]))
-                attach(instance, principals)
+                    others.extend(self._outside(instance, key, _PRINCIPAL_KINDS[owner]))
+                attach(instance, principals, others)
             elif t == "aws_lambda_permission":
                 self._lambda_permission(instance)
             elif t in _RESOURCE_POLICY_TYPES:
@@ -1018,6 +1041,7 @@ class _PlanLoader:
                 sorted(set(customer.get(instance.address, ()))),
                 name=instance.values.get("name"),
                 managed_arn=arn if isinstance(arn, str) else None,
+                outside=outside.get(instance.address, ()),
             )
         for arn in sorted(managed):
             principals, first = managed[arn]
@@ -1029,6 +1053,7 @@ class _PlanLoader:
                 policy_id=arn,
                 name=arn.rsplit("/", 1)[-1],
                 managed_arn=arn,
+                outside=outside.get(arn, ()),
             )
 
     def _role_policies(self, role: _Instance, managed: dict[str, tuple[list[str], _Instance]]) -> None:
@@ -1159,8 +1184,21 @@ class _PlanLoader:
                         )
 
     def executes_as(self, instance: _Instance, attribute: str) -> None:
-        for role in self.targets(instance, (attribute,), ("aws_iam_role",)):
+        roles = self.targets(instance, (attribute,), ("aws_iam_role",))
+        for role in roles:
             self.relate(instance.address, role, RelationKind.EXECUTES_AS, instance, attribute=attribute)
+        value = instance.values.get(attribute)
+        if not roles and isinstance(value, str) and value.startswith("arn:") and ":role/" in value:
+            # A role outside the plan, named by ARN: the graph gives it an external node (or
+            # the node of the outside role the plan attaches policies to by that name).
+            self.relate(
+                instance.address,
+                value,
+                RelationKind.EXECUTES_AS,
+                instance,
+                attribute=attribute,
+                external=True,
+            )
 
     # ------------------------------------------------------------ endpoints
 
@@ -1468,6 +1506,9 @@ _INLINE_RESOURCE_POLICY = frozenset(
         "aws_ecr_repository",
     }
 )
+
+
+_PRINCIPAL_KINDS = {"role": ResourceKind.ROLE, "user": ResourceKind.USER, "group": ResourceKind.GROUP}
 
 
 def _sets_policy(instance: _Instance) -> bool:

@@ -153,8 +153,11 @@ class RuleContext:
         return data
 
     def label(self, node: str) -> str:
-        """How a message names a node: its logical id or address, else its label."""
+        """How a message names a node: its logical id or address, else its label (a
+        principal outside the template: its name, and that it is outside)."""
         data = self.graph.nodes[node] if node in self.graph else {}
+        if data.get("outside"):
+            return str(data.get("label") or node)
         return str(data.get("resource") or data.get("label") or node)
 
 
