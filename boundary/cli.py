@@ -1066,6 +1066,8 @@ def _node_name(graph: Any, node: str) -> str:
         if data.get("protocol") == "function-url":
             return f"function URL {data.get('resource') or data.get('label')}"
         return f"{data.get('label')}" + (f" on {api}" if api else "")
+    if data.get("outside"):
+        return str(data.get("label") or node)  # a role outside the template, not its policy
     return str(data.get("resource") or data.get("label") or node)
 
 

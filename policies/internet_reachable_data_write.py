@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from boundary.graph import EdgeKind, NodeKind, paths
+from boundary.graph import EdgeKind, NodeKind, paths, queries
 from boundary.iam import catalog
-from boundary.rules import Rule, RuleContext, Violation
+from boundary.rules import Rule, RuleContext, Severity, Violation
 
 
 class InternetReachableDataWrite(Rule):
@@ -22,6 +22,13 @@ class InternetReachableDataWrite(Rule):
     writes tables, not queues), and read-only access is not reported here.
     Paths that pass through another data resource (a topic that triggers a
     second function) are shown by `boundary paths`, not reported.
+
+    An open endpoint of a PRIVATE REST API is reached through VPC endpoints
+    only: the finding names the API and says who can reach it instead of
+    "anyone on the internet", at `medium`, or `low` when its resource policy
+    admits only given VPCs or VPC endpoints (the policy is named). A method
+    whose MOCK integration answers by itself invokes nothing, so it starts no
+    path. Functions, roles and data outside the template are not followed.
 
     ## Why is this bad?
     Each link may look acceptable on its own: a public sign-up route, a
@@ -84,16 +91,31 @@ class InternetReachableDataWrite(Rule):
                 continue
             reported.add((compute, path.target))
             writes = [a for a in path.actions if catalog().access_level(a) == "Write"]
+            private = _private_api(ctx, path)
+            who, severity = "anyone on the internet", None
+            if private is not None:
+                # A PRIVATE API is reached through VPC endpoints only, as far as its policy lets in.
+                who = f"anyone who reaches {ctx.label(private.api)}, {private.describe()},"
+                severity = Severity.LOW if private.vpc_restricted else Severity.MEDIUM
             yield Violation(
                 node=compute,
                 message=(
-                    f"anyone on the internet can write to {ctx.label(path.target)}: {_describe(ctx, path)}, "
+                    f"{who} can write to {ctx.label(path.target)}: {_describe(ctx, path)}, "
                     f"which may {paths.compact_actions(writes)} on it; "
                     "expected no write or delete access on data behind a caller without authorization"
                 ),
                 related=path.nodes[1:],
                 key=ctx.label(path.target),
+                severity=severity,
             )
+
+
+def _private_api(ctx: RuleContext, path: paths.AccessPath) -> queries.PrivateApi | None:
+    """The PRIVATE API whose endpoint the path enters by, if it does."""
+    if not _through_endpoint(ctx, path):
+        return None
+    api = queries.api_of(ctx.graph, path.nodes[1])
+    return queries.private_api(ctx.model, ctx.graph, api) if api is not None else None
 
 
 def _through_endpoint(ctx: RuleContext, path: paths.AccessPath) -> bool:

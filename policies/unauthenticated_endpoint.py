@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from boundary.graph import NodeKind, queries
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -34,8 +33,20 @@ class UnauthenticatedEndpoint(Rule):
     - `medium`: the method requires only an API key (`ApiKeyRequired`): a key
       identifies a client application, not a caller, and ships inside it;
     - `low`: a PRIVATE REST API (reachable only through VPC endpoints, and its
-      resource policy) without authorization, and AppSync GraphQL APIs using
-      the `API_KEY` mode.
+      resource policy) without authorization, a method whose MOCK integration
+      answers by itself (no function, no data behind it), and AppSync GraphQL
+      APIs using the `API_KEY` mode;
+    - `info`: a PRIVATE REST API whose resource policy admits only requests
+      from given VPCs or VPC endpoints (`aws:SourceVpc`/`aws:SourceVpce` on
+      every Allow, or a Deny on any other value): the finding says so and
+      names the policy (`Policy`, the OpenAPI `x-amazon-apigateway-policy`
+      SAM writes for `Auth.ResourcePolicy`, Terraform's `policy` or
+      `aws_api_gateway_rest_api_policy`). Callers inside that network are
+      still not identified.
+
+    Only APIs, methods and functions of the template are judged: an API
+    outside it, or a resource policy that is not in the template, is not
+    looked up (a PRIVATE API whose policy lives elsewhere is `low`).
 
     Symbolic authorization types (a parameter or condition decides) are not
     guessed and not reported.
@@ -117,7 +128,7 @@ class UnauthenticatedEndpoint(Rule):
         if protocol == "websocket" and path != "$connect":
             return None  # API Gateway authorizes WebSocket connections on $connect only
         api_key = bool(attrs.get("api_key_required"))
-        private = api is not None and _is_private(ctx, api)
+        private = queries.private_api(ctx.model, ctx.graph, api) if api is not None else None
         if protocol == "function-url":
             functions = [
                 ctx.label(t) for _, t, d in ctx.graph.out_edges(node, data=True) if d.get("kind") == "invokes"
@@ -136,9 +147,13 @@ class UnauthenticatedEndpoint(Rule):
         if api_key:
             what = "requires only an API key (authorization NONE, ApiKeyRequired)"
             severity = Severity.MEDIUM
-        if private:
-            what += " on a PRIVATE API"
-            severity = Severity.LOW
+        if private is not None:
+            # Not the internet: whoever reaches the API's VPC endpoints, as its policy allows.
+            what += f" on {private.describe()}"
+            severity = Severity.INFO if private.vpc_restricted else Severity.LOW
+        if queries.mock_only(ctx.model, ctx.graph, node):
+            what += ", though its MOCK integration answers without calling any backend (no data behind it)"
+            severity = Severity.LOW if severity is None or severity.rank > Severity.LOW.rank else severity
         return Violation(
             node=node,
             message=f"{subject} {what}; expected {_EXPECTED.get(protocol, _EXPECTED['rest'])}",
@@ -163,36 +178,3 @@ class UnauthenticatedEndpoint(Rule):
                     related=tuple(websocket),
                     key="websocket#no-$connect",
                 )
-
-
-def _is_private(ctx: RuleContext, api: str) -> bool:
-    """Whether a REST API is PRIVATE: reachable only through interface VPC endpoints."""
-    resource = queries.resource_of(ctx.model, ctx.graph, api)
-    if resource is None:
-        return False
-    props: Mapping[str, Any] = resource.properties
-    types: list[Any] = []
-    config = props.get("EndpointConfiguration")
-    if isinstance(config, Mapping):
-        found = config.get("Types", config.get("Type"))
-        types.extend(found if isinstance(found, list) else [found])
-    for block in _blocks(props.get("endpoint_configuration")):
-        found = block.get("types")
-        types.extend(found if isinstance(found, list) else [found])
-    parameters = props.get("Parameters")
-    if isinstance(parameters, Mapping):
-        types.append(parameters.get("endpointConfigurationTypes"))
-    body = props.get("Body")
-    if isinstance(body, Mapping):
-        extension = body.get("x-amazon-apigateway-endpoint-configuration")
-        if isinstance(extension, Mapping) and extension.get("vpcEndpointIds"):
-            types.append("PRIVATE")
-    return any(isinstance(t, str) and t.upper() == "PRIVATE" for t in types)
-
-
-def _blocks(value: Any) -> list[Mapping[str, Any]]:
-    if isinstance(value, Mapping):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, Mapping)]
-    return []

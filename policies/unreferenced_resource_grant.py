@@ -6,8 +6,8 @@ from typing import Any
 
 from boundary.graph import EdgeKind, NodeKind, queries
 from boundary.graph.permissions import DATA_SERVICES, DataAccess, data_access
-from boundary.iam import Arn
-from boundary.model import Resource
+from boundary.iam import Arn, wildcard_match
+from boundary.model import Resource, Symbolic
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 # Full wildcards are the wildcard-resource rule's; ARNs outside the template are not judged here.
@@ -55,6 +55,21 @@ class UnreferencedResourceGrant(Rule):
     with a fixed name (`TableName: Orders`) may be named by the function's
     code without the template: it is reported with info severity, which does
     not fail a scan at the default `--fail-on low`.
+
+    How functions find their resources, besides `!Ref`/`!GetAtt`: a
+    function that is the `ServiceToken` of a custom resource is handed what
+    the custom resource's properties name; a property value that is a name,
+    or a name prefix up to a separator (`CONFIG_PATH: /orders/config` for
+    the parameters `/orders/config/*` read by path, `APP: ledger` for the
+    table `ledger-audit`), names that resource. A pattern that reaches
+    several unreferenced resources is one grant and one finding, listing
+    them. A grant that names exactly one resource with a fixed name, which
+    no other function of the template is handed, is the grant the code
+    needs to use that literal name: not reported. The message lists as
+    referenced only the data resources the function names itself, not its
+    API, the functions beside it or what an alarm on it notifies.
+    Functions and resources outside the template are not judged, and
+    `DependsOn` is not read (the model does not keep it).
 
     ## Why is this bad?
     A grant on a resource the function has no way to name is either left over
@@ -104,11 +119,17 @@ class UnreferencedResourceGrant(Rule):
         }
         computes = list(queries.nodes_of_kind(ctx.graph, NodeKind.COMPUTE))
         used = {compute: _used_by(ctx, compute, resources) for compute in computes}
+        named = {compute: _direct_data(ctx, compute, resources) for compute in computes}
         for role, functions in _judged_roles(ctx).items():
             executors = queries.executors(ctx.graph, role)
             known: set[str] = set()
+            direct: set[str] = set()
             for executor in executors:
                 known |= used.get(executor) or _used_by(ctx, executor, resources)
+                direct |= named.get(executor) or _direct_data(ctx, executor, resources)
+            # One finding per grant: a pattern that matches several unreferenced resources
+            # (parameters read by path) is one intended grant, reported once.
+            grouped: dict[tuple[Any, ...], list[tuple[str, DataAccess]]] = {}
             for target, access in data_access(ctx.graph, role, services=_SERVICES, classes=_JUDGED).items():
                 data = ctx.attrs(target)
                 if (
@@ -117,53 +138,101 @@ class UnreferencedResourceGrant(Rule):
                     or data.get("aws_type") in _TELEMETRY_TYPES
                 ):
                     continue
-                yield self._violation(
-                    ctx, role, functions, target, access, known, used, resources.get(target)
-                )
+                if (
+                    "specific" in access.target_classes
+                    and _fixed_name(resources.get(target))
+                    and not any(target in named[c] for c in computes if c not in executors)
+                ):
+                    # The grant names exactly this resource, whose fixed name is the only way
+                    # the code can know it, and no other function is handed it: the grant is
+                    # the one intended, not an over-grant.
+                    continue
+                key: tuple[Any, ...] = (target,)
+                if access.views and set(access.target_classes) == {"partial-wildcard"}:
+                    key = ("pattern", *sorted((v.policy_node, v.index) for v in access.views))
+                grouped.setdefault(key, []).append((target, access))
+            for group in grouped.values():
+                yield self._violation(ctx, role, functions, group, direct, used, resources)
 
     @staticmethod
     def _violation(
         ctx: RuleContext,
         role: str,
         functions: tuple[str, ...],
-        target: str,
-        access: DataAccess,
-        known: set[str],
+        group: list[tuple[str, DataAccess]],
+        direct: set[str],
         used: Mapping[str, set[str]],
-        resource: Resource | None,
+        resources: Mapping[str, Resource],
     ) -> Violation:
+        target, access = group[0]
+        targets = [t for t, _ in group]
         names = ", ".join(ctx.label(f) for f in functions)
         nouns = {_noun(str(ctx.attrs(f).get("aws_type") or "")) for f in functions}
         noun = nouns.pop() if len(nouns) == 1 else "function"
         whom = f"{noun} {names}" if len(functions) == 1 else f"{noun}s {names}"
         subject = f"the {noun} never references" if len(functions) == 1 else "none of them references"
-        actions = access.actions
+        actions = sorted({a for _, found in group for a in found.actions})
         shown = ", ".join(actions[:5]) + (f", ... ({len(actions)} in all)" if len(actions) > 5 else "")
-        referenced = sorted(
-            ctx.label(n)
-            for n in known
-            if n not in functions
-            and ctx.attrs(n).get("kind") in (NodeKind.DATA, NodeKind.COMPUTE, NodeKind.API)
-        )
+        # Only the data the function itself names: not its API, the other functions behind it,
+        # or what an alarm or rule naming it points at.
+        referenced = sorted(ctx.label(n) for n in direct if n not in functions)
         uses = f"it references {', '.join(referenced)}" if referenced else "it references no data resource"
-        others = sorted(ctx.label(c) for c, nodes in used.items() if target in nodes and c not in functions)
-        elsewhere = f"; {ctx.label(target)} is used by {', '.join(others)}" if others else ""
-        fixed = _fixed_name(resource)
-        caveat = f"; its name {fixed!r} is fixed, so code could name it without the template" if fixed else ""
+        labels = [ctx.label(t) for t in targets]
+        if len(targets) == 1:
+            what, which = ctx.label(target), "which"
+        else:
+            arns = [a for t in targets if (r := resources.get(t)) is not None for a in r.arns]
+            patterns = sorted(
+                {
+                    p
+                    for _, found in group
+                    for v in found.views
+                    for p in _patterns(v)
+                    if any(wildcard_match(p, arn) for arn in arns)
+                }
+            )
+            through = f" through {', '.join(patterns)}" if patterns else ""
+            what = f"{len(targets)} resources{through} ({', '.join(labels)})"
+            which = "none of which"
+            subject = subject.replace("never references", "references").replace(
+                "none of them references", "any of them references"
+            )
+        others = sorted(
+            {ctx.label(c) for c, nodes in used.items() for t in targets if t in nodes and c not in functions}
+        )
+        elsewhere = (
+            f"; {', '.join(labels)} {'is' if len(labels) == 1 else 'are'} used by {', '.join(others)}"
+            if others
+            else ""
+        )
+        fixed_names = [_fixed_name(resources.get(t)) for t in targets]
+        fixed = all(fixed_names)
+        if not fixed:
+            caveat = ""
+        elif len(targets) == 1:
+            caveat = f"; its name {fixed_names[0]!r} is fixed, so code could name it without the template"
+        else:
+            caveat = "; their names are fixed, so code could name them without the template"
         return Violation(
             node=role,
             message=(
-                f"role {ctx.label(role)} of {whom} grants {shown} on {ctx.label(target)}, "
-                f"which {subject} ({uses}){elsewhere}{caveat}; "
+                f"role {ctx.label(role)} of {whom} grants {shown} on {what}, "
+                f"{which} {subject} ({uses}){elsewhere}{caveat}; "
                 "expected grants only on the resources it uses"
             ),
-            related=(*functions, target),
-            key=ctx.label(target),
+            related=(*functions, *targets),
+            key=ctx.label(target) if len(targets) == 1 else "pattern:" + ",".join(sorted(labels)),
             location=access.views[0].location if access.views else None,
             # A fixed name may be used from code: still worth a look, not worth failing a
             # build, so info (the default --fail-on low would fail on low).
             severity=Severity.INFO if fixed else None,
         )
+
+
+def _patterns(view: Any) -> list[str]:
+    """The wildcard resource patterns a statement names (`...:parameter/app/*`)."""
+    values = view.statement.resources or ()
+    return [v for v in values if isinstance(v, str) and ("*" in v or "?" in v) and v != "*"]
 
 
 def _noun(resource_type: str) -> str:
@@ -204,6 +273,8 @@ def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) 
         if data.get("kind") in ("invokes", "references"):
             known.add(target)
     known |= _named_in_properties(ctx, compute, resources)
+    known |= _named_by_prefix(ctx, compute, resources)
+    known |= _custom_resource_names(ctx, compute, resources)
     known |= _event_pattern_sources(ctx, compute, wiring, resources)
     frontier = list(known)
     for _ in range(3):  # a function's access point names a file system that names a bucket
@@ -324,3 +395,82 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _strings(item)
+
+
+def _direct_data(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
+    """The data resources a compute resource names itself: in its properties and
+    environment (by reference, name or name prefix), or through a custom resource it serves."""
+    found = {t for _, t, d in ctx.graph.out_edges(compute, data=True) if d.get("kind") == "references"}
+    found |= _named_in_properties(ctx, compute, resources)
+    found |= _named_by_prefix(ctx, compute, resources)
+    found |= _custom_resource_names(ctx, compute, resources)
+    return {n for n in found if n in ctx.graph and ctx.attrs(n).get("kind") == NodeKind.DATA}
+
+
+_SEPARATORS = "-_/.:"
+
+
+def _named_by_prefix(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
+    """Data resources whose name starts with a value of the function's properties, up to a
+    separator: `CONFIG_PATH: /orders/config` names the parameters `/orders/config/...` read
+    by path, `PREFIX: !Ref AppName` the table `${AppName}-orders` built from the same
+    parameter. Short values (under four characters) tie nothing."""
+    resource = resources.get(compute)
+    if resource is None:
+        return set()
+    values = {v for v in _texts(resource.properties) if len(v.strip("/-_.:")) >= 4}
+    if not values:
+        return set()
+    template = compute.rsplit("::", 1)[0]
+    found: set[str] = set()
+    for node, candidate in resources.items():
+        if candidate.kind.value != "data" or not node.startswith(f"{template}::") or node == compute:
+            continue
+        name = candidate.name
+        text = name.text if isinstance(name, Symbolic) else name
+        if not isinstance(text, str) or len(text) < 4:
+            continue
+        for value in values:
+            if text.startswith(value) and (
+                len(text) == len(value) or value[-1] in _SEPARATORS or text[len(value)] in _SEPARATORS
+            ):
+                found.add(node)
+                break
+    return found
+
+
+def _custom_resource_names(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
+    """What the custom resources a function serves (it is their `ServiceToken`) name in
+    their properties, by reference, name or name prefix: CloudFormation hands the function
+    those properties when the stack deploys."""
+    template, local = compute.rsplit("::", 1)
+    function = resources.get(compute)
+    arns = set(function.arns) if function is not None else set()
+    found: set[str] = set()
+    for node, candidate in resources.items():
+        if not node.startswith(f"{template}::") or "ServiceToken" not in candidate.properties:
+            continue
+        token = candidate.properties.get("ServiceToken")
+        serves = (isinstance(token, Symbolic) and local in token.references) or (
+            isinstance(token, str) and token in arns
+        )
+        if serves:
+            found.update(f"{template}::{ref}" for ref in candidate.references if ref != local)
+            found |= _named_in_properties(ctx, node, resources)
+            found |= _named_by_prefix(ctx, node, resources)
+    found.discard(compute)
+    return found
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string of a property value, symbolic values' texts included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Symbolic):
+        yield value.text
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph._build import INTERNET, EdgeKind, NodeKind, every_resource_targets, node_id
+from boundary.iam import condition_entries, normalize_policy
 from boundary.model import Model, Policy, Resource, Symbolic, Template
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "PrivateApi",
     "api_endpoints",
     "api_of",
     "deploy_advice",
@@ -30,10 +33,12 @@ __all__ = [
     "grants_from",
     "internet_paths",
     "invokers",
+    "mock_only",
     "nodes_of_kind",
     "outside_note",
     "outside_owners",
     "policy_subject",
+    "private_api",
     "reach",
     "referenced_by",
     "resource_of",
@@ -306,6 +311,171 @@ def api_of(graph: nx.MultiDiGraph, endpoint: str) -> str | None:
         if graph.nodes[source].get("kind") == NodeKind.API:
             return source
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateApi:
+    """A PRIVATE REST API: reachable only through interface VPC endpoints, and only as
+    far as its resource policy lets in.
+
+    `policy` says where that policy is written (`the Policy of OrdersApi`), None when
+    the template gives none; `vpc_keys` the `aws:SourceVpc`/`aws:SourceVpce` keys every
+    way in is tied to (empty when some Allow is not), `vpc_values` their values.
+    """
+
+    api: str
+    policy: str | None
+    vpc_keys: tuple[str, ...] = ()
+    vpc_values: tuple[str, ...] = ()
+
+    @property
+    def vpc_restricted(self) -> bool:
+        return bool(self.vpc_keys)
+
+    def describe(self) -> str:
+        """`a PRIVATE API whose resource policy (the Policy of X) admits only aws:SourceVpce vpce-1`."""
+        if not self.vpc_restricted:
+            where = (
+                f"; its resource policy, {self.policy}, does not tie callers to a VPC" if self.policy else ""
+            )
+            return f"a PRIVATE API (reachable through VPC endpoints only{where})"
+        values = ", ".join(self.vpc_values) if self.vpc_values else "the values it names"
+        return (
+            f"a PRIVATE API whose resource policy ({self.policy}) admits only requests from "
+            f"{' or '.join(self.vpc_keys)} {values}"
+        )
+
+
+_VPC_KEYS = {"aws:sourcevpc": "aws:SourceVpc", "aws:sourcevpce": "aws:SourceVpce"}
+
+
+def private_api(model: Model, graph: nx.MultiDiGraph, api: str) -> PrivateApi | None:
+    """The API as a `PrivateApi` when its endpoint type is PRIVATE, else None.
+
+    The resource policy is read from the API itself (`Policy`, Terraform `policy`, the
+    OpenAPI body's `x-amazon-apigateway-policy`, which SAM writes for `Auth.ResourcePolicy`)
+    or from a Terraform `aws_api_gateway_rest_api_policy` naming it. It ties every caller
+    to a VPC when each Allow statement tests `aws:SourceVpc`/`aws:SourceVpce` with a
+    matching operator, or a Deny refuses requests whose key differs (`StringNotEquals`).
+    """
+    resource = resource_of(model, graph, api)
+    if resource is None or not _is_private(resource.properties):
+        return None
+    documents: list[tuple[str, Any]] = []
+    label = str(graph.nodes[api].get("label") or graph.nodes[api].get("resource") or api)
+    props = resource.properties
+    for key in ("Policy", "policy"):
+        value = props.get(key)
+        if (isinstance(value, str) and value.strip()) or isinstance(value, Mapping):
+            documents.append((f"the {key} of {label}", value))
+    body = props.get("Body")
+    if isinstance(body, Mapping) and body.get("x-amazon-apigateway-policy") is not None:
+        documents.append(
+            (f"x-amazon-apigateway-policy in the body of {label}", body["x-amazon-apigateway-policy"])
+        )
+    template = next((t for t in model.templates if t.path == graph.nodes[api].get("template")), None)
+    if template is not None:
+        for other in template.resources.values():
+            value = other.properties.get("policy")
+            if other.type == "aws_api_gateway_rest_api_policy" and resource.id in other.references:
+                if isinstance(value, (str, Mapping)):
+                    documents.append((other.id, value))
+    if not documents:
+        return PrivateApi(api, None)
+    where, raw = documents[0]
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return PrivateApi(api, where)
+    keys, values = _vpc_restriction(raw)
+    return PrivateApi(api, where, keys, values)
+
+
+def _vpc_restriction(raw: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    document = normalize_policy(raw)
+    allows_tied: list[bool] = []
+    keys: set[str] = set()
+    values: list[str] = []
+    denied = False
+    for statement in document.statements:
+        for operator, key, found in condition_entries(statement.conditions):
+            name = _VPC_KEYS.get(key.lower())
+            op = operator.lower()
+            if name is None or op.endswith("ifexists"):
+                continue
+            negated = "not" in op.split(":")[-1]
+            if (statement.effect == "Deny") == negated:
+                keys.add(name)
+                values.extend(str(v) for v in found if str(v) not in values)
+                if statement.effect == "Deny":
+                    denied = True
+        if statement.effect == "Allow":
+            tied = any(
+                _VPC_KEYS.get(key.lower())
+                and "not" not in operator.lower().split(":")[-1]
+                and not operator.lower().endswith("ifexists")
+                for operator, key, _ in condition_entries(statement.conditions)
+            )
+            allows_tied.append(tied)
+    if denied or (allows_tied and all(allows_tied)):
+        return tuple(sorted(keys)), tuple(values)
+    return (), ()
+
+
+def _is_private(props: Mapping[str, Any]) -> bool:
+    """Whether a REST API's endpoint type is PRIVATE (CloudFormation, SAM, OpenAPI, Terraform)."""
+    types: list[Any] = []
+    config = props.get("EndpointConfiguration")
+    if isinstance(config, Mapping):
+        found = config.get("Types", config.get("Type"))
+        types.extend(found if isinstance(found, list) else [found])
+    blocks = props.get("endpoint_configuration")
+    for block in [blocks] if isinstance(blocks, Mapping) else blocks if isinstance(blocks, list) else []:
+        if isinstance(block, Mapping):
+            found = block.get("types")
+            types.extend(found if isinstance(found, list) else [found])
+    parameters = props.get("Parameters")
+    if isinstance(parameters, Mapping):
+        types.append(parameters.get("endpointConfigurationTypes"))
+    body = props.get("Body")
+    if isinstance(body, Mapping):
+        extension = body.get("x-amazon-apigateway-endpoint-configuration")
+        if isinstance(extension, Mapping) and extension.get("vpcEndpointIds"):
+            types.append("PRIVATE")
+    return any(isinstance(t, str) and t.upper() == "PRIVATE" for t in types)
+
+
+def mock_only(model: Model, graph: nx.MultiDiGraph, endpoint: str) -> bool:
+    """Whether an endpoint answers from a MOCK integration: nothing behind it is called.
+
+    Read from the REST method's `Integration.Type` (Terraform: the
+    `aws_api_gateway_integration` naming the method) or the WebSocket/HTTP route's target
+    integration's `IntegrationType`; an endpoint that invokes something is never mock-only.
+    """
+    if any(True for _ in _out(graph, endpoint, EdgeKind.INVOKES)):
+        return False
+    resource = resource_of(model, graph, endpoint)
+    if resource is None:
+        return False
+    template = next((t for t in model.templates if t.path == graph.nodes[endpoint].get("template")), None)
+    integration = resource.properties.get("Integration")
+    types: list[Any] = []
+    if isinstance(integration, Mapping):
+        types.append(integration.get("Type"))
+    if template is not None:
+        for other in template.resources.values():
+            if other.id == resource.id:
+                continue
+            if other.type == "aws_api_gateway_integration" and resource.id in other.references:
+                types.append(other.properties.get("type"))
+            if other.type in ("AWS::ApiGatewayV2::Integration", "aws_apigatewayv2_integration") and (
+                other.id in resource.references
+            ):
+                types.append(
+                    other.properties.get("IntegrationType", other.properties.get("integration_type"))
+                )
+    return bool(types) and all(isinstance(t, str) and t.upper() == "MOCK" for t in types)
 
 
 _API_GATEWAY_TYPES = {"AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"}

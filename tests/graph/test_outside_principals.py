@@ -108,3 +108,14 @@ def test_findings_are_on_the_policy_and_name_principal_and_function(tmp_path: Pa
     public = [f for f in result.findings if f.rule_id == "BND110"]
     assert [f.resource for f in public] == ["OpenOutside"]
     assert "billing-export (function outside the template)" in public[0].message
+
+
+def test_paths_name_the_outside_role_not_its_policy(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from boundary.cli import app
+
+    _, path = _load(tmp_path)
+    result = CliRunner().invoke(app, ["paths", str(path), "--blast-radius", "Report"])
+    assert result.exit_code == 0, result.output
+    assert "Report -> report-runner (role outside the template) ->" in result.output

@@ -33,6 +33,10 @@ def _findings(path: Path) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
         ("cfn.yaml", "InvalidOpenMethod", "InvalidOpenMethod:", "high"),
         ("cfn.yaml", "InvalidKeyOnlyMethod", "InvalidKeyOnlyMethod:", "medium"),
         ("cfn.yaml", "InvalidPrivateMethod", "InvalidPrivateMethod:", "low"),
+        # A MOCK integration calls no backend; a PRIVATE API tied to one VPC endpoint by its policy.
+        ("cfn.yaml", "InvalidMockMethod", "InvalidMockMethod:", "low"),
+        ("cfn.yaml", "InvalidVpcOnlyMethod", "InvalidVpcOnlyMethod:", "info"),
+        ("sam.yaml", "VpcOnlyApi", "GetRoster:", "info"),
         ("cfn.yaml", "InvalidBodyApi", "get:", "high"),
         ("cfn.yaml", "InvalidConnectRoute", "InvalidConnectRoute:", "high"),
         ("cfn.yaml", "InvalidKeyGraphQLApi", "InvalidKeyGraphQLApi:", "low"),
@@ -85,3 +89,12 @@ def test_message_names_the_route_and_the_expectation() -> None:
 def test_samples(samples_dir: Path, sample: str, expected: set[str]) -> None:
     findings, _ = _findings(samples_dir / sample)
     assert {f.resource for f in findings if f.severity.rank >= 2} == expected
+
+
+def test_private_api_finding_names_the_policy_and_the_vpc() -> None:
+    findings, _ = _findings(FIXTURES / "cfn.yaml")
+    (finding,) = [f for f in findings if f.resource == "InvalidVpcOnlyMethod"]
+    assert "PRIVATE API" in finding.message and "the Policy of VpcOnlyApi" in finding.message
+    assert "aws:SourceVpce vpce-0a1b2c3d4e5f60718" in finding.message
+    (mock,) = [f for f in findings if f.resource == "InvalidMockMethod"]
+    assert "MOCK integration" in mock.message
