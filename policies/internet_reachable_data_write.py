@@ -76,6 +76,16 @@ class InternetReachableDataWrite(Rule):
     - AWS Well-Architected Serverless Lens, SEC1 and SEC2
     - https://docs.aws.amazon.com/wellarchitected/latest/serverless-applications-lens/identity-and-access-management.html
     - https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html
+
+    ## Cost
+    One breadth-first walk from each open entry point (an endpoint without
+    authorization, a public permission), through the functions and roles it
+    reaches; a node's hops, and a role's data access, are worked out once, when
+    a walk first leaves it. Linear in what the entry points reach, with two
+    exceptions, both the size of what is found: E entry points that all reach
+    the same N nodes cost E times N, and a role reached from the internet that
+    is granted a data action on `*` reaches every resource of that service in
+    its template (R such roles over T resources: R times T).
     """
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -3,11 +3,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from boundary.graph import node_id, queries
 from boundary.graph.permissions import ref_instead_of_arn, written_policies
 from boundary.iam import IssueSeverity, PolicyIssue, validate_policy
-from boundary.model import Format, Policy, PolicyKind, Template
+from boundary.model import Format, Policy, PolicyDocument, PolicyKind, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 # Reported by other rules: resource-type-mismatch (BND108), privilege-escalation (BND106).
@@ -126,7 +127,12 @@ class InvalidPolicy(Rule):
                     if node != subject and node in ctx.graph
                 )
                 seen: set[str] = set()
-                for issue in validate_policy(policy.document, kind=policy.kind):
+                # shared with resource-type-mismatch: keyed by the model's own document object
+                issues = ctx.memo(
+                    ("validate-policy", id(policy.document), policy.kind),
+                    partial(_validated, policy.document, policy.kind),
+                )
+                for issue in issues:
                     severity = _SEVERITY.get(issue.severity)
                     if severity is None or issue.check in _ELSEWHERE or issue.message in seen:
                         continue
@@ -143,3 +149,7 @@ class InvalidPolicy(Rule):
                         location=issue.location or policy.location,
                         severity=severity,
                     )
+
+
+def _validated(document: PolicyDocument, kind: PolicyKind) -> tuple[PolicyIssue, ...]:
+    return tuple(validate_policy(document, kind=kind))

@@ -150,7 +150,9 @@ class LongTermCredentials(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         # once for the whole graph, not once per file: the sort is O(nodes log nodes)
-        access_keys = list(queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value))
+        access_keys: dict[str, list[str]] = {}  # per template: looked up, not filtered per file
+        for key in queries.nodes_of_kind(ctx.graph, ResourceKind.ACCESS_KEY.value):
+            access_keys.setdefault(str(ctx.attrs(key).get("template")), []).append(key)
         for template in ctx.model.templates:
             paired = _holds_key_id(template)
             from_parameters: set[str] = set()
@@ -159,15 +161,13 @@ class LongTermCredentials(Rule):
             for resource in template.resources.values():
                 yield from self._properties(ctx, template, resource, from_parameters, paired, reported)
             yield from _elsewhere(template, reported)
-            for key in access_keys:
-                if ctx.attrs(key).get("template") == template.path:
-                    yield self._access_key(ctx, key)
+            for key in access_keys.get(template.path, ()):
+                yield self._access_key(ctx, key)
 
     def _parameters(self, template: Template, found: set[str], paired: bool) -> Iterator[Violation]:
         is_tf = template.format is Format.TERRAFORM
-        section = _located(
-            template, ("variables",) if is_tf else ("Parameters",), None, Location(template.path, 1)
-        )
+        # Located when a key is found, not for every file: `locate` may read the source again.
+        section: Location | None = None
         for name, value in sorted(template.parameters.items()):
             if isinstance(value, Symbolic):
                 continue
@@ -177,6 +177,13 @@ class LongTermCredentials(Rule):
                 written = (
                     ("variables", name, "value", *path) if is_tf else ("Parameters", name, "Default", *path)
                 )
+                if section is None:
+                    section = _located(
+                        template,
+                        ("variables",) if is_tf else ("Parameters",),
+                        None,
+                        Location(template.path, 1),
+                    )
                 location = _located(template, written, literal, section)
                 if is_tf:
                     location = Location(location.file, location.line, location.column, f"var.{name}")

@@ -13,7 +13,7 @@ from boundary.graph.permissions import (
     written_policies,
 )
 from boundary.iam import PolicyIssue, evaluate, is_full_wildcard, validate_policy
-from boundary.model import Format, PolicyDocument, PolicyKind, Resource, Statement, Symbolic, Template
+from boundary.model import Format, Policy, PolicyDocument, PolicyKind, Resource, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _CHECKS = ("action-resource-mismatch", "undefined-reference")
@@ -76,7 +76,23 @@ def _judged_document(template: Template, document: PolicyDocument) -> PolicyDocu
         statements.append(
             statement if resources == statement.resources else replace(statement, resources=resources)
         )
+    if all(new is old for new, old in zip(statements, document.statements, strict=True)):
+        return document  # unchanged: the same object, whose checks invalid-policy shares
     return replace(document, statements=tuple(statements))
+
+
+def _validated(
+    ctx: RuleContext, document: PolicyDocument, policy: Policy, shared: bool
+) -> tuple[PolicyIssue, ...]:
+    """`validate_policy` of a document; of a template's own document (`shared`), once per
+    scan for this rule and invalid-policy together (`ctx.memo`, keyed by the document
+    object, which the model keeps alive for the whole scan)."""
+    if not shared:
+        return tuple(validate_policy(document, kind=policy.kind))
+    return ctx.memo(
+        ("validate-policy", id(document), policy.kind),
+        lambda: tuple(validate_policy(document, kind=policy.kind)),
+    )
 
 
 def _grouped(issues: list[PolicyIssue]) -> list[list[PolicyIssue]]:
@@ -247,7 +263,8 @@ class ResourceTypeMismatch(Rule):
                     policy.kind, "policy"
                 )
                 issues = []
-                for issue in validate_policy(_judged_document(template, policy.document), kind=policy.kind):
+                judged = _judged_document(template, policy.document)
+                for issue in _validated(ctx, judged, policy, judged is policy.document):
                     owner = ref_instead_of_arn(template, issue)
                     if owner is not None:
                         issues.append(_named_not_arn(template, issue, owner))

@@ -371,18 +371,21 @@ def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str,
         return set()
     template = compute.rsplit("::", 1)[0]
     names = ctx.memo(("unreferenced-resource-grant", "data-names"), lambda: _data_names(resources))
-    return {node for name, node in names.get(template, ()) if name in strings}
+    by_name = names.get(template, {})
+    # Each of the function's strings looked up, not each data resource of the template tested.
+    return {node for string in strings for node in by_name.get(string, ())}
 
 
-def _data_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, str]]]:
-    """(name or ARN, node) of every data resource, per template: built once per scan."""
-    index: dict[str, list[tuple[str, str]]] = {}
+def _data_names(resources: Mapping[str, Resource]) -> dict[str, dict[str, list[str]]]:
+    """Per template, each name or ARN of a data resource with the nodes it names: built once per scan."""
+    index: dict[str, dict[str, list[str]]] = {}
     for node, candidate in resources.items():
         if candidate.kind.value != "data":
             continue
         names = {candidate.name} if isinstance(candidate.name, str) and len(candidate.name) > 2 else set()
-        entries = index.setdefault(node.rsplit("::", 1)[0], [])
-        entries.extend((name, node) for name in sorted(names | set(candidate.arns)))
+        entries = index.setdefault(node.rsplit("::", 1)[0], {})
+        for name in sorted(names | set(candidate.arns)):
+            entries.setdefault(name, []).append(node)
     return index
 
 

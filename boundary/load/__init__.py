@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -185,9 +185,6 @@ def load_with_key(
                     continue
         missing.append(index)
     workers = min(jobs, len(missing))
-    if workers > 1 and _asks_for_sam(candidates[i][0] for i in missing):
-        # Imported once here, before the workers fork, rather than once in each of them.
-        from boundary.load import sam  # noqa: F401
     if workers > 1:
         loaded: Iterator[tuple[_Outcome, tuple[tuple[str, str | None], ...]]] = _load_in_pool(
             [(candidates[i][0], candidates[i][1], options) for i in missing], workers
@@ -284,27 +281,15 @@ def _load_in_pool(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork shares what this process has imported (the SAM translator, the catalog): no
-    # worker pays the import again. Elsewhere, the platform's default.
+    # fork shares what this process has imported: no worker pays that import again.
+    # Elsewhere, the platform's default. The SAM translator is imported by each worker
+    # at its first SAM template: importing it here first would save one import per
+    # worker but add about 20 MB to this process, which stays alive for the rules.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
     chunk = max(1, min(8, len(tasks) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_load_one, tasks, chunksize=chunk)
-
-
-def _asks_for_sam(files: Iterable[str]) -> bool:
-    """Whether one of the files names the SAM transform near its start (a cheap test)."""
-    for file in files:
-        try:
-            if not os.path.isfile(file):  # a FIFO would block the open; devices never end
-                continue
-            with open(file, "rb") as stream:
-                if b"Serverless-2016-10-31" in stream.read(65536):
-                    return True
-        except OSError:
-            continue
-    return False
 
 
 def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:

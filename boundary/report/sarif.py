@@ -102,7 +102,12 @@ def _physical(location: Location, root: str) -> dict[str, Any]:
 
 
 def _rule_descriptor(rule: RuleInfo, decision: Decision) -> dict[str, Any]:
-    sections = [f"## {title}\n\n{body.strip()}" for title, body in rule.docs.items() if body.strip()]
+    # How a rule's time grows (`Cost`) is for rule authors, not help with a finding.
+    sections = [
+        f"## {title}\n\n{body.strip()}"
+        for title, body in rule.docs.items()
+        if body.strip() and title != "Cost"
+    ]
     markdown = "\n\n".join(sections) or rule.description
     descriptor: dict[str, Any] = {
         "id": rule.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from boundary.rules._rule import DOC_SECTIONS, RuleMeta
+from boundary.rules._rule import DOC_SECTIONS, OPTIONAL_DOC_SECTIONS, RuleMeta
 
 __all__ = ["render_index", "render_rule"]
 
@@ -32,6 +32,9 @@ def render_rule(meta: RuleMeta) -> str:
     ]
     for section in DOC_SECTIONS:
         lines += [f"## {section}", "", meta.docs.get(section, "").strip(), ""]
+    for section in OPTIONAL_DOC_SECTIONS:
+        if meta.docs.get(section, "").strip():
+            lines += [f"## {section}", "", meta.docs[section].strip(), ""]
     if meta.thresholds:
         lines += ["## Configuration", "", "| threshold | default |", "|---|---|"]
         lines += [f"| `{key}` | `{value}` |" for key, value in sorted(meta.thresholds.items())]

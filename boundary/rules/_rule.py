@@ -31,6 +31,7 @@ T = TypeVar("T")
 
 __all__ = [
     "DOC_SECTIONS",
+    "OPTIONAL_DOC_SECTIONS",
     "RESOURCE_TYPE_FRAMEWORKS",
     "Rule",
     "RuleContext",
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+# Sections a rule's docstring may add: `Cost` says how the rule's time grows where it is
+# worse than linear in the resources it reads (docs/performance.md).
+OPTIONAL_DOC_SECTIONS = ("Cost",)
 _ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 _META_KEYS = {
