@@ -14,6 +14,7 @@ Whatever goes wrong, the user sees one line, never a traceback
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
 import re
@@ -158,6 +159,22 @@ def _parse_params(values: Sequence[str] | None) -> dict[str, str]:
     return params
 
 
+def _unknown_parameters(params: Mapping[str, str], templates: Sequence[Template]) -> bool:
+    """Say on stderr which `--param` names no loaded template declares (a typo must not
+    pass silently: the default value would be scanned instead); whether any."""
+    declared = sorted({str(name) for template in templates for name in template.parameters})
+    unknown = [name for name in params if name not in declared]
+    for name in unknown:
+        close = difflib.get_close_matches(name, declared, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        listed = f" (declared: {', '.join(declared[:10])}{', ...' if len(declared) > 10 else ''})"
+        _stderr(
+            f"error: --param {_one_line(name)}: no template scanned declares a parameter of this name"
+            + (hint or (listed if declared else ""))
+        )
+    return bool(unknown)
+
+
 def _progress_wanted(no_progress: bool, quiet: bool) -> bool:
     if no_progress or quiet or os.environ.get("CI"):
         return False
@@ -234,15 +251,38 @@ ParamOption = Annotated[
         help="Set a template parameter (overrides defaults). Repeatable.",
     ),
 ]
+# A region's shape (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`): catches what is not
+# a region name at all; a list of regions would go stale as AWS adds them.
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
+
+
+def _check_region(value: str) -> str:
+    if not _REGION.fullmatch(value):
+        raise typer.BadParameter(f"expected a region name such as eu-west-1, got {value!r}")
+    return value
+
+
+def _check_account(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{12}", value):
+        raise typer.BadParameter(f"expected a 12-digit account id, got {value!r}")
+    return value
+
+
 RegionOption = Annotated[
     str,
-    typer.Option("--region", metavar="REGION", help="Region the stack deploys to (AWS::Region, ARNs)."),
+    typer.Option(
+        "--region",
+        metavar="REGION",
+        callback=_check_region,
+        help="Region the stack deploys to (AWS::Region, ARNs).",
+    ),
 ]
 AccountOption = Annotated[
     str,
     typer.Option(
         "--account",
         metavar="ID",
+        callback=_check_account,
         help="Account the stack deploys to (AWS::AccountId, ARNs); a placeholder by default.",
     ),
 ]
@@ -327,6 +367,22 @@ def _unreachable(path: str) -> str | None:
     return None
 
 
+def _reachable(paths: Sequence[str]) -> tuple[list[str], tuple[LoadError, ...]]:
+    """The paths named on the command line that exist, and one error (the path alone, no
+    position) for each that does not. Every command that reads templates uses this."""
+    from boundary.model import LoadError
+
+    present: list[str] = []
+    missing: list[LoadError] = []
+    for path in paths:
+        problem = _unreachable(path)
+        if problem is None:
+            present.append(path)
+        else:
+            missing.append(LoadError(path, 0, 0, problem))
+    return present, tuple(missing)
+
+
 def _cpu_count() -> int:
     """The CPUs this process may run on (a container's or taskset's limit, not the host's)."""
     try:
@@ -361,13 +417,11 @@ def _run_analysis(
 
     import boundary
     from boundary.load import LoadOptions
-    from boundary.model import LoadError
     from boundary.rules import UntrustedRulesWarning
 
     config_limits = rules.config.limits
     chosen_limits = config_limits.replace(**limits) if limits else config_limits
-    missing = tuple(LoadError(p, 0, 0, problem) for p in paths if (problem := _unreachable(p)))
-    present = [p for p in paths if not _unreachable(p)]
+    present, missing = _reachable(paths)
     if not present:
         return _Result(errors=missing)
     bar = _ProgressBar() if show_progress else None
@@ -574,8 +628,6 @@ def scan(
             _stderr(str(exc))
             raise typer.Exit(EXIT_ERROR) from None
 
-    if not re.fullmatch(r"[0-9]{12}", account):
-        raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
     rules = _load_rules(config, isolated, rule_folders, allow_config_rules)
     result = _run_analysis(
         paths or ["."],
@@ -609,6 +661,7 @@ def scan(
     if not quiet:
         for note in dict.fromkeys(n for t in reported.templates for n in t.notes):
             _stderr(f"note: {note}")
+    bad_names = _unknown_parameters(params, result.templates)
 
     base = ReportOptions(root=os.getcwd(), baselined=kept.hidden, compact=quiet, rules=rules.metas)
     for fmt in chosen:
@@ -634,7 +687,7 @@ def scan(
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= threshold.rank
     ]
-    if any(error.is_error for error in reported.errors):
+    if bad_names or any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail and create_baseline is None:
         raise typer.Exit(EXIT_FINDINGS)
@@ -658,19 +711,27 @@ def _options(base: ReportOptions, fmt: str, *, tty: bool, to_stdout: bool) -> Re
 # --------------------------------------------------------------------- rules
 
 
-def _print_rich(renderable: Any, *, width: int) -> None:
-    """Rich output on a terminal; elsewhere plain, `width` wide, without the padding rich adds."""
+def _print_rich(renderable: Any, *, width: int, unwrapped: Sequence[Any] = ()) -> None:
+    """Rich output on a terminal; elsewhere plain, `width` wide, without the padding rich adds.
+
+    `unwrapped` renderables follow, each printed with soft wrapping: rich neither folds
+    nor crops them (a URL must stay whole to be copied or clicked; the terminal wraps it
+    for the eye only)."""
     import io
 
     from rich.console import Console
 
     if _stdout_is_tty():
-        Console(highlight=False).print(renderable)
+        console = Console(highlight=False)
+        console.print(renderable)
+        for item in unwrapped:
+            console.print(item, soft_wrap=True)
         return
     buffer = io.StringIO()
-    Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False).print(
-        renderable
-    )
+    console = Console(file=buffer, width=width, highlight=False, color_system=None, force_terminal=False)
+    console.print(renderable)
+    for item in unwrapped:
+        console.print(item, soft_wrap=True)
     typer.echo("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()))
 
 
@@ -688,7 +749,7 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
         "remediation": rule.remediation,
         "references": list(rule.references),
         "practice": rule.practice,
-        "help_uri": docs_url(rule.id),
+        "help_uri": docs_url(rule.id) or None,
     }
 
 
@@ -737,8 +798,12 @@ def rules_command(
 # ------------------------------------------------------------------- explain
 
 
-def rule_markdown(rule: Any) -> str:
-    """A rule's documentation as one Markdown text (also what `explain` renders)."""
+REFERENCES = "References"
+
+
+def rule_markdown(rule: Any, *, sections: bool | Sequence[str] = True) -> str:
+    """A rule's documentation as one Markdown text (also what `explain` renders);
+    `sections` a list of section titles leaves the others out."""
     head = [
         f"# {rule.id} {rule.name}",
         "",
@@ -747,8 +812,34 @@ def rule_markdown(rule: Any) -> str:
         f"Severity: **{rule.severity}**, category: `{rule.category}`, decision: `{rule.decision}`",
         "",
     ]
-    sections = [f"## {title}\n\n{body.strip()}\n" for title, body in rule.docs.items() if body.strip()]
-    return "\n".join(head) + "\n".join(sections)
+    body = [
+        f"## {title}\n\n{text.strip()}\n"
+        for title, text in rule.docs.items()
+        if text.strip() and (sections is True or (sections and title in sections))
+    ]
+    return "\n".join(head) + "\n".join(body)
+
+
+def _reference_lines(rule: Any) -> list[Any]:
+    """The References section as lines of their own: a heading, then one line per
+    reference (a Markdown list item or a line of text), never wrapped by rich."""
+    from rich.text import Text
+
+    text = rule.docs.get(REFERENCES, "").strip()
+    if not text:
+        return []
+    lines: list[Any] = [Text(""), Text(REFERENCES, style="markdown.h2"), Text("")]
+    for line in text.splitlines():
+        item = line.strip()
+        if not item:
+            continue
+        if item[:2] in ("- ", "* "):
+            item = item[2:].strip()
+        # a Markdown link `[text](url)` or `<url>` shown as its text and URL
+        item = re.sub(r"\[([^\]]*)\]\(([^)\s]+)\)", r"\1 \2", item)
+        item = re.sub(r"<(https?://[^>\s]+)>", r"\1", item)
+        lines.append(Text(f" • {item}"))
+    return lines
 
 
 @app.command()
@@ -769,7 +860,10 @@ def explain(
         _fail(f"unknown rule {rule!r}; `boundary rules` lists them")
     from rich.markdown import Markdown
 
-    _print_rich(Markdown(rule_markdown(meta)), width=100)
+    # Every section but the references through rich's Markdown; the references after it,
+    # one unwrapped line each, so that no URL is split across lines (issue 11).
+    others = [title for title in meta.docs if title != REFERENCES]
+    _print_rich(Markdown(rule_markdown(meta, sections=others)), width=100, unwrapped=_reference_lines(meta))
 
 
 # --------------------------------------------------------------- graph, paths
@@ -802,15 +896,21 @@ def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, A
     """The model and graph of `paths`, load errors printed; whether any file failed."""
     import boundary
 
-    missing = [p for p in paths if not os.path.exists(p)]
-    for path in missing:
-        _stderr(f"{path}: error: no such file or directory")
-    model = boundary.load([p for p in paths if os.path.exists(p)], parameters=params)
+    present, missing = _reachable(paths)
+    for error in missing:
+        _stderr(str(error))
+    if not present:
+        raise typer.Exit(EXIT_ERROR)
+    model = boundary.load(present, parameters=params)
     for error in model.errors:
         _stderr(str(error))
     if not model.templates:
+        if missing or any(error.is_error for error in model.errors):
+            raise typer.Exit(EXIT_ERROR)  # each reason is already on stderr, one line each
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(paths)}")
-    return model, boundary.build_graph(model), bool(missing or model.errors)
+    bad_names = _unknown_parameters(params, model.templates)
+    failed = bool(missing or bad_names or any(e.is_error for e in model.errors))
+    return model, boundary.build_graph(model), failed
 
 
 @app.command("graph")
@@ -1137,6 +1237,18 @@ def _role_map(values: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
+def _unknown_roles_mapped(activity: Any, result: Any) -> bool:
+    """Say on stderr which `--role-map` names no template role; whether any (a typo would
+    leave the role's activity unmatched, and every grant of it reported unused)."""
+    roles = sorted({usage.resource.id for usage in result.usage})
+    unknown = [name for name in activity.role_map if name not in roles]
+    for name in unknown:
+        close = difflib.get_close_matches(name, roles, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (roles: {', '.join(roles[:10]) or 'none'})"
+        _stderr(f"error: --role-map {_one_line(name)}: no role of this name in the templates{hint}")
+    return bool(unknown)
+
+
 def _load_activity(
     activity: Sequence[str],
     since: str | None,
@@ -1171,14 +1283,22 @@ def _run_audit(
         config = boundary.load_config(config_file, start=Path.cwd())
     except (ConfigError, RuleError) as exc:
         _fail(str(exc))
-    missing = [p for p in templates if not os.path.exists(p)]
-    if missing:
-        _fail(f"{missing[0]}: no such file or directory")
+    from dataclasses import replace
+
+    present, missing = _reachable(templates)
+    if not present:
+        for error in missing:
+            _stderr(str(error))
+        raise typer.Exit(EXIT_ERROR)
     options = LoadOptions(parameters=params, region=region, account=account)
-    result = audit(templates, activity, config=config, options=options)
+    result = audit(present, activity, config=config, options=options)
     if not result.model.templates:
+        for error in (*missing, *result.errors):
+            _stderr(str(error))
+        if missing or any(error.is_error for error in result.errors):
+            raise typer.Exit(EXIT_ERROR)
         _fail(f"no SAM template, CloudFormation template or Terraform plan found in {', '.join(templates)}")
-    return result
+    return replace(result, errors=(*missing, *result.errors))
 
 
 def _summary_text(result: Any) -> str:
@@ -1297,16 +1417,17 @@ def audit_command(
         raise typer.BadParameter(
             f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="'--format'"
         )
-    if not re.fullmatch(r"[0-9]{12}", account):
-        raise typer.BadParameter(f"expected a 12-digit account id, got {account!r}", param_hint="'--account'")
     loaded = _load_activity(activity, since, until, role_map, stack)
-    result = _run_audit(templates, loaded, config, _parse_params(param), region, account)
+    params = _parse_params(param)
+    result = _run_audit(templates, loaded, config, params, region, account)
     from boundary.findings import Decision
     from boundary.report import ReportOptions, render
 
     reported = _Result(tuple(result.findings), tuple(result.errors), result.files, result.model.templates)
     for error in reported.errors:
         _stderr(str(error))
+    bad_names = _unknown_parameters(params, result.model.templates)
+    bad_names = _unknown_roles_mapped(loaded, result) or bad_names
     if summary is not None:
         import json
 
@@ -1332,7 +1453,7 @@ def audit_command(
         for f in reported.findings
         if not f.suppressed and f.decision is Decision.DENY and f.severity.rank >= fail_on.rank
     ]
-    if any(error.is_error for error in reported.errors):
+    if bad_names or any(error.is_error for error in reported.errors):
         raise typer.Exit(EXIT_ERROR)
     if failing and not soft_fail:
         raise typer.Exit(EXIT_FINDINGS)
@@ -1399,9 +1520,12 @@ def generate_policy_command(
     from boundary.audit import generate_policies
 
     loaded = _load_activity(activity, since, until, role_map, stack)
-    result = _run_audit([template], loaded, None, _parse_params(param), region, account)
+    params = _parse_params(param)
+    result = _run_audit([template], loaded, None, params, region, account)
     for error in result.errors:
         _stderr(str(error))
+    bad_names = _unknown_parameters(params, result.model.templates)
+    bad_names = _unknown_roles_mapped(loaded, result) or bad_names
     policies = generate_policies(result.model, result.usage)
     if role:
         known = {u.resource.id for u in result.usage}
@@ -1434,7 +1558,7 @@ def generate_policy_command(
         _write(output, text)
     else:
         typer.echo(text, nl=False)
-    if any(error.is_error for error in result.errors):
+    if bad_names or any(error.is_error for error in result.errors):
         raise typer.Exit(EXIT_ERROR)
 
 
@@ -1469,10 +1593,18 @@ def checkov_command(
     help); --external-checks-dir and --skip-download are added, and BC_SKIP_MAPPING=TRUE
     is set. The exit code is Checkov's.
     """
-    from boundary.integrations.checkov import CheckovMissing, run_checkov
+    from boundary.integrations.checkov import (
+        CheckovArgumentError,
+        CheckovMissing,
+        check_arguments,
+        run_checkov,
+    )
 
     try:
+        check_arguments(list(ctx.args))
         code = run_checkov(list(ctx.args))
+    except CheckovArgumentError as wrong:
+        _fail(f"boundary checkov: {wrong}")
     except CheckovMissing as missing:
         _fail(f"boundary checkov: {missing}")
     raise typer.Exit(code)

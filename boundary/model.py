@@ -170,8 +170,16 @@ class LoadError:
     def is_error(self) -> bool:
         return self.severity is LoadSeverity.ERROR
 
+    @property
+    def where(self) -> str:
+        """`file:line:col`, `file:line`, or `file` alone: a position is shown only where one
+        is known (a missing file or an unreadable folder has none; line 0 means none)."""
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        return f"{self.where}: {self.severity}: {self.message}"
 
 
 class ResourceKind(str, enum.Enum):

@@ -58,8 +58,15 @@ NOTES = {
 - **Paths.** Files named on the command line must be templates or plans: anything
   else is an error (exit 2). Directories are walked and files that are not
   SAM/CloudFormation templates or Terraform plan JSON are skipped silently.
-  A path that does not exist is reported as an error and the others are still
-  scanned.
+  A path that does not exist is reported as an error (`path: error: no such
+  file or directory`) and the others are still scanned.
+- **Option values are checked.** A `--param NAME=VALUE` whose NAME no scanned
+  template declares as a parameter (a typo, or a Terraform plan, whose
+  variables are fixed in the plan), a `--region` that is not shaped like a
+  region name, an unknown format, severity or `--limit` name: each is one
+  `error:` line and exit 2, never silently ignored. The same holds for
+  `graph`, `paths`, `audit` and `generate-policy` (and their `--role-map`
+  names).
 - **Where output goes.** One format goes to stdout, or to `--output FILE`.
   Several formats need `--output-dir DIR`, which receives `boundary.txt`,
   `boundary.json`, `boundary.sarif`, `boundary.xml` (JUnit) and `boundary.md`;
@@ -105,16 +112,30 @@ SAM policy template when one grants exactly the same actions on the same
 resources. See [audit.md](audit.md).
 """,
     "validate-policy": """\
-Each issue is one line: `file: severity: CHECK: message (Statement[i].Element)`.
+Each issue is one line on stdout, shaped like the error lines of `scan` so that
+editors and CI jump to it: `file:line:col: severity: check: message`, the
+position being that of the statement at fault (`file: severity: ...` where
+none is known). The message names the statement (`Statement[0] (Sid "Read")`);
+an issue whose message does not is followed by `(Statement[i].Element)`. For
+example, for a statement with `"Sid": "Read"` opening on line 4:
+
+```text
+policy.json:4:5: error: unknown-action: Statement[0] (Sid "Read"): Action "s3:GetObjekt" is not an action of service s3
+```
+
 Severities are `error`, `security-warning`, `warning` and `suggestion`; the
-first two exit 1. A file that cannot be read, is not JSON or is not a JSON
-object is one located line on stderr and exits 2; the other files are still
-checked.
+first two exit 1. `--format json` gives the same issues as a list of objects
+(`file`, `line`, `column`, `check`, `severity`, `message`, `statement_index`,
+`element`). A file that cannot be read, is not JSON or is not a JSON object is
+one located line on stderr and exits 2; the other files are still checked.
 """,
     "checkov": """\
 Checkov must be installed in the same environment
 (`pip install 'serverless-boundary[checkov]'`); without it, one line says so and
-the exit code is 2. Everything else is in [checkov.md](checkov.md).
+the exit code is 2. A boundary check id that no check has, given to `--check`,
+`--skip-check`, `--soft-fail-on` or `--hard-fail-on` (`CKV_BND_199`, `CKV_BND_118`,
+or `BND103` for `CKV_BND_103`), is one `error:` line and exit 2: Checkov itself
+would take it as selecting nothing. Everything else is in [checkov.md](checkov.md).
 """,
     "explain": """\
 The rule's documentation has the sections *What it does*, *Why is this bad?*,

@@ -71,7 +71,7 @@ def test_an_unreadable_subfolder_is_a_located_error_not_a_silent_skip(
     assert len(model.templates) == 1  # the rest is still scanned
     result = runner.invoke(app, ["scan", str(tmp_path), "--no-progress"])
     assert result.exit_code == 2
-    assert f"{locked}:0:0: error: cannot read folder: Permission denied" in result.stderr.splitlines()
+    assert f"{locked}: error: cannot read folder: Permission denied" in result.stderr.splitlines()
     assert "1 error" in result.stderr or "1 error" in result.stdout
 
 
@@ -89,7 +89,7 @@ def test_a_named_file_in_an_unreadable_folder_is_not_called_missing(
     monkeypatch.setattr(os, "stat", stat)
     result = runner.invoke(app, ["scan", str(target), "--no-progress"])
     assert result.exit_code == 2
-    assert f"{target}:0:0: error: cannot read: Permission denied" in result.stderr.splitlines()
+    assert f"{target}: error: cannot read: Permission denied" in result.stderr.splitlines()
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every folder")

@@ -643,10 +643,15 @@ def read_policy(file: str | os.PathLike[str]) -> tuple[PolicyDocument, tuple[Loa
     try:
         if os.path.exists(file) and not os.path.isfile(file):  # a FIFO or a device never ends
             raise SourceError(name, 0, 0, "cannot read file: not a regular file")
-        text = Path(file).read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise SourceError(name, 1, 1, f"cannot read file: {reason}") from None
+        raw = Path(file).read_bytes()
+    except OSError as error:  # no position: the file itself could not be read
+        raise SourceError(name, 0, 0, f"cannot read file: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+        raise SourceError(name, line, column, f"cannot read file: {error}") from None
     try:
         data, warnings = _json.loads(text, name)
     except json.JSONDecodeError as error:

@@ -181,7 +181,7 @@ def test_validate_policy_json_format(runner: CliRunner, tmp_path: Path, fake_val
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "{path}:1:1: error: cannot read file: No such file or directory"),
+        (None, "{path}: error: cannot read file: No such file or directory"),
         (
             '{"Version": "2012-10-17",\n  "Statement": [,]}',
             "{path}:2:17: error: not valid JSON: Expecting value",

@@ -78,14 +78,19 @@ def test_load_errors_are_one_line_each_on_stderr(
     result = runner.invoke(app, ["scan", "template.yaml", "missing.yaml"])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "missing.yaml:0:0: error: no such file or directory",
+        "missing.yaml: error: no such file or directory",
         "broken.yaml:2:3: error: could not find expected ':'",
     ]
     assert "broken.yaml" not in result.stdout  # not repeated in the report on stdout
 
 
 def test_arguments_reach_analyze(runner: CliRunner, workdir: Path, fake_analyze: FakeAnalyze) -> None:
-    calls = fake_analyze(only())
+    from dataclasses import replace
+
+    from boundary.model import Format, Template
+
+    declaring = Template("template.yaml", Format.SAM, {}, parameters={"Stage": "dev", "Empty": "x"})
+    calls = fake_analyze(replace(only(), templates=(declaring,)))
     result = runner.invoke(
         app,
         [

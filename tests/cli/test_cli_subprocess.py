@@ -20,7 +20,8 @@ from .conftest import ROOT
 SAMPLES = ROOT / "samples"
 INSECURE = [SAMPLES / "sam" / "insecure" / "template.yaml", SAMPLES / "terraform" / "insecure" / "plan.json"]
 SECURE = [SAMPLES / "sam" / "secure" / "template.yaml", SAMPLES / "terraform" / "secure" / "plan.json"]
-ERROR_LINE = re.compile(r"^.+:\d+:\d+: error: \S.*$")
+# `file:line:col: error: ...` where the error has a position, `file: error: ...` where none is known
+ERROR_LINE = re.compile(r"^.+?(:\d+:\d+)?: error: \S.*$")
 
 
 def _script() -> list[str]:

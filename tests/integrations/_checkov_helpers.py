@@ -61,3 +61,34 @@ def terraform_type(address: str) -> str:
     while parts and parts[0] == "module":
         parts = parts[2:]
     return parts[-2] if parts[0] == "data" else parts[0]
+
+
+def resource_blocks(path: Path) -> list[tuple[int, str]]:
+    """(first line, logical id) of each resource the file's YAML text writes, in order: the
+    keys one level under the top-level `Resources:`, read from the text (not from boundary)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks: list[tuple[int, str]] = []
+    inside, indent = False, None
+    for number, text in enumerate(lines, start=1):
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if not text[0].isspace():
+            inside = text.split("#", 1)[0].strip() == "Resources:"
+            continue
+        if not inside:
+            continue
+        width = len(text) - len(text.lstrip())
+        indent = width if indent is None else indent
+        match = re.match(r"\s*([A-Za-z0-9]+):\s*(#.*)?$", text)
+        if width == indent and match:
+            blocks.append((number, match.group(1)))
+    return blocks
+
+
+def sam_resource_at(path: Path, line: int) -> str | None:
+    """The SAM resource (`AWS::Serverless::*`) whose block in the file holds `line`."""
+    types = source_types(path)
+    before = [name for start, name in resource_blocks(path) if start <= line]
+    if not before or not types.get(before[-1], "").startswith("AWS::Serverless::"):
+        return None
+    return before[-1]

@@ -30,6 +30,7 @@ else:
 
 import boundary  # noqa: E402
 from boundary.integrations.checkov import check_id, checks_dir, rule_id  # noqa: E402
+from boundary.model import ResourceKind  # noqa: E402
 
 from ._checkov_helpers import (  # noqa: E402
     FIXTURES,
@@ -37,6 +38,7 @@ from ._checkov_helpers import (  # noqa: E402
     SAMPLES,
     is_plan,
     is_terraform,
+    sam_resource_at,
     source_types,
     template_files,
     terraform_type,
@@ -115,22 +117,64 @@ def checkov_triples(records: Iterable[dict[str, Any]], plan: bool) -> set[Triple
     return found
 
 
-def boundary_triples(path: Path, *, suppressed: bool = False) -> set[Triple]:
-    """The same set from `boundary scan`'s own findings (the snapshots' source): SAM-generated
-    resources count as the resource they came from; in CloudFormation the line is that
-    resource's first line, as Checkov can show no other."""
+def _placed(path: Path, *, suppressed: bool = False) -> list[tuple[boundary.Finding, Any]]:
+    """`boundary scan`'s findings of the file with the resource the user wrote for each: the
+    resource itself, or for one SAM generated, the SAM resource whose block holds the
+    finding's line (an implicit API's open route: the function declaring it), else its
+    origin. A finding with others merged into it (one statement, one family) counts once
+    per rule: Checkov runs and selects each check on its own (docs/checkov.md)."""
     result = boundary.analyze([path])
     assert not result.errors, [str(e) for e in result.errors]
     resources = {r.id: r for t in result.templates for r in t.resources.values()}
+    placed = []
+    for lead in result.findings:
+        for finding in (lead, *lead.merged):
+            if finding.suppressed != suppressed or finding.resource not in resources:
+                continue  # a parameter or output: no Checkov entity (see test_checkov_adapter)
+            origin = resources[finding.resource].origin
+            if origin is None:
+                placed.append((finding, resources[finding.resource]))
+                continue
+            holder = None if is_terraform(path) else sam_resource_at(path, finding.location.line)
+            placed.append((finding, resources[holder or origin]))
+    return placed
+
+
+def boundary_triples(path: Path, *, suppressed: bool = False) -> set[Triple]:
+    """The same set from `boundary scan`'s own findings (the snapshots' source), by the
+    parity definition of docs/checkov.md: SAM-generated resources count as the resource
+    they came from; every rule id of a merged finding counts; the line is the finding's own
+    in plans and, in CloudFormation, the first line of that resource, as Checkov's
+    CloudFormation runner reports no other (`within_checkov_lines` checks the finding's
+    own line against the range Checkov reports)."""
     plan = is_terraform(path)
-    found: set[Triple] = set()
-    for finding in result.findings:
-        if finding.suppressed != suppressed or finding.resource not in resources:
-            continue  # a parameter or output: no Checkov entity (see test_checkov_adapter)
-        written = resources[finding.resource].origin or finding.resource
-        line = finding.location.line if plan else resources[written].location.line
-        found.add((finding.rule_id, written, line))
-    return found
+    return {
+        (finding.rule_id, written.id, finding.location.line if plan else written.location.line)
+        for finding, written in _placed(path, suppressed=suppressed)
+    }
+
+
+def within_checkov_lines(path: Path, records: Iterable[dict[str, Any]]) -> list[str]:
+    """The template findings whose own line (as `boundary scan` reports it) is outside the
+    line range Checkov reports for the resource it is on. An endpoint declared in a
+    function's `Events` is on its API but written in the function: its line may be in the
+    range of another resource of the file."""
+    ranges: dict[tuple[str, str], tuple[int, int]] = {}
+    anywhere: list[tuple[int, int]] = []
+    for record in records:
+        start, end = (int(n) for n in record["file_line_range"])
+        ranges[(str(rule_id(record["check_id"])), _name(record))] = (start, end)
+        anywhere.append((start, end))
+    outside = []
+    for finding, written in _placed(path) + _placed(path, suppressed=True):
+        line = finding.location.line
+        start, end = ranges.get((finding.rule_id, written.id), (0, -1))
+        if start <= line <= end:
+            continue
+        if written.kind is ResourceKind.API and any(a <= line <= b for a, b in anywhere):
+            continue
+        outside.append(f"{finding.rule_id} {written.id} line {line} not in {start}..{end}")
+    return outside
 
 
 def _by_file(reports: list[dict[str, Any]], kind: str) -> dict[str, list[dict[str, Any]]]:
@@ -171,6 +215,9 @@ def test_parity_with_boundary_scan(pack_run: list[dict[str, Any]], path: Path) -
     skipped = _of(_by_file(pack_run, "skipped_checks"), path)
     assert checkov_triples(failed, plan) == boundary_triples(path)
     assert checkov_triples(skipped, plan) == boundary_triples(path, suppressed=True)
+    if not plan:
+        passed = _by_file(pack_run, "passed_checks").get(os.path.realpath(path), [])
+        assert within_checkov_lines(path, failed + skipped + passed) == []
 
 
 def test_checkov_sees_the_types_the_user_wrote(pack_run: list[dict[str, Any]]) -> None:
@@ -384,3 +431,62 @@ def test_check_skip_check_soft_fail_and_baseline(
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert _records(_reports(done.stdout)) == []
+
+
+# ------------------------------------------------------- merged findings, lines
+
+EVERYTHING = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  EverythingRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: All
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+"""
+
+
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("everything")
+    (folder / "template.yaml").write_text(EVERYTHING)
+    return folder
+
+
+def _failed_ids(folder: Path, *args: str) -> dict[str, list[int]]:
+    done = _checkov(["-d", ".", *FRAMEWORKS, *args, "-o", "json"], folder, wrapper=True)
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    return {
+        r["check_id"]: r["file_line_range"]
+        for r in _records(_reports(done.stdout))
+        if r["resource"] == "AWS::IAM::Role.EverythingRole"
+    }
+
+
+def test_a_merged_finding_answers_to_each_of_its_checks(everything: Path) -> None:
+    """`boundary scan` reports `Action: "*"` on `Resource: "*"` as one admin-access finding
+    listing the others; in Checkov each rule's check fails on its own."""
+    (lead,) = [f for f in boundary.analyze([everything / "template.yaml"]).findings if f.merged]
+    assert lead.rule_id == "BND105" and {"BND103", "BND104"} <= set(lead.rule_ids)
+    assert lead.location.line == 17  # the statement
+    # selecting a merged rule's check alone still finds it
+    assert set(_failed_ids(everything, "--check", "CKV_BND_103")) == {"CKV_BND_103"}
+    # skipping the leading rule's check does not hide the others
+    failed = _failed_ids(everything, "--check", "CKV_BND_*", "--skip-check", "CKV_BND_105")
+    assert "CKV_BND_105" not in failed
+    assert {check_id(r) for r in lead.rule_ids if r != "BND105"} <= set(failed)
+    # Checkov's CloudFormation runner gives the resource's block, not the statement's line
+    # (docs/checkov.md, "Lines in templates"): lines 3 to 19 around boundary's line 17
+    assert set(map(tuple, failed.values())) == {(3, 19)}

@@ -27,14 +27,22 @@ from boundary.integrations.checkov._adapter import (
     locate,
     rule_id,
 )
-from boundary.integrations.checkov._run import CheckovMissing, checkov_command, run_checkov
+from boundary.integrations.checkov._run import (
+    CheckovArgumentError,
+    CheckovMissing,
+    check_arguments,
+    checkov_command,
+    run_checkov,
+)
 
 __all__ = [
     "CHECK_PREFIX",
+    "CheckovArgumentError",
     "CheckovMissing",
     "FileAnalysis",
     "Placed",
     "analysis",
+    "check_arguments",
     "check_id",
     "checkov_command",
     "checks_dir",
