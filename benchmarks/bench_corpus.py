@@ -281,8 +281,14 @@ def main(argv: list[str] | None = None) -> int:
         if checkov is None:
             print("checkov not found: timing boundary alone (pass --checkov CMD)")
 
+    ours = _version(boundary)
+    if ours == "?" or ours.startswith("unknown"):
+        # exit 1 counts as "findings" below: a boundary that cannot start would be timed as
+        # a scan that found something, in a few hundredths of a second
+        print(f"`{shlex.join(boundary)} --version` failed: is boundary installed with its dependencies?")
+        return 2
     print(f"machine   {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
-    print(f"boundary  {_version(boundary)}  ({shlex.join(boundary)})")
+    print(f"boundary  {ours}  ({shlex.join(boundary)})")
     if checkov is not None:
         print(f"checkov   {_version(checkov)}  ({shlex.join(checkov)})")
     print(f"corpus    {corpus}; medians of {args.runs} runs after one warm-up\n")
