@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -328,22 +329,33 @@ def _event_pattern_sources(
     if not services:
         return set()
     template = compute.rsplit("::", 1)[0]
-    found = set()
+    by_service = ctx.memo(("unreferenced-resource-grant", "event-senders"), lambda: _event_senders(resources))
+    return {node for service in services for node in by_service.get((template, service), ())}
+
+
+def _event_senders(resources: Mapping[str, Resource]) -> dict[tuple[str, str], set[str]]:
+    """(template, service) to the data resources of that service that send their events to
+    EventBridge: built once per scan."""
+    notified: set[tuple[str, str]] = set()  # Terraform: (template, bucket) a notification resource enables
+    for node, other in resources.items():
+        if other.type == "aws_s3_bucket_notification" and other.properties.get("eventbridge") is True:
+            template = node.rsplit("::", 1)[0]
+            notified.update((template, ref) for ref in other.references)
+    index: dict[tuple[str, str], set[str]] = {}
     for node, resource in resources.items():
-        if resource.kind.value != "data" or not node.startswith(f"{template}::"):
+        if resource.kind.value != "data":
+            continue
+        template = node.rsplit("::", 1)[0]
+        if not _sends_events(resource, (template, resource.id) in notified):
             continue
         for arn in resource.arns:
             parsed = Arn.parse(arn)
-            if (
-                parsed is not None
-                and parsed.service.lower() in services
-                and _sends_events(resource, resources)
-            ):
-                found.add(node)
-    return found
+            if parsed is not None:
+                index.setdefault((template, parsed.service.lower()), set()).add(node)
+    return index
 
 
-def _sends_events(resource: Resource, resources: Mapping[str, Resource]) -> bool:
+def _sends_events(resource: Resource, notified: bool) -> bool:
     """A bucket sends its events to EventBridge only when asked to; other services always do."""
     if resource.aws_type != "AWS::S3::Bucket":
         return True
@@ -352,12 +364,7 @@ def _sends_events(resource: Resource, resources: Mapping[str, Resource]) -> bool
         config = notifications.get("EventBridgeConfiguration") if isinstance(notifications, Mapping) else None
         return isinstance(config, Mapping) and config.get("EventBridgeEnabled") in (True, "true", "True")
     # Terraform: a separate notification resource (no CloudFormation twin) says it
-    return any(
-        other.type == "aws_s3_bucket_notification"
-        and other.properties.get("eventbridge") is True
-        and resource.id in other.references
-        for other in resources.values()
-    )
+    return notified
 
 
 def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
@@ -418,51 +425,89 @@ def _named_by_prefix(ctx: RuleContext, compute: str, resources: Mapping[str, Res
     separator: `CONFIG_PATH: /orders/config` names the parameters `/orders/config/...` read
     by path, `PREFIX: !Ref AppName` the table `${AppName}-orders` built from the same
     parameter. Short values (under four characters) tie nothing."""
+    return ctx.memo(
+        ("unreferenced-resource-grant", "prefix", compute), lambda: _prefix_matches(ctx, compute, resources)
+    )
+
+
+def _prefix_matches(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
     resource = resources.get(compute)
     if resource is None:
         return set()
     values = {v for v in _texts(resource.properties) if len(v.strip("/-_.:")) >= 4}
     if not values:
         return set()
-    template = compute.rsplit("::", 1)[0]
+    index = ctx.memo(("unreferenced-resource-grant", "sorted-names"), lambda: _sorted_names(resources))
+    names = index.get(compute.rsplit("::", 1)[0], [])
     found: set[str] = set()
-    for node, candidate in resources.items():
-        if candidate.kind.value != "data" or not node.startswith(f"{template}::") or node == compute:
-            continue
-        name = candidate.name
-        text = name.text if isinstance(name, Symbolic) else name
-        if not isinstance(text, str) or len(text) < 4:
-            continue
-        for value in values:
-            if text.startswith(value) and (
+    for value in values:
+        # The names that start with `value` are one run of the sorted list: each value
+        # costs a binary search and its matches, never a walk of the template.
+        at = bisect.bisect_left(names, (value, ""))
+        while at < len(names) and names[at][0].startswith(value):
+            text, node = names[at]
+            at += 1
+            if node != compute and (
                 len(text) == len(value) or value[-1] in _SEPARATORS or text[len(value)] in _SEPARATORS
             ):
                 found.add(node)
-                break
     return found
+
+
+def _sorted_names(resources: Mapping[str, Resource]) -> dict[str, list[tuple[str, str]]]:
+    """Per template, (name, node) of each data resource whose name has four characters or
+    more, sorted: built once per scan."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for node, candidate in resources.items():
+        if candidate.kind.value != "data":
+            continue
+        name = candidate.name
+        text = name.text if isinstance(name, Symbolic) else name
+        if isinstance(text, str) and len(text) >= 4:
+            index.setdefault(node.rsplit("::", 1)[0], []).append((text, node))
+    for names in index.values():
+        names.sort()
+    return index
 
 
 def _custom_resource_names(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
     """What the custom resources a function serves (it is their `ServiceToken`) name in
     their properties, by reference, name or name prefix: CloudFormation hands the function
     those properties when the stack deploys."""
+    return ctx.memo(
+        ("unreferenced-resource-grant", "custom", compute), lambda: _served_names(ctx, compute, resources)
+    )
+
+
+def _served_names(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
     template, local = compute.rsplit("::", 1)
     function = resources.get(compute)
-    arns = set(function.arns) if function is not None else set()
+    tokens = ctx.memo(("unreferenced-resource-grant", "service-tokens"), lambda: _service_tokens(resources))
+    served = set(tokens.get((template, "ref", local), ()))
+    for arn in function.arns if function is not None else ():
+        served.update(tokens.get((template, "arn", arn), ()))
     found: set[str] = set()
-    for node, candidate in resources.items():
-        if not node.startswith(f"{template}::") or "ServiceToken" not in candidate.properties:
-            continue
-        token = candidate.properties.get("ServiceToken")
-        serves = (isinstance(token, Symbolic) and local in token.references) or (
-            isinstance(token, str) and token in arns
-        )
-        if serves:
-            found.update(f"{template}::{ref}" for ref in candidate.references if ref != local)
-            found |= _named_in_properties(ctx, node, resources)
-            found |= _named_by_prefix(ctx, node, resources)
+    for node in sorted(served):
+        found.update(f"{template}::{ref}" for ref in resources[node].references if ref != local)
+        found |= _named_in_properties(ctx, node, resources)
+        found |= _named_by_prefix(ctx, node, resources)
     found.discard(compute)
     return found
+
+
+def _service_tokens(resources: Mapping[str, Resource]) -> dict[tuple[str, str, str], list[str]]:
+    """(template, "ref" and a logical id a `ServiceToken` references, or "arn" and the
+    literal ARN it is) to the custom resources with that token: built once per scan."""
+    index: dict[tuple[str, str, str], list[str]] = {}
+    for node, candidate in resources.items():
+        token = candidate.properties.get("ServiceToken")
+        template = node.rsplit("::", 1)[0]
+        if isinstance(token, Symbolic):
+            for ref in token.references:
+                index.setdefault((template, "ref", ref), []).append(node)
+        elif isinstance(token, str):
+            index.setdefault((template, "arn", token), []).append(node)
+    return index
 
 
 def _texts(value: Any) -> Iterator[str]:

@@ -68,6 +68,8 @@ class _Context:
     sam: SamSource | None = None
     # the lines of the source file
     lines: Sequence[str] = ()
+    # each resource name and ARN with the resources it names, and the resource count it was built at
+    _by_value: tuple[int, dict[str, list[str]]] = (-1, {})
 
     # -- locations ---------------------------------------------------------
 
@@ -113,16 +115,30 @@ class _Context:
             return tuple(found)
         resolved = self.resolver.resolve(raw)
         values = resolved if isinstance(resolved, list) else [resolved]
-        hits: list[str] = []
-        for value in values:
-            if not isinstance(value, str):
-                continue
+        by_value = self._names_and_arns()
+        hits = {
+            rid
+            for value in values
+            if isinstance(value, str)
+            for rid in by_value.get(value, ())
+            if wanted is None or self.resources[rid].kind in wanted
+        }
+        return tuple(sorted(hits))
+
+    def _names_and_arns(self) -> dict[str, list[str]]:
+        """Each literal name and ARN of the resources built so far, with the resources it
+        names: one index instead of a walk of every resource for each value looked up."""
+        built, index = self._by_value
+        if built != len(self.resources):
+            index = {}
             for rid, resource in self.resources.items():
-                if wanted is not None and resource.kind not in wanted:
-                    continue
-                if value == resource.name or value in resource.arns:
-                    hits.append(rid)
-        return tuple(sorted(set(hits)))
+                keys = (
+                    {*resource.arns, resource.name} if isinstance(resource.name, str) else set(resource.arns)
+                )
+                for key in keys:
+                    index.setdefault(key, []).append(rid)
+            self._by_value = (len(self.resources), index)
+        return index
 
     def relate(
         self, source: str, target: str, kind: RelationKind, location: Location, **attributes: Any
