@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -329,12 +329,18 @@ def _load_tasks(
         missing.append(index)
     workers = min(jobs, len(missing))
     if workers > 1:
-        loaded: Iterator[_Loaded] = _load_in_pool([(tasks[i], options) for i in missing], workers)
+        told = done
+
+        def tell(position: int) -> None:  # as each file is loaded, here or in the pool
+            nonlocal told
+            if progress is not None:
+                progress(tasks[missing[position]].path, told, total)
+            told += 1
+
+        loaded: Iterable[_Loaded] = _load_beside_pool([(tasks[i], options) for i in missing], workers, tell)
     else:
         loaded = _load_here(tasks, missing, options, progress, done, total)
     for index, (outcome, reads) in zip(missing, loaded, strict=True):
-        if progress is not None and workers > 1:  # as each file comes back from the pool
-            progress(tasks[index].path, done, total)
         done += 1
         outcomes[index] = outcome
         reads_of[index] = reads
@@ -431,20 +437,101 @@ def _load_configuration(folder: str, options: LoadOptions, read: dict[str, Any] 
     return replace(template, warnings=template.warnings + _source_errors(sources))
 
 
-def _load_in_pool(jobs: list[tuple[_Task, LoadOptions]], workers: int) -> Iterator[_Loaded]:
-    """`_load_one` over `jobs` in `workers` processes, results in job order as they come."""
+#: Load in worker processes only when this process, loading alone, would still take
+#: longer than this (CPU seconds, estimated per byte from the files it has loaded, the
+#: first not counted: it pays the loader's imports): below it, starting workers and
+#: sending their models back costs more than it saves (the 178 corpus plans, 4 MB of
+#: JSON, load in about 0.45 s).
+_POOL_WORTH = 0.8
+#: CPU seconds of loading here before the first estimate.
+_PROBE_SECONDS = 0.05
+
+
+def _load_beside_pool(
+    jobs: list[tuple[_Task, LoadOptions]], workers: int, tell: Callable[[int], None]
+) -> list[_Loaded]:
+    """`_load_one` over `jobs`, results in job order: this process loads from the end of
+    the list and, when the rest looks long enough to be worth it, `workers - 1` worker
+    processes load chunks from the front; `tell(position)` hears of each as it is loaded.
+
+    This process works instead of waiting on the pool: one process fewer holds a
+    copy of the loaders for the same CPUs, and the pool forks after this process has
+    imported what its first files needed (the SAM translator), so the workers share
+    those pages instead of importing them again. Who loads which file changes
+    nothing in the result: each outcome depends on its task alone.
+    """
     import multiprocessing
+    import time
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    results: list[_Loaded | None] = [None] * len(jobs)
+    read: dict[str, Any] = {}
+    front, back = 0, len(jobs)
+    pool: ProcessPoolExecutor | None = None
+    pending: dict[Future[list[_Loaded]], range] = {}
+    probe_start = 0.0
+    chunk = max(1, min(8, len(jobs) // (workers * 8)))
+    sizes = [_size(task) for task, _ in jobs]
+    probed, unprobed = 0, sum(sizes[:-1])  # bytes loaded here after the first; the others
+
+    def collect(finished: Iterable[Future[list[_Loaded]]]) -> None:
+        for future in finished:
+            for position, result in zip(pending.pop(future), future.result(), strict=True):
+                results[position] = result
+                tell(position)
+
+    try:
+        while front < back:
+            if pool is None and probed:
+                spent = time.process_time() - probe_start
+                if spent >= _PROBE_SECONDS and spent / probed * unprobed > _POOL_WORTH:
+                    pool = _pool(workers - 1, multiprocessing)
+            if pool is not None:
+                while len(pending) < 2 * (workers - 1) and front < back:
+                    stop = min(back, front + chunk)
+                    pending[pool.submit(_load_chunk, jobs[front:stop])] = range(front, stop)
+                    front = stop
+                collect([future for future in pending if future.done()])
+            if front < back:
+                back -= 1
+                results[back] = _load_one(jobs[back], read)
+                tell(back)
+                if back == len(jobs) - 1:
+                    probe_start = time.process_time()
+                else:
+                    probed += sizes[back]
+                    unprobed -= sizes[back]
+        while pending:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            collect(finished)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return [result for result in results if result is not None]
+
+
+def _size(task: _Task) -> int:
+    """The bytes of the task's file, a guess for a folder (at least 1)."""
+    try:
+        return 4096 if task.configuration else max(1, os.path.getsize(task.path))
+    except OSError:
+        return 1
+
+
+def _pool(workers: int, multiprocessing: Any) -> Any:
     from concurrent.futures import ProcessPoolExecutor
 
     # fork shares what this process has imported: no worker pays that import again.
-    # Elsewhere, the platform's default. The SAM translator is imported by each worker
-    # at its first SAM template: importing it here first would save one import per
-    # worker but add about 20 MB to this process, which stays alive for the rules.
+    # Elsewhere, the platform's default.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
-    chunk = max(1, min(8, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_load_one, jobs, chunksize=chunk)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _load_chunk(jobs: list[tuple[_Task, LoadOptions]]) -> list[_Loaded]:
+    """`_load_one` over a few consecutive jobs, in a worker."""
+    read: dict[str, Any] = {}
+    return [_load_one(job, read) for job in jobs]
 
 
 def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:

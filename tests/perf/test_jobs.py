@@ -1,7 +1,14 @@
-"""`--jobs N` loads files in N processes: the output must not depend on N."""
+"""`--jobs N` loads files in N processes: the output must not depend on N.
+
+Below a second or so of loading, a scan loads everything in one process whatever N
+is (`_POOL_WORTH`); these tests lower that bar, so that their small inputs go through
+the pool, but for the one that checks the bar itself.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,8 +17,20 @@ from typer.testing import CliRunner
 from boundary import analyze
 from boundary.cli import app
 
+_load = sys.modules["boundary.load"]  # the package (`boundary.load` is its function)
+
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = [str(ROOT / "samples"), str(ROOT / "tests" / "rules" / "fixtures")]
+
+
+_ADAPTIVE = {"test_a_small_scan_starts_no_pool"}
+
+
+@pytest.fixture(autouse=True)
+def always_pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.name not in _ADAPTIVE:
+        monkeypatch.setattr(_load, "_POOL_WORTH", 0.0)
+        monkeypatch.setattr(_load, "_PROBE_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -88,3 +107,33 @@ def test_pool_reads_plans_with_their_sources_and_scans_sources_only_folders() ->
         for f in four.findings
         if "terraform/sources" in f.location.file and f.location.file.endswith(".json")
     ]
+
+
+def test_a_small_scan_starts_no_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few small files load faster here than a pool could start and send them back."""
+
+    def no_pool(*args: object) -> None:
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(_load, "_pool", no_pool)
+    fixtures = ROOT / "tests" / "rules" / "fixtures"
+    targets = [str(fixtures / "wildcard-action"), str(fixtures / "wildcard-resource")]
+    assert analyze(targets, jobs=4) == analyze(targets, jobs=1)
+
+
+def test_the_pool_and_this_process_share_the_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the pool forced from the first estimate, both load, and the result is in order."""
+    where: list[int] = []
+    load_one = _load._load_one
+
+    def spy(job: object, read: object = None) -> object:
+        where.append(os.getpid())
+        return load_one(job, read)
+
+    monkeypatch.setattr(_load, "_load_one", spy)
+    one = analyze(TARGETS, jobs=1)
+    where.clear()
+    two = analyze(TARGETS, jobs=2)
+    assert one == two
+    assert os.getpid() in where  # this process loaded some (the pool's are not seen here)
+    assert len(where) < len(two.files)
