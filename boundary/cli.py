@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import gc
 import os
 import re
 import sys
@@ -1619,8 +1620,17 @@ def _prog_name() -> str:
     return "serverless-boundary" if invoked.startswith("serverless-boundary") else "boundary"
 
 
+#: The cyclic garbage collector's thresholds for a command-line run. A scan allocates
+#: millions of small, mostly acyclic objects (parsed templates, SAM's output, the
+#: model); with Python's default of a young collection every 700 allocations the
+#: collector took about a tenth of a corpus scan's CPU time. Set by the command only:
+#: the library leaves a host program's collector alone.
+_GC_THRESHOLDS = (20_000, 20, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """The console-script entry point: run the app, turn any exception into one line."""
+    gc.set_threshold(*_GC_THRESHOLDS)
     try:
         # standalone: typer shows usage errors (exit 2) and handles Exit itself, and exits
         app(args=list(argv) if argv is not None else None, prog_name=_prog_name())
