@@ -93,8 +93,9 @@ def analyze(
     `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
     against used permissions (BND118).
 
-    `jobs` > 1 loads the files in that many worker processes (the result is the
-    same whatever `jobs` is); `cache_dir` keeps loaded files in a content-addressed
+    `jobs` > 1 loads the files in this process and up to `jobs - 1` worker processes,
+    started when the files look long enough to load to pay for them (the result is
+    the same whatever `jobs` is); `cache_dir` keeps loaded files in a content-addressed
     cache there (None: no cache). The graph and the rules always see every file
     at once, in this process.
     """

@@ -154,8 +154,9 @@ def load(
     no plan came from is scanned as a configuration (its local modules are followed,
     not scanned again on their own).
 
-    `jobs` > 1 loads files and configurations in that many worker processes; the
-    model is the same whatever `jobs` is (files keep their order). `cache_dir` turns
+    `jobs` > 1 loads files and configurations in this process and, when they look
+    long enough to load to pay for it, `jobs - 1` worker processes; the model is the
+    same whatever `jobs` is (files keep their order). `cache_dir` turns
     on the cache of loaded files in that folder (see docs/performance.md); None, the
     default, reads and writes no cache.
     """
@@ -306,7 +307,7 @@ def _load_tasks(
     total: int,
 ) -> tuple[list[_Outcome], list[str | None], list[_Reads]]:
     """Each task's outcome, in task order: from the cache where it holds one, else loaded
-    here or in `jobs` worker processes (then cached); with each task's cache key and the
+    here or also in up to `jobs - 1` worker processes (then cached); with each task's cache key and the
     other files its outcome was read from. `progress` hears of each, counted from `done`
     (tasks told before) out of `total`."""
     outcomes: list[_Outcome] = [None] * len(tasks)
