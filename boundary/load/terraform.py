@@ -417,6 +417,7 @@ class _Instance:
     values: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
     references: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
 
     @property
     def expressions(self) -> Mapping[str, Any]:
@@ -782,6 +783,8 @@ class _PlanLoader:
         for key in ("count_expression", "for_each_expression"):
             refs.extend(_expression_references(config.get(key)))
         instance.references = self._resolve_all(refs, instance)
+        waits = config.get("depends_on")
+        instance.depends_on = self._resolve_all([w for w in _list(waits) if isinstance(w, str)], instance)
 
     def _mark(self, value: Any, unknown: Any, instance: _Instance, path: tuple[str | int, ...]) -> Any:
         """Values with every path marked unknown replaced by a `Symbolic`; copies, never mutates."""
@@ -891,6 +894,7 @@ class _PlanLoader:
             name=self._name(instance),
             metadata=metadata,
             references=instance.references,
+            depends_on=instance.depends_on,
         )
 
     def _loc(self, instance: _Instance, path: Sequence[str | int] = ()) -> Location:
