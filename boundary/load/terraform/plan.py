@@ -439,7 +439,7 @@ def _module_resources(root: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
 
 
 class ConfigurationSources(Protocol):
-    """What the plan loader asks of the `.tf` sources (see `terraform_hcl.ConfigSources`)."""
+    """What the plan loader asks of the `.tf` sources (see `boundary.load.terraform_hcl.ConfigSources`)."""
 
     @property
     def files(self) -> Mapping[str, tuple[str, ...]]: ...
