@@ -25,13 +25,13 @@ from boundary.load.terraform._shapes import (
     as_map,
     as_text,
     json_object,
-    value_at,
 )
 from boundary.load.terraform.index import PlanIndex, provider_region
 from boundary.load.terraform.instances import Instance, collect_instances
 from boundary.load.terraform.locations import RESOURCE_CHANGES_KEY, Locations
 from boundary.load.terraform.policies import collect_policies
-from boundary.load.terraform.references import Resolver, expression_references, symbolic_references
+from boundary.load.terraform.references import Resolver
+from boundary.load.terraform.relations import INVOCABLE, Relations
 from boundary.load.terraform.sources import ConfigurationSources
 from boundary.model import (
     Endpoint,
@@ -39,7 +39,6 @@ from boundary.model import (
     Format,
     Location,
     Policy,
-    Relation,
     RelationKind,
     Resource,
     ResourceKind,
@@ -190,7 +189,6 @@ class _PlanLoader:
         )
         self.resources: dict[str, Resource] = {}
         self.policies: list[Policy] = []
-        self.relations: dict[tuple[str, str, RelationKind], Relation] = {}
         self.endpoints: list[Endpoint] = []
 
     # ------------------------------------------------------------ top level
@@ -200,7 +198,8 @@ class _PlanLoader:
         for instance in index.instances.values():
             self.resources[instance.address] = self._resource(instance)
         self.policies = collect_policies(index, self.sources)
-        self._relations()
+        self.relations = Relations(index, values_from_sources=self.sources is not None)
+        self.relations.collect()
         self._endpoints()
         self._providers()
         variables = {str(k): as_map(v).get("value") for k, v in as_map(self.data.get("variables")).items()}
@@ -211,7 +210,7 @@ class _PlanLoader:
             format=Format.TERRAFORM,
             resources=self.resources,
             policies=tuple(self.policies),
-            relations=tuple(self.relations.values()),
+            relations=self.relations.found,
             endpoints=tuple(self.endpoints),
             parameters=variables,
             region=index.region,
@@ -276,92 +275,6 @@ class _PlanLoader:
             references=instance.references,
         )
 
-    # ------------------------------------------------------------ relations
-
-    def relate(
-        self, source: str, target: str, kind: RelationKind, via: Instance, /, **attributes: Any
-    ) -> None:
-        if source == target or (source, target, kind) in self.relations:
-            return
-        self.relations[(source, target, kind)] = Relation(
-            source, target, kind, self.index.location(via), attributes
-        )
-
-    def _relations(self) -> None:
-        for instance in list(self.index.instances.values()):
-            handler = _RELATION_HANDLERS.get(instance.type)
-            if handler is not None:
-                handler(self, instance)
-            if kind_of(instance.type) is ResourceKind.COMPUTE:
-                self._compute_references(instance)
-
-    def _compute_references(self, instance: Instance) -> None:
-        skip = {"role", "role_arn"}
-        invoked = set()
-        if instance.type == "aws_sfn_state_machine":
-            invoked = set(self.index.targets(instance, ("definition",), _INVOCABLE))
-            for target in sorted(invoked):
-                self.relate(instance.address, target, RelationKind.INVOKES, instance, attribute="definition")
-        for attribute, expression in instance.expressions.items():
-            if attribute in skip:
-                continue
-            for target in self.index.resolver.resolve_all(expression_references(expression), instance):
-                if (
-                    target not in invoked
-                    and kind_of(self.index.instances[target].type) is not ResourceKind.POLICY
-                ):
-                    self.relate(
-                        instance.address, target, RelationKind.REFERENCES, instance, attribute=attribute
-                    )
-        if self.sources is not None:
-            # values read from the sources name what they refer to, across module boundaries too
-            for attribute, value in instance.values.items():
-                if attribute in skip:
-                    continue
-                for target in symbolic_references(value):
-                    if (
-                        target in self.index.instances
-                        and target != instance.address
-                        and target not in invoked
-                        and kind_of(self.index.instances[target].type) is not ResourceKind.POLICY
-                    ):
-                        self.relate(
-                            instance.address, target, RelationKind.REFERENCES, instance, attribute=attribute
-                        )
-        variables = value_at(instance.values, ("environment", 0, "variables"))
-        for key, value in as_map(variables).items():
-            if isinstance(value, str) and value:
-                for target in self.index.match_value(value, None):
-                    if (
-                        target != instance.address
-                        and kind_of(self.index.instances[target].type) in _NAMED_IN_ENV
-                    ):
-                        self.relate(
-                            instance.address,
-                            target,
-                            RelationKind.REFERENCES,
-                            instance,
-                            attribute="environment",
-                            variable=key,
-                        )
-
-    def executes_as(self, instance: Instance, attribute: str) -> None:
-        roles = self.index.targets(instance, (attribute,), ("aws_iam_role",))
-        for role in roles:
-            self.relate(instance.address, role, RelationKind.EXECUTES_AS, instance, attribute=attribute)
-        value = instance.values.get(attribute)
-        if not roles and isinstance(value, str) and value.startswith("arn:") and ":role/" in value:
-            # A role outside the plan, named by ARN: the graph gives it an external node (or
-            # the node of the outside role the plan attaches policies to by that name).
-            self.relate(
-                instance.address,
-                value,
-                RelationKind.EXECUTES_AS,
-                instance,
-                attribute=attribute,
-                external=True,
-            )
-
     # ------------------------------------------------------------ endpoints
 
     def _endpoints(self) -> None:
@@ -389,7 +302,7 @@ class _PlanLoader:
                 )
             )
             for function in functions:
-                self.relate(url.address, function, RelationKind.INVOKES, url)
+                self.relations.relate(url.address, function, RelationKind.INVOKES, url)
         for api in self.index.of_type("aws_api_gateway_rest_api", "aws_apigatewayv2_api"):
             self._openapi(api)
             if api.type == "aws_apigatewayv2_api":
@@ -434,11 +347,11 @@ class _PlanLoader:
             if not methods:
                 key = self._rest_key(integration)
                 methods = [by_key[key]] if key in by_key else []
-            targets = self.index.targets(integration, ("uri",), _INVOCABLE)
+            targets = self.index.targets(integration, ("uri",), INVOCABLE)
             for method in methods:
                 out.setdefault(method, []).extend(targets)
                 for target in targets:
-                    self.relate(
+                    self.relations.relate(
                         method, target, RelationKind.INVOKES, integration, integration=integration.address
                     )
         return out
@@ -471,7 +384,7 @@ class _PlanLoader:
             )
         )
         if apis:
-            self.relate(apis[0], method.address, RelationKind.ROUTES, method)
+            self.relations.relate(apis[0], method.address, RelationKind.ROUTES, method)
 
     def _http_route(self, route: Instance) -> None:
         values = route.values
@@ -488,10 +401,10 @@ class _PlanLoader:
         invoked: list[str] = []
         for integration in integrations:
             invoked.extend(
-                self.index.targets(self.index.instances[integration], ("integration_uri",), _INVOCABLE)
+                self.index.targets(self.index.instances[integration], ("integration_uri",), INVOCABLE)
             )
         for target in invoked:
-            self.relate(route.address, target, RelationKind.INVOKES, route)
+            self.relations.relate(route.address, target, RelationKind.INVOKES, route)
         authorizers = self.index.targets(route, ("authorizer_id",), ("aws_apigatewayv2_authorizer",))
         auth = values.get("authorization_type")
         self.endpoints.append(
@@ -514,13 +427,13 @@ class _PlanLoader:
             )
         )
         if apis:
-            self.relate(apis[0], route.address, RelationKind.ROUTES, route)
+            self.relations.relate(apis[0], route.address, RelationKind.ROUTES, route)
 
     def _quick_create(self, api: Instance) -> None:
         """`target` on an HTTP API creates a `$default` route with no authorizer."""
         if api.values.get("target") in (None, ""):
             return
-        functions = self.index.targets(api, ("target",), _INVOCABLE)
+        functions = self.index.targets(api, ("target",), INVOCABLE)
         self.endpoints.append(
             Endpoint(
                 id=f"{api.address}#$default",
@@ -535,7 +448,7 @@ class _PlanLoader:
             )
         )
         for function in functions:
-            self.relate(api.address, function, RelationKind.INVOKES, api)
+            self.relations.relate(api.address, function, RelationKind.INVOKES, api)
 
     def _openapi(self, api: Instance) -> None:
         body = api.values.get("body")
@@ -565,7 +478,7 @@ class _PlanLoader:
                 authorization, api_key = _openapi_authorization(security, schemes)
                 integration = as_map(operation.get("x-amazon-apigateway-integration"))
                 uri = integration.get("uri")
-                targets = self.index.match_value(uri, _INVOCABLE) if isinstance(uri, str) else []
+                targets = self.index.match_value(uri, INVOCABLE) if isinstance(uri, str) else []
                 endpoint_id = f"{api.address}#{method} {path}"
                 self.endpoints.append(
                     Endpoint(
@@ -582,7 +495,9 @@ class _PlanLoader:
                     )
                 )
                 for target in targets:
-                    self.relate(api.address, target, RelationKind.INVOKES, api, path=str(path), method=method)
+                    self.relations.relate(
+                        api.address, target, RelationKind.INVOKES, api, path=str(path), method=method
+                    )
 
     def _graphql(self, api: Instance) -> None:
         """One endpoint per authorization mode, the default one and each additional
@@ -625,29 +540,7 @@ class _PlanLoader:
 
 # ---------------------------------------------------------------- tables and pure helpers
 
-_INVOCABLE = (
-    "aws_lambda_function",
-    "aws_lambda_alias",
-    "aws_sfn_state_machine",
-    "aws_sqs_queue",
-    "aws_sns_topic",
-    "aws_kinesis_stream",
-    "aws_dynamodb_table",
-    "aws_cloudwatch_event_bus",
-    "aws_api_gateway_rest_api",
-    "aws_apigatewayv2_api",
-    "aws_s3_bucket",
-)
-_NAMED_IN_ENV = (ResourceKind.DATA, ResourceKind.COMPUTE)
 _REST_PARENTS = ("aws_api_gateway_resource", "aws_api_gateway_rest_api")
-_DATA_SOURCES = (
-    "aws_sqs_queue",
-    "aws_kinesis_stream",
-    "aws_dynamodb_table",
-    "aws_msk_cluster",
-    "aws_mq_broker",
-    "aws_docdb_cluster",
-)
 
 
 def _openapi_authorization(security: Any, schemes: Mapping[str, Any]) -> tuple[str, bool]:
@@ -687,128 +580,3 @@ def _scheme_authorization(scheme: Mapping[str, Any]) -> str:
     if scheme.get("type") == "apiKey":
         return "API_KEY"
     return "NONE"
-
-
-# ---------------------------------------------------------------- relation handlers
-
-
-def _event_source_mapping(loader: _PlanLoader, mapping: Instance) -> None:
-    functions = loader.index.targets(mapping, ("function_name",), ("aws_lambda_function", "aws_lambda_alias"))
-    sources = loader.index.targets(mapping, ("event_source_arn",), _DATA_SOURCES) or [mapping.address]
-    for source in sources:
-        for function in functions:
-            loader.relate(source, function, RelationKind.INVOKES, mapping, mapping=mapping.address)
-
-
-def _subscription(loader: _PlanLoader, subscription: Instance) -> None:
-    protocol = subscription.values.get("protocol")
-    if protocol not in ("lambda", "sqs", "firehose"):
-        return
-    topics = loader.index.targets(subscription, ("topic_arn",), ("aws_sns_topic",)) or [subscription.address]
-    targets = loader.index.targets(subscription, ("endpoint",), _INVOCABLE)
-    for topic in topics:
-        for target in targets:
-            loader.relate(
-                topic, target, RelationKind.INVOKES, subscription, subscription=subscription.address
-            )
-
-
-def _event_target(loader: _PlanLoader, target: Instance) -> None:
-    rules = loader.index.targets(target, ("rule",), ("aws_cloudwatch_event_rule",)) or [target.address]
-    for rule in rules:
-        for invoked in loader.index.targets(target, ("arn",), _INVOCABLE):
-            loader.relate(rule, invoked, RelationKind.INVOKES, target, event_target=target.address)
-    loader.executes_as(target, "role_arn")
-
-
-def _bucket_notification(loader: _PlanLoader, notification: Instance) -> None:
-    buckets = loader.index.targets(notification, ("bucket",), ("aws_s3_bucket",)) or [notification.address]
-    for block_name, attribute in (
-        ("lambda_function", "lambda_function_arn"),
-        ("queue", "queue_arn"),
-        ("topic", "topic_arn"),
-    ):
-        for index, _block in enumerate(as_list(notification.values.get(block_name))):
-            for target in loader.index.targets(notification, (block_name, index, attribute), _INVOCABLE):
-                for bucket in buckets:
-                    loader.relate(
-                        bucket, target, RelationKind.INVOKES, notification, notification=notification.address
-                    )
-
-
-def _permission_source(loader: _PlanLoader, permission: Instance) -> None:
-    if permission.values.get("source_arn") in (None, ""):
-        return
-    functions = loader.index.targets(
-        permission, ("function_name",), ("aws_lambda_function", "aws_lambda_alias")
-    )
-    sources = [
-        s
-        for s in loader.index.targets(permission, ("source_arn",))
-        if kind_of(loader.index.instances[s].type)
-        in (ResourceKind.API, ResourceKind.DATA, ResourceKind.EVENT_SOURCE)
-    ]
-    for source in sources:
-        for function in functions:
-            loader.relate(source, function, RelationKind.INVOKES, permission, permission=permission.address)
-
-
-def _function(loader: _PlanLoader, function: Instance) -> None:
-    loader.executes_as(function, "role")
-
-
-def _state_machine(loader: _PlanLoader, machine: Instance) -> None:
-    loader.executes_as(machine, "role_arn")
-
-
-def _appsync_datasource(loader: _PlanLoader, source: Instance) -> None:
-    loader.executes_as(source, "service_role_arn")
-    for path in (
-        ("lambda_config", 0, "function_arn"),
-        ("http_config", 0, "endpoint"),
-        ("dynamodb_config", 0, "table_name"),
-    ):
-        for target in loader.index.targets(source, path, _INVOCABLE):
-            loader.relate(source.address, target, RelationKind.INVOKES, source, attribute=path[0])
-
-
-def _access_key(loader: _PlanLoader, key: Instance) -> None:
-    for user in loader.index.targets(key, ("user",), ("aws_iam_user",)):
-        loader.relate(key.address, user, RelationKind.KEY_OF, key)
-
-
-def _user_groups(loader: _PlanLoader, membership: Instance) -> None:
-    for user in loader.index.targets(membership, ("user",), ("aws_iam_user",)):
-        for group in loader.index.targets(membership, ("groups",), ("aws_iam_group",)):
-            loader.relate(user, group, RelationKind.MEMBER_OF, membership)
-
-
-def _group_members(loader: _PlanLoader, membership: Instance) -> None:
-    for group in loader.index.targets(membership, ("group",), ("aws_iam_group",)):
-        for user in loader.index.targets(membership, ("users",), ("aws_iam_user",)):
-            loader.relate(user, group, RelationKind.MEMBER_OF, membership)
-
-
-def _authorizer(loader: _PlanLoader, authorizer: Instance) -> None:
-    attribute = "authorizer_uri"
-    for function in loader.index.targets(
-        authorizer, (attribute,), ("aws_lambda_function", "aws_lambda_alias")
-    ):
-        loader.relate(authorizer.address, function, RelationKind.INVOKES, authorizer, attribute=attribute)
-
-
-_RELATION_HANDLERS = {
-    "aws_lambda_function": _function,
-    "aws_sfn_state_machine": _state_machine,
-    "aws_lambda_event_source_mapping": _event_source_mapping,
-    "aws_sns_topic_subscription": _subscription,
-    "aws_cloudwatch_event_target": _event_target,
-    "aws_s3_bucket_notification": _bucket_notification,
-    "aws_lambda_permission": _permission_source,
-    "aws_appsync_datasource": _appsync_datasource,
-    "aws_iam_access_key": _access_key,
-    "aws_iam_user_group_membership": _user_groups,
-    "aws_iam_group_membership": _group_members,
-    "aws_api_gateway_authorizer": _authorizer,
-    "aws_apigatewayv2_authorizer": _authorizer,
-}
