@@ -1,6 +1,6 @@
 """What the plan loader asks of the `.tf` sources a plan was made from.
 
-`boundary.load.terraform_hcl.ConfigSources` answers it; a plan loaded without
+`boundary.load.terraform.hcl.ConfigSources` answers it; a plan loaded without
 sources has none, and every seam then reads the plan alone.
 """
 
