@@ -763,7 +763,9 @@ def rules_command(
         Severity | None,
         typer.Option("--severity", case_sensitive=False, help="Only rules of this severity."),
     ] = None,
-    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.TABLE,
+    fmt: Annotated[
+        RulesFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = RulesFormat.TABLE,
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
     rule_folders: RulesOption = None,
@@ -917,7 +919,7 @@ def _load_graph(paths: Sequence[str], params: Mapping[str, str]) -> tuple[Any, A
 def graph_command(
     paths: _PathsArgument = None,
     fmt: Annotated[
-        GraphFormatName, typer.Option("--format", "-f", help="Output format.")
+        GraphFormatName, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
     ] = GraphFormatName.HTML,
     output: Annotated[
         Path | None,
@@ -1032,7 +1034,9 @@ def paths_command(
         str | None,
         typer.Option("--who-can-reach", metavar="RESOURCE", help="Everything with a path to RESOURCE."),
     ] = None,
-    fmt: Annotated[PathsFormat, typer.Option("--format", "-f", help="Output format.")] = PathsFormat.TEXT,
+    fmt: Annotated[
+        PathsFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = PathsFormat.TEXT,
     param: ParamOption = None,
 ) -> None:
     """Attack paths: from the internet (or a resource) through endpoints, functions, roles and grants.
@@ -1139,7 +1143,9 @@ def validate_policy_command(
             help="What the policy is: attached to an identity, a resource policy, or a role trust policy.",
         ),
     ] = PolicyKind.IDENTITY,
-    fmt: Annotated[PolicyFormat, typer.Option("--format", "-f", help="Output format.")] = PolicyFormat.TEXT,
+    fmt: Annotated[
+        PolicyFormat, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = PolicyFormat.TEXT,
 ) -> None:
     """Check standalone IAM policy documents for errors and security warnings.
 

@@ -93,3 +93,18 @@ def test_paths_unknown_resource(runner: CliRunner) -> None:
     result = runner.invoke(app, ["paths", "samples/sam/insecure", "--blast-radius", "Nope"])
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: no resource named 'Nope' in the graph"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["graph", "samples/sam/insecure", "-f", "JSON"],
+        ["paths", "samples/sam/insecure", "-f", "Json"],
+        ["rules", "-f", "JSON"],
+    ],
+)
+def test_format_names_ignore_case_as_scan_does(runner: CliRunner, args: list[str]) -> None:
+    # `scan -f JSON` works; every other command's --format takes the same spelling
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
