@@ -213,6 +213,9 @@ class Resource:
     (`...:table/Bookings/index/*`), as far as they are known offline.
     `aws_type` is the canonical type, the CloudFormation name whatever the
     source format (`aws_sqs_queue` -> `AWS::SQS::Queue`): what rules compare.
+    `depends_on` are the ids of the template resources it is declared to wait
+    for (CloudFormation `DependsOn`; Terraform `depends_on`, every instance of a
+    counted resource), whether or not its properties also reference them.
     """
 
     id: str
@@ -227,6 +230,7 @@ class Resource:
     # ids of template resources mentioned anywhere in the properties
     references: tuple[str, ...] = ()
     aws_type: str = ""
+    depends_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.aws_type:

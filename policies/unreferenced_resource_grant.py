@@ -69,8 +69,14 @@ class UnreferencedResourceGrant(Rule):
     needs to use that literal name: not reported. The message lists as
     referenced only the data resources the function names itself, not its
     API, the functions beside it or what an alarm on it notifies.
-    Functions and resources outside the template are not judged, and
-    `DependsOn` is not read (the model does not keep it).
+    A function whose own `DependsOn` (Terraform `depends_on`) names a
+    resource was made to wait for it by its author: that ties them as a
+    reference does (a custom resource it waits for also ties it to what
+    that names). The other direction does not: a resource that waits for
+    the function (a bucket whose notification needs its invoke permission)
+    says nothing about what the function's code reaches, nor does its role
+    waiting for a table, which orders the grant, not its use. Functions and
+    resources outside the template are not judged.
 
     ## Why is this bad?
     A grant on a resource the function has no way to name is either left over
@@ -277,6 +283,7 @@ def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) 
     known |= _named_by_prefix(ctx, compute, resources)
     known |= _custom_resource_names(ctx, compute, resources)
     known |= _event_pattern_sources(ctx, compute, wiring, resources)
+    known |= _waited_for(compute, resources)
     frontier = list(known)
     for _ in range(3):  # a function's access point names a file system that names a bucket
         reached: list[str] = []
@@ -304,6 +311,18 @@ def _used_by(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) 
         frontier = reached
     known.discard(compute)
     return known
+
+
+def _waited_for(compute: str, resources: Mapping[str, Resource]) -> set[str]:
+    """What the compute resource's own `DependsOn` (Terraform `depends_on`) names: its author
+    made it wait for those resources, which ties them to it as a reference would. Not the
+    other direction: a resource that waits for the function says nothing about what the
+    function's code reaches."""
+    resource = resources.get(compute)
+    if resource is None:
+        return set()
+    template = compute.rsplit("::", 1)[0]
+    return {f"{template}::{waited}" for waited in resource.depends_on}
 
 
 def _event_pattern_sources(

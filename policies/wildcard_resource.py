@@ -79,7 +79,11 @@ class WildcardResource(Rule):
     ARN or a parameter (`Roles: [!Ref RoleName]`). The finding is on the
     policy resource and names the principal; a function of
     the template whose `Role` is the ARN of that role runs with the policy,
-    and the finding names it as well.
+    and the finding names it as well. A written policy that nothing attaches
+    (an `AWS::IAM::ManagedPolicy` with no `Roles`, `Users` or `Groups` that
+    no `ManagedPolicyArns` names; a Terraform `aws_iam_policy` with no
+    attachment) is judged as it stands, since whoever it is attached to later
+    gets it: the finding is on the policy and says it is attached to nothing.
 
     Grants SAM adds on its own are reported with **info** severity, so they
     never fail a scan at the default `--fail-on low`: for an `SQS`,

@@ -169,6 +169,10 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
         note, runners = notes.get(policy_node, ("", ()))
         data = entry["data"]
         statement = data["statement"]
+        if data.get("unattached"):
+            # A written policy nothing attaches yet: the finding is on it, and says why.
+            scope = "the plan" if graph.nodes[principal].get("format") == "terraform" else "the template"
+            note = f"attached to nothing in {scope}"
         out.append(
             StatementView(
                 principal=principal,

@@ -289,7 +289,15 @@ def _resource(ctx: _Context, logical_id: str, definition: Mapping[str, Any]) -> 
         origin=ctx.origin_of(logical_id),
         metadata=metadata if isinstance(metadata, Mapping) else {},
         references=references,
+        depends_on=_depends_on(definition.get("DependsOn"), ctx.raw),
     )
+
+
+def _depends_on(value: Any, resources: Mapping[str, Any]) -> tuple[str, ...]:
+    """The logical ids a `DependsOn` names (one id or a list), in order, once each; an
+    id the template does not declare is left out (CloudFormation rejects the template)."""
+    ids = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, str) and i in resources))
 
 
 # -- policies ---------------------------------------------------------------

@@ -521,3 +521,46 @@ def test_a_decidable_if_around_policies_takes_its_branch(tmp_path: Path) -> None
     (policy,) = _policies_of(_load(tmp_path, text), "AppRole")
     assert policy.document is not None
     assert [(s.actions, s.when) for s in policy.document.statements] == [(("s3:GetObject",), ())]
+
+
+# -- DependsOn --------------------------------------------------------------------------------
+
+
+def test_depends_on_is_kept_as_logical_ids(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        """\
+        Resources:
+          Journal: {Type: AWS::SQS::Queue}
+          Ledger: {Type: AWS::SNS::Topic}
+          One:
+            Type: AWS::SNS::Topic
+            DependsOn: Journal
+          Many:
+            Type: AWS::SNS::Topic
+            DependsOn: [Journal, Ledger, Journal, Missing]
+        """,
+    )
+    assert template.resources["One"].depends_on == ("Journal",)
+    # in order, once each; an id the template does not declare is no resource to point at
+    assert template.resources["Many"].depends_on == ("Journal", "Ledger")
+    assert template.resources["Journal"].depends_on == ()
+
+
+def test_sam_carries_a_functions_depends_on_onto_the_function_only(tmp_path: Path) -> None:
+    template = _load(
+        tmp_path,
+        _SAM_HEADER
+        + """\
+Resources:
+  Journal: {Type: AWS::SQS::Queue}
+  Writer:
+    Type: AWS::Serverless::Function
+    DependsOn: Journal
+    Properties:
+      AutoPublishAlias: live
+      Policies: [SQSSendMessagePolicy: {QueueName: !GetAtt Journal.QueueName}]
+""",
+    )
+    waiting = {r.id: r.depends_on for r in template.resources.values() if r.depends_on}
+    assert waiting == {"Writer": ("Journal",)}  # not its role, version or alias

@@ -375,3 +375,31 @@ def test_a_key_in_a_resource_attribute_points_at_its_line_in_the_tf_file() -> No
         (str(main), _line(main, "AKIAIOSFODNN7EXAMPLE")),
         (str(main), _line(main, "AWS_SECRET_ACCESS_KEY")),
     }
+
+
+def test_depends_on_names_every_instance_it_waits_for(tmp_path: Path) -> None:
+    """`depends_on` in the sources alone, as the plan's configuration states it (the rule
+    fixture unreferenced-resource-grant has the plan form): a counted resource is each of
+    its instances."""
+    root = _write(
+        tmp_path / "infra",
+        """\
+resource "aws_sqs_queue" "jobs" {
+  count = 2
+  name  = "jobs-${count.index}"
+}
+resource "aws_iam_role" "fn" {
+  assume_role_policy = "{}"
+}
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = aws_iam_role.fn.arn
+  depends_on    = [aws_sqs_queue.jobs, aws_iam_role.fn]
+}
+""",
+    )
+    template = boundary.load([root]).templates[0]
+    waiting = {r.id: r.depends_on for r in template.resources.values() if r.depends_on}
+    assert waiting == {
+        "aws_lambda_function.worker": ("aws_iam_role.fn", "aws_sqs_queue.jobs[0]", "aws_sqs_queue.jobs[1]")
+    }

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from boundary.load._cfn_types import arns_for, name_attribute
-from boundary.load.terraform._shapes import as_map, as_text, value_at
+from boundary.load.terraform._shapes import as_list, as_map, as_text, value_at
 from boundary.load.terraform.instances import Instance, Instances
 from boundary.load.terraform.locations import Locations
 from boundary.load.terraform.references import Resolver, expression_references
@@ -79,6 +79,10 @@ class PlanIndex:
         for key in ("count_expression", "for_each_expression"):
             refs.extend(expression_references(config.get(key)))
         instance.references = self.resolver.resolve_all(refs, instance)
+        waits = config.get("depends_on")
+        instance.depends_on = self.resolver.resolve_all(
+            [w for w in as_list(waits) if isinstance(w, str)], instance
+        )
 
     def _index_values(self, instance: Instance) -> None:
         """Known identifying values -> address, to resolve `role = "arn:..."` without references."""

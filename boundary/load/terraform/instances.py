@@ -50,10 +50,12 @@ class Instance:
     config: Mapping[str, Any]
     actions: tuple[str, ...] = ()
     # set once every instance is collected (`PlanIndex`): values with unknowns made
-    # symbolic, where the instance is written, and what its configuration refers to
+    # symbolic, where the instance is written, what its configuration refers to and
+    # what `depends_on` makes it wait for
     values: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
     references: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
 
     @property
     def expressions(self) -> Mapping[str, Any]:

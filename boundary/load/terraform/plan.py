@@ -242,4 +242,5 @@ def _resource(index: PlanIndex, instance: Instance) -> Resource:
         name=index.name(instance),
         metadata=metadata,
         references=instance.references,
+        depends_on=instance.depends_on,
     )

@@ -57,6 +57,7 @@ def synthetic_plan(sources: ConfigSources) -> dict[str, Any]:
     configs: dict[str, dict[str, Any]] = {"": {"resources": [], "module_calls": {}}}
     for instance in instances:
         values = configuration.evaluator.block_value(instance.block, instance.scope)
+        waits = _relative_refs(values.get("depends_on"), instance.module_address)
         for meta in ("count", "for_each", "depends_on", "provider"):
             values.pop(meta, None)
         mode = "data" if instance.relative.startswith("data.") else "managed"
@@ -89,6 +90,8 @@ def synthetic_plan(sources: ConfigSources) -> dict[str, Any]:
             }
             if "for_each" in instance.block.attrs:
                 entry["for_each_expression"] = {"references": []}
+            if waits:
+                entry["depends_on"] = waits
             module_config["resources"].append(entry)
     region = None
     for block in configuration.root_module.providers:
