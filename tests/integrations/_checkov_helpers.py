@@ -85,10 +85,9 @@ def resource_blocks(path: Path) -> list[tuple[int, str]]:
     return blocks
 
 
-def sam_resource_at(path: Path, line: int) -> str | None:
-    """The SAM resource (`AWS::Serverless::*`) whose block in the file holds `line`."""
-    types = source_types(path)
+def resource_at(path: Path, line: int) -> tuple[str, str] | None:
+    """(logical id, type as written) of the resource whose block in the file holds `line`."""
     before = [name for start, name in resource_blocks(path) if start <= line]
-    if not before or not types.get(before[-1], "").startswith("AWS::Serverless::"):
+    if not before:
         return None
-    return before[-1]
+    return before[-1], source_types(path).get(before[-1], "")

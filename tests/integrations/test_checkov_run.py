@@ -31,6 +31,7 @@ else:
 import boundary  # noqa: E402
 from boundary.integrations.checkov import check_id, checks_dir, rule_id  # noqa: E402
 from boundary.model import ResourceKind  # noqa: E402
+from boundary.rules import registry  # noqa: E402
 
 from ._checkov_helpers import (  # noqa: E402
     FIXTURES,
@@ -38,7 +39,7 @@ from ._checkov_helpers import (  # noqa: E402
     SAMPLES,
     is_plan,
     is_terraform,
-    sam_resource_at,
+    resource_at,
     source_types,
     template_files,
     terraform_type,
@@ -121,22 +122,32 @@ def _placed(path: Path, *, suppressed: bool = False) -> list[tuple[boundary.Find
     """`boundary scan`'s findings of the file with the resource the user wrote for each: the
     resource itself, or for one SAM generated, the SAM resource whose block holds the
     finding's line (an implicit API's open route: the function declaring it), else its
-    origin. A finding with others merged into it (one statement, one family) counts once
+    origin; in templates, a finding whose line is in the block of another resource its
+    rule's check runs on (a role's grant in an `AWS::IAM::Policy`) is on that resource. A finding with others merged into it (one statement, one family) counts once
     per rule: Checkov runs and selects each check on its own (docs/checkov.md)."""
     result = boundary.analyze([path])
     assert not result.errors, [str(e) for e in result.errors]
     resources = {r.id: r for t in result.templates for r in t.resources.values()}
+    # the types each rule's check runs on: a role's grant written in a policy resource of its
+    # own is reported on that policy
+    checked = {m.id: m.resource_types.get("cloudformation", ()) for m in registry()}
     placed = []
     for lead in result.findings:
         for finding in (lead, *lead.merged):
             if finding.suppressed != suppressed or finding.resource not in resources:
                 continue  # a parameter or output: no Checkov entity (see test_checkov_adapter)
             origin = resources[finding.resource].origin
-            if origin is None:
-                placed.append((finding, resources[finding.resource]))
-                continue
-            holder = None if is_terraform(path) else sam_resource_at(path, finding.location.line)
-            placed.append((finding, resources[holder or origin]))
+            block = None if is_terraform(path) else resource_at(path, finding.location.line)
+            if block is not None and block[0] != (origin or finding.resource):
+                name, written_type = block
+                if written_type.startswith("AWS::Serverless::"):
+                    if origin is not None:
+                        placed.append((finding, resources[name]))
+                        continue
+                elif written_type in checked.get(finding.rule_id, ()):
+                    placed.append((finding, resources[name]))
+                    continue
+            placed.append((finding, resources[origin or finding.resource]))
     return placed
 
 
@@ -490,3 +501,66 @@ def test_a_merged_finding_answers_to_each_of_its_checks(everything: Path) -> Non
     # Checkov's CloudFormation runner gives the resource's block, not the statement's line
     # (docs/checkov.md, "Lines in templates"): lines 3 to 19 around boundary's line 17
     assert set(map(tuple, failed.values())) == {(3, 19)}
+
+
+GRANT_IN_A_POLICY = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Used:
+    Type: AWS::SQS::Queue
+  Unused:
+    Type: AWS::SQS::Queue
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  WorkerGrants:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: worker-grants
+      Roles: [!Ref WorkerRole]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObject]
+            Resource: "*"
+          - Effect: Allow
+            Action: sqs:SendMessage
+            Resource: !GetAtt Unused.Arn
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt WorkerRole.Arn
+      Code: {ZipFile: "def handler(event, context): pass"}
+      Environment: {Variables: {QUEUE: !Ref Used}}
+"""
+
+
+def test_a_grant_written_in_a_policy_resource_is_reported_on_that_policy(tmp_path: Path) -> None:
+    """A role's grants in an `AWS::IAM::Policy` of their own: `boundary scan` names the role
+    and the statement's line; Checkov shows the policy's block, where the fix goes, not the
+    role's trust policy."""
+    path = tmp_path / "template.yaml"
+    path.write_text(GRANT_IN_A_POLICY)
+    findings = {f.rule_id: f for f in boundary.analyze([path]).findings}
+    assert {findings["BND104"].resource, findings["BND107"].resource} == {"WorkerRole"}
+    done = _checkov(
+        ["-f", str(path), *FRAMEWORKS, "--check", "CKV_BND_*", "-o", "json"], tmp_path, wrapper=True
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    failed = _records(_reports(done.stdout))
+    on = {(r["check_id"], r["resource"], tuple(r["file_line_range"])) for r in failed}
+    assert {
+        ("CKV_BND_104", "AWS::IAM::Policy.WorkerGrants", (16, 29)),
+        ("CKV_BND_107", "AWS::IAM::Policy.WorkerGrants", (16, 29)),
+    } <= on
+    assert checkov_triples(failed, plan=False) == boundary_triples(path)
+    assert within_checkov_lines(path, failed) == []
