@@ -27,7 +27,6 @@ from pathlib import Path
 
 import boundary
 from boundary.config import ConfigError
-from boundary.model import Format
 from boundary.rules import registry
 
 __all__ = [
@@ -268,7 +267,7 @@ def _blocks(templates: Sequence[boundary.Template]) -> list[_Block]:
     `Roles: [!Ref Role]`) is placed on that policy, where its check runs."""
     blocks: set[_Block] = set()
     for template in templates:
-        if template.locate is None or template.format is Format.TERRAFORM:
+        if template.locate is None or template.format == "terraform":
             continue
         origins = {r.origin for r in template.resources.values() if r.origin}
         for origin in origins:
