@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from boundary.load._openapi import schemes_of, security_authorization
 from boundary.load.terraform._shapes import UNKNOWN_TEXT, as_list, as_map, json_object
 from boundary.load.terraform.index import PlanIndex
 from boundary.load.terraform.instances import Instance
@@ -227,8 +228,7 @@ class _Endpoints:
         protocol = EndpointProtocol.HTTP if http else EndpointProtocol.REST
         if http and api.values.get("protocol_type") == "WEBSOCKET":
             protocol = EndpointProtocol.WEBSOCKET
-        schemes = dict(as_map(document.get("securityDefinitions")))
-        schemes.update(as_map(as_map(document.get("components")).get("securitySchemes")))
+        schemes = schemes_of(document)
         top_security = document.get("security")
         for path, operations in as_map(document.get("paths")).items():
             for verb, operation in as_map(operations).items():
@@ -236,7 +236,7 @@ class _Endpoints:
                     continue
                 method = "ANY" if verb == "x-amazon-apigateway-any-method" else verb.upper()
                 security = operation.get("security", top_security)
-                authorization, api_key = _openapi_authorization(security, schemes)
+                authorization, api_key, _ = security_authorization(security, schemes)
                 integration = as_map(operation.get("x-amazon-apigateway-integration"))
                 uri = integration.get("uri")
                 targets = self.index.match_value(uri, INVOCABLE) if isinstance(uri, str) else []
@@ -297,45 +297,3 @@ class _Endpoints:
                     integrations=tuple(sorted(sources)),
                 )
             )
-
-
-# ---------------------------------------------------------------- OpenAPI security
-
-
-def _openapi_authorization(security: Any, schemes: Mapping[str, Any]) -> tuple[str, bool]:
-    """(authorization, api key required) for an OpenAPI `security` requirement list."""
-    if not isinstance(security, list) or not security:
-        return "NONE", False
-    results: list[tuple[str, bool]] = []
-    for requirement in security:
-        if not isinstance(requirement, Mapping) or not requirement:
-            return "NONE", False  # an empty requirement makes authentication optional
-        authorization, api_key = "NONE", False
-        for name in requirement:
-            scheme = as_map(schemes.get(name))
-            kind = _scheme_authorization(scheme)
-            if kind == "API_KEY":
-                api_key = True
-            elif kind != "NONE":
-                authorization = kind
-        results.append((authorization, api_key))
-    return results[0]
-
-
-def _scheme_authorization(scheme: Mapping[str, Any]) -> str:
-    authtype = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
-    authorizer = as_map(scheme.get("x-amazon-apigateway-authorizer"))
-    authorizer_type = str(authorizer.get("type", "")).lower()
-    if authtype == "awssigv4":
-        return "AWS_IAM"
-    if authtype == "cognito_user_pools" or authorizer_type == "cognito_user_pools":
-        return "COGNITO_USER_POOLS"
-    if authorizer_type == "jwt":
-        return "JWT"
-    if authorizer_type in ("token", "request") or authtype == "custom":
-        return "CUSTOM"
-    if scheme.get("type") in ("oauth2", "openIdConnect"):
-        return "JWT"
-    if scheme.get("type") == "apiKey":
-        return "API_KEY"
-    return "NONE"
