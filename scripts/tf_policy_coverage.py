@@ -69,9 +69,9 @@ def main(argv: Sequence[str]) -> int:
     # What a first-deploy plan knows: a document that mentions anything created in the
     # same plan is unknown as a whole; only policy document data sources keep their
     # statements. Measured by not rebuilding documents from the sources.
-    from boundary.load import terraform_hcl
+    from boundary.load.terraform import hcl
 
-    terraform_hcl.ConfigSources.document = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    hcl.ConfigSources.document = lambda *args, **kwargs: None  # type: ignore[method-assign]
     plan_judged, plan_total, _ = coverage(boundary.load(paths))
     plan_share = 100.0 * plan_judged / plan_total if plan_total else 0.0
     print(

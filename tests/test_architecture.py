@@ -163,6 +163,74 @@ def test_no_private_module_is_imported_across_packages(path: Path) -> None:
     assert not wrong, f"{path.relative_to(ROOT)} imports private modules of other packages: {wrong}"
 
 
+# The Terraform loader's seams (boundary/load/terraform/): each module and the modules of
+# the package it may import. Policies, relations and endpoints ask a `PlanIndex` which
+# resources an attribute means; none of them imports another seam's internals, and only
+# `plan` runs them all. A new module has to be placed here.
+TERRAFORM = ROOT / "boundary" / "load" / "terraform"
+TERRAFORM_SEAMS: dict[str, set[str]] = {
+    "_shapes": set(),
+    "sources": set(),
+    "locations": {"sources"},
+    "instances": {"_shapes"},
+    "references": {"_shapes", "instances"},
+    "index": {"_shapes", "instances", "locations", "references"},
+    "policies": {"_shapes", "index", "instances", "sources"},
+    "relations": {"_shapes", "index", "instances", "references"},
+    "endpoints": {"_shapes", "index", "instances", "relations"},
+    "plan": {
+        "_shapes",
+        "endpoints",
+        "index",
+        "instances",
+        "locations",
+        "policies",
+        "references",
+        "relations",
+        "sources",
+    },
+    "__init__": {"plan"},
+}
+
+
+def _terraform_imports(path: Path) -> set[str]:
+    """The modules of `boundary.load.terraform` a file imports (`hcl` for its subpackage)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[:3] == ["boundary", "load", "terraform"] and len(parts) > 3:
+                found.add(parts[3])
+    return found
+
+
+TERRAFORM_MODULES = sorted(TERRAFORM.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", TERRAFORM_MODULES, ids=[p.stem for p in TERRAFORM_MODULES])
+def test_terraform_seams_import_one_way(path: Path) -> None:
+    assert path.stem in TERRAFORM_SEAMS, f"{path.name}: place the new module in TERRAFORM_SEAMS"
+    wrong = _terraform_imports(path) - TERRAFORM_SEAMS[path.stem]
+    assert not wrong, f"boundary/load/terraform/{path.name} imports {sorted(wrong)}"
+
+
+def test_the_plan_loader_reads_tf_sources_through_the_protocol_only() -> None:
+    """The plan side never imports the `.tf` reader (it asks `sources.ConfigurationSources`);
+    the reader uses the plan side's value helpers only, and its entry point runs the plan
+    loader on the plan it builds from the sources."""
+    assert all("hcl" not in _terraform_imports(p) for p in TERRAFORM_MODULES)
+    for path in sorted((TERRAFORM / "hcl").glob("*.py")):
+        allowed = {"hcl", "_shapes"} | ({"plan"} if path.name == "__init__.py" else set())
+        wrong = _terraform_imports(path) - allowed
+        assert not wrong, f"boundary/load/terraform/hcl/{path.name} imports {sorted(wrong)}"
+
+
 def _functions(path: Path) -> list[ast.FunctionDef]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]

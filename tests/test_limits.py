@@ -31,6 +31,7 @@ import boundary
 from boundary.config import ConfigError, parse_config
 from boundary.load import SourceError, _intrinsics, terraform
 from boundary.load._yaml import parse_document
+from boundary.load.terraform.references import Resolver as PlanResolver
 from boundary.model import Limits
 from boundary.scanner import ScanResult
 
@@ -156,14 +157,14 @@ def test_sub_bomb_scans_clean(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fan_out", [3, 4])
 def test_terraform_references_are_memoised(monkeypatch: pytest.MonkeyPatch, fan_out: int) -> None:
     calls = 0
-    once = terraform._PlanLoader._resolve_once
+    once = PlanResolver._resolve_once
 
     def counting(self: Any, *args: Any) -> list[str]:
         nonlocal calls
         calls += 1
         return once(self, *args)
 
-    monkeypatch.setattr(terraform._PlanLoader, "_resolve_once", counting)
+    monkeypatch.setattr(PlanResolver, "_resolve_once", counting)
     template = terraform.load_plan_text(terraform_cycle(fan_out), file="plan.json")
     assert "module.m.aws_iam_role.r" in template.resources
     assert calls <= 10 * fan_out * fan_out, f"{calls} resolutions for fan-out {fan_out}"

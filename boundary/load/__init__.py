@@ -260,7 +260,7 @@ def _result_key(key: str) -> str:
 
 
 def _terraform_folders(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str]) -> list[str]:
-    from boundary.load.terraform_hcl import terraform_folders
+    from boundary.load.terraform.hcl import terraform_folders
 
     given = [str(p) for p in paths if not _excluded(str(p), exclude)]
     return terraform_folders(given, lambda root: _walk_folders(root, exclude))
@@ -387,7 +387,7 @@ def _load_one(job: tuple[_Task, LoadOptions], read: dict[str, Any] | None = None
 
 
 def _load_plan_or_template(task: _Task, options: LoadOptions, read: dict[str, Any] | None) -> _Outcome:
-    from boundary.load.terraform_hcl import record_dependencies
+    from boundary.load.terraform.hcl import record_dependencies
 
     sources = _read_sources(task.sources, read) if task.sources is not None else None
     try:
@@ -404,7 +404,7 @@ def _load_plan_or_template(task: _Task, options: LoadOptions, read: dict[str, An
 def _read_sources(folder: str, read: dict[str, Any] | None) -> Any:
     """The `.tf` configuration in `folder` (None when it holds none), read once per load
     in this process (`read`)."""
-    from boundary.load.terraform_hcl import is_configuration_dir, read_configuration
+    from boundary.load.terraform.hcl import is_configuration_dir, read_configuration
 
     if read is not None and folder in read:
         return read[folder]
@@ -420,7 +420,7 @@ def _source_errors(sources: Any) -> tuple[LoadError, ...]:
 
 def _load_configuration(folder: str, options: LoadOptions, read: dict[str, Any] | None) -> _Outcome:
     """A folder of `.tf` files scanned without a plan; None when it holds none."""
-    from boundary.load.terraform_hcl import load_configuration, record_dependencies
+    from boundary.load.terraform.hcl import load_configuration, record_dependencies
 
     sources = _read_sources(folder, read)
     if sources is None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from boundary.model import Symbolic
 
-__all__ = ["OpenApiOperation", "operations", "scheme_authorization"]
+__all__ = ["OpenApiOperation", "operations", "scheme_authorization", "schemes_of", "security_authorization"]
 
 _METHODS = {
     "get": "GET",
@@ -68,7 +68,8 @@ def scheme_authorization(scheme: Any) -> str:
     return "CUSTOM"
 
 
-def _schemes(body: Mapping[str, Any]) -> Mapping[str, Any]:
+def schemes_of(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The security schemes an OpenAPI 2 or 3 document declares, by name."""
     definitions = body.get("securityDefinitions")
     if isinstance(definitions, Mapping):
         return definitions
@@ -79,8 +80,9 @@ def _schemes(body: Mapping[str, Any]) -> Mapping[str, Any]:
     return {}
 
 
-def _authorization(security: Any, schemes: Mapping[str, Any]) -> tuple[str, bool, str | None]:
-    """(authorization, api key required, authorizer name) for a security requirement list."""
+def security_authorization(security: Any, schemes: Mapping[str, Any]) -> tuple[str, bool, str | None]:
+    """(authorization, api key required, authorizer name) for a security requirement list:
+    the alternatives are OR'ed, so the weakest one is what a caller needs."""
     if not isinstance(security, list) or not security:
         return "NONE", False, None
     alternatives: list[tuple[str, bool, str | None]] = []
@@ -119,7 +121,7 @@ def operations(
     if not isinstance(paths, Mapping):
         return
     raw_paths = raw_body.get("paths") if isinstance(raw_body, Mapping) else None
-    schemes = _schemes(body)
+    schemes = schemes_of(body)
     global_security = body.get("security")
     for path, item in paths.items():
         if not isinstance(item, Mapping):
@@ -130,7 +132,7 @@ def operations(
             if method is None or not isinstance(operation, Mapping):
                 continue
             security = operation.get("security", global_security)
-            authorization, api_key, authorizer = _authorization(security, schemes)
+            authorization, api_key, authorizer = security_authorization(security, schemes)
             raw_operation = raw_item.get(raw_method) if isinstance(raw_item, Mapping) else None
             integration = (
                 raw_operation.get("x-amazon-apigateway-integration")

@@ -39,7 +39,7 @@ class Source:
     file: str
     text: str
     options: LoadOptions = field(default_factory=LoadOptions)
-    # the `.tf` configuration a plan may come from (`terraform_hcl.ConfigSources`), or None
+    # the `.tf` configuration a plan may come from (`terraform.hcl.ConfigSources`), or None
     sources: Any = None
     _plan: tuple[Any, tuple[LoadError, ...]] | None = field(default=None, repr=False)
     _plan_read: bool = field(default=False, repr=False)
@@ -120,7 +120,7 @@ class TerraformPlanLoader:
         data, warnings = decoded
         sources = source.sources
         if sources is not None:
-            from boundary.load.terraform_hcl import matches_plan
+            from boundary.load.terraform.hcl import matches_plan
 
             if not (isinstance(data, Mapping) and matches_plan(sources, data)):
                 sources = None  # another configuration's sources: the plan stands alone

@@ -835,3 +835,72 @@ def test_every_resource_carries_the_canonical_cloudformation_type() -> None:
     template = Path(__file__).resolve().parents[2] / "samples" / "sam" / "insecure" / "template.yaml"
     (sam,) = boundary.load([template]).templates
     assert all(r.aws_type == r.type for r in sam.resources.values())
+
+
+# ------------------------------------------------------------ OpenAPI bodies
+
+
+_OPENAPI_ALTERNATIVES = {
+    "openapi": "3.0.1",
+    "components": {
+        "securitySchemes": {
+            "key": {"type": "apiKey", "name": "x-api-key", "in": "header"},
+            "sigv4": {
+                "type": "apiKey",
+                "name": "Authorization",
+                "in": "header",
+                "x-amazon-apigateway-authtype": "awsSigv4",
+            },
+        }
+    },
+    "paths": {
+        # either requirement lets a caller in: `{}` is anonymous access
+        "/either": {"get": {"security": [{"sigv4": []}, {}]}},
+        "/signed": {"get": {"security": [{"sigv4": []}]}},
+        # a signature, or an API key alone (which is not authorization)
+        "/signed-or-key": {"get": {"security": [{"sigv4": []}, {"key": []}]}},
+        # a name with no scheme: API Gateway's own AWS_IAM
+        "/named": {"get": {"security": [{"AWS_IAM": []}]}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/either", "NONE"), ("/signed", "AWS_IAM"), ("/signed-or-key", "NONE"), ("/named", "AWS_IAM")],
+)
+def test_an_openapi_body_means_what_it_means_in_cloudformation(
+    path: str, expected: str, tmp_path: Path
+) -> None:
+    """Terraform's `body` and CloudFormation's `Body` are read by one reader: security
+    alternatives are OR'ed, so the weakest is what a caller needs (Terraform once took the first)."""
+    import boundary
+
+    values = {"name": "api", "body": json.dumps(_OPENAPI_ALTERNATIVES)}
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_api_gateway_rest_api.api",
+                        "mode": "managed",
+                        "type": "aws_api_gateway_rest_api",
+                        "name": "api",
+                        "values": values,
+                    }
+                ]
+            }
+        },
+    }
+    template = load_plan_text(json.dumps(plan), file="plan.json")
+    (ours,) = [e for e in template.endpoints if e.path == path]
+    cfn = {
+        "Resources": {
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": _OPENAPI_ALTERNATIVES}}
+        }
+    }
+    (tmp_path / "template.json").write_text(json.dumps(cfn), encoding="utf-8")
+    (cloudformation,) = boundary.load([tmp_path / "template.json"]).templates
+    (theirs,) = [e for e in cloudformation.endpoints if e.path == path]
+    assert ours.authorization == theirs.authorization == expected

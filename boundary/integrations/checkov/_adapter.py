@@ -267,7 +267,6 @@ def _blocks(templates: Sequence[boundary.Template]) -> list[_Block]:
     `Roles: [!Ref Role]`) is placed on that policy, where its check runs."""
     blocks: set[_Block] = set()
     for template in templates:
-        # `Format` is a str enum: compared by value, as the integrations import no model
         if template.locate is None or template.format == "terraform":
             continue
         origins = {r.origin for r in template.resources.values() if r.origin}
