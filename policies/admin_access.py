@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, queries
 from boundary.graph.permissions import is_denied, statements_of
-from boundary.iam import access_breadth, catalog
+from boundary.iam import access_breadth, catalog, wildcard_match
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -30,7 +30,11 @@ class AdminAccess(Rule):
     its own is high and called power-user access, not administrator: it
     grants every service but IAM, Organizations and Account, so it cannot
     change IAM or pass roles (with an IAM grant beside it, that grant is its
-    own finding here or under privilege-escalation). A deploy role (trusted
+    own finding here or under privilege-escalation). An Allow with
+    `NotAction` on every resource grants every action but the listed ones:
+    administrator (critical) while it leaves IAM permissions management in
+    (`NotAction: s3:DeleteBucket`), power-user access (high) when it leaves
+    none (`NotAction: iam:*`); the finding names what it leaves out. A deploy role (trusted
     by CloudFormation, CodeBuild or CodePipeline) needs wide rights by
     design; its findings say what fits it, a permissions boundary that caps
     it and the roles it creates, and `iam:PassRole` only on the exact roles
@@ -132,9 +136,31 @@ class AdminAccess(Rule):
                     continue
                 if view.statement.principals is not None:
                     continue  # a resource policy naming this principal: `*` there means that one resource
-                everything = view.statement.not_actions is not None or any(
-                    cat.expands_to_all(a) for a in view.actions
-                )
+                not_actions = view.statement.not_actions
+                if not_actions is not None:
+                    # every action but the listed ones: administrator while IAM permissions
+                    # management is left in, power-user access when it is all excluded
+                    # an unresolved pattern (a parameter) excludes nothing that can be named
+                    known = tuple(a for a in not_actions if isinstance(a, str))
+                    kept = _iam_management_kept(known)
+                    texts = [a if isinstance(a, str) else a.text for a in not_actions]
+                    except_ = ", ".join(sorted(texts)) or "nothing"
+                    what = f"every action except {except_}"
+                    if kept:
+                        breadth = f"administrator access (IAM permissions management is left in: {kept})"
+                    else:
+                        breadth = "power-user access (not administrator: no IAM permissions management)"
+                    yield Violation(
+                        node=view.subject,
+                        related=view.runners,
+                        message=f"{view.describe()} allows {what} on every resource: {breadth}; {expected}",
+                        key=view.key,
+                        location=view.location,
+                        statements=(view.key,),
+                        severity=Severity.CRITICAL if kept else Severity.HIGH,
+                    )
+                    continue
+                everything = any(cat.expands_to_all(a) for a in view.actions)
                 iam_all = any(a.lower() == "iam:*" for a in view.actions)
                 if everything or iam_all:
                     what = "every action" if everything else "every IAM action (iam:*)"
@@ -150,3 +176,18 @@ class AdminAccess(Rule):
                         statements=(view.key,),
                         severity=Severity.CRITICAL,
                     )
+
+
+def _iam_management_kept(not_actions: tuple[str, ...]) -> str:
+    """The IAM permissions-management actions a NotAction statement leaves allowed, shortened
+    for a message ("" when it excludes them all)."""
+    cat = catalog()
+    kept = [
+        action
+        for action in cat.actions_of("iam")
+        if cat.access_level(action) == "Permissions management"
+        and not any(wildcard_match(p, action, case_sensitive=False) for p in not_actions)
+    ]
+    if len(kept) <= 3:
+        return ", ".join(kept)
+    return f"{', '.join(kept[:3])}, ... ({len(kept)} in all)"

@@ -84,3 +84,16 @@ def test_service_linked_role_remark_is_not_a_second_finding() -> None:
     result = boundary.analyze([FIXTURES / "invalid-policy" / "cfn.yaml"])
     rules = {f.rule_id for f in result.findings if f.resource == "ValidEverythingRole"}
     assert "BND105" in rules and "BND115" not in rules
+
+
+def test_notaction_without_iam_is_power_user_and_names_what_it_leaves_out() -> None:
+    """`NotAction: iam:*` on every resource is PowerUserAccess written by hand: high, not
+    administrator; a NotAction that leaves IAM permissions management in is administrator."""
+    [power] = _findings("admin-access", "wildcard-action/cfn.yaml", "InvalidNotActionRole")
+    assert power.severity is Severity.HIGH and power.rule_name == "admin-access"
+    assert "every action except iam:* on every resource: power-user access" in power.message
+    assert "administrator access" not in power.message
+    [admin] = _findings("admin-access", "admin-access/cfn.yaml", "InvalidNotActionRole")
+    assert admin.severity is Severity.CRITICAL
+    assert "every action except aws-portal:* on every resource: administrator access" in admin.message
+    assert "iam:AttachRolePolicy" in admin.message
