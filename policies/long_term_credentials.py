@@ -220,6 +220,9 @@ class LongTermCredentials(Rule):
                 location = _located(
                     template, ("Resources", resource.id, "Properties", *path), literal, location
                 )
+                if location is resource.location and template.format is Format.SAM:
+                    # not in the function's own block: SAM merged it from `Globals`
+                    location = _located(template, ("Globals", "Function", *path), literal, location)
             elif template.written:  # a plan read with its `.tf` sources, or the sources alone
                 location = _located(template, ("resources", resource.id, *path), literal, location)
             yield Violation(

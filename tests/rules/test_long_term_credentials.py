@@ -165,3 +165,39 @@ def test_exported_secret_is_located_through_the_model(tmp_path: Path, value: str
     expected = next(i for i, line in enumerate(lines, 1) if "SecretAccessKey" in line)
     (finding,) = [f for f in boundary.scan([template]) if f.rule_id == "BND111" and "Outputs" in f.message]
     assert f"stack Outputs (line {expected})" in finding.message
+
+
+GLOBALS_KEYS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    Handler: app.handler
+    CodeUri: src/
+    Environment:
+      Variables:
+        AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE
+Resources:
+  Reader:
+    Type: AWS::Serverless::Function
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          AWS_ACCESS_KEY_ID: AKIAI44QH8DHBEXAMPLE
+"""
+
+
+def test_a_key_in_sam_globals_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    """SAM merges `Globals.Function` into every function: the key is on each function,
+    and its line is the one in `Globals`, where it is fixed (not the function's first line)."""
+    path = tmp_path / "template.yaml"
+    path.write_text(GLOBALS_KEYS, encoding="utf-8")
+    found = {
+        (f.resource, f.location.line, f.location.column)
+        for f in boundary.analyze([path]).findings
+        if f.rule_name == "long-term-credentials"
+    }
+    assert found == {("Reader", 10, 28), ("Writer", 19, 30)}
