@@ -139,3 +139,23 @@ def test_second_script_names_itself_in_usage() -> None:
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert f"Usage: {DISTRIBUTION} " in done.stdout
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """The pyproject lists packages by hand: a new subpackage left out would import from a
+    checkout and be missing from the installed wheel."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    root = ROOT
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(("boundary", *init.parent.relative_to(root / "boundary").parts)).rstrip(".")
+        for init in (root / "boundary").rglob("__init__.py")
+    }
+    found |= {"boundary.policies"} if (root / "policies" / "__init__.py").exists() else set()
+    assert found - listed == set()
