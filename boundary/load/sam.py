@@ -441,7 +441,9 @@ def _localize(work: dict[str, Any], base_dir: Path | None, region: str, account:
     outside the tree, too large, not a mapping) it becomes a placeholder like
     any other local path. A Zip function with no code at all gets SAM CLI's
     default (`.`); an image function with no `ImageUri` (built by `sam build`
-    from `Metadata.DockerContext`) a placeholder image in the account's ECR.
+    from `Metadata.DockerContext`) a placeholder image in the account's ECR. An
+    Api's `AlwaysDeploy` is dropped, so that its deployment's name does not
+    depend on the clock.
     """
     for section in ("Resources", "Globals"):
         if isinstance(work.get(section), dict):
@@ -451,6 +453,7 @@ def _localize(work: dict[str, Any], base_dir: Path | None, region: str, account:
     global_function = globals_.get("Function") if isinstance(globals_, dict) else None
     global_function = global_function if isinstance(global_function, dict) else {}
     if isinstance(globals_, dict):
+        _deploy_by_content(globals_.get("Api"))
         for section, names in _GLOBALS_ARTIFACTS.items():
             props = globals_.get(section)
             if isinstance(props, dict):
@@ -479,10 +482,21 @@ def _localize(work: dict[str, Any], base_dir: Path | None, region: str, account:
         for name in _ARTIFACT_PROPERTIES.get(kind, ()):
             if _is_local_path(props.get(name)):
                 props[name] = _placeholder(props[name])
+        if kind == "AWS::Serverless::Api":
+            _deploy_by_content(props)
         if kind == "AWS::Serverless::GraphQLApi":
             _localize_graphql_code(props)
         if kind == "AWS::Serverless::Function":
             _default_function_code(logical_id, props, global_function, region, account)
+
+
+def _deploy_by_content(props: Any) -> None:
+    """Drop an Api's `AlwaysDeploy`: with it, the translator names the API's deployment after
+    the clock (`Deployment<hash of the time>`), so each scan would give it another logical
+    id. Without it the name is a hash of the API's definition, the same on every scan; what
+    is deployed is the same either way."""
+    if isinstance(props, dict):
+        props.pop("AlwaysDeploy", None)
 
 
 def _inline_includes(value: Any, base_dir: Path | None) -> Any:

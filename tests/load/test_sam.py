@@ -898,6 +898,43 @@ def test_expansion_is_deterministic_and_leaves_input_alone(form: str, samples_di
     assert list(first.origins) == list(second.origins)
 
 
+ALWAYS_DEPLOY = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      AlwaysDeploy: true
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /, Method: get}}
+"""
+
+
+def test_always_deploy_does_not_name_the_deployment_after_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SAM names an `AlwaysDeploy` API's deployment after the time of translation: two scans a
+    second apart gave it two logical ids (graph exports and any finding on it differed)."""
+    from samtranslator.model import apigateway  # type: ignore[import-untyped]
+
+    document = parse_document(ALWAYS_DEPLOY, "template.yaml")
+    names = set()
+    for now in (1_000_000_000.0, 2_000_000_000.0):
+        monkeypatch.setattr(apigateway.time, "time", lambda now=now: now)
+        expansion = expand(document.data, file="template.yaml", base_dir=".")
+        names |= {
+            k
+            for k, v in expansion.template["Resources"].items()
+            if v["Type"] == "AWS::ApiGateway::Deployment"
+        }
+    assert len(names) == 1, names
+
+
 def _stock_translation(data: Mapping[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The translator's own entry point on the same localized input, for comparison."""
     from samtranslator.translator.transform import transform  # type: ignore[import-untyped]
@@ -941,14 +978,20 @@ def test_expansion_equals_the_stock_translator(
 # -- corpus --------------------------------------------------------------------------------------
 
 
-_DEPLOYMENT_HASH = re.compile(r"Deployment[0-9a-f]{10}")
+# the logical id's suffix, and the whole hash in the deployment's Description
+_DEPLOYMENT_HASH = re.compile(r"Deployment[0-9a-f]{10}|deployment id: [0-9a-f]{40}")
 
 
 def _without_deployment_hashes(template: Any) -> Any:
-    """The template with API deployment logical ids' hash suffixes blanked: for some
+    """The template with API deployment hashes blanked (the logical id's suffix and the
+    Description that repeats the whole hash): for some
     templates (several API stages sharing a definition) the translator's hash varies from
     one translation to the next in the same process, ours or stock alike."""
-    return json.loads(_DEPLOYMENT_HASH.sub("Deployment<hash>", json.dumps(template, sort_keys=True)))
+    blanked = _DEPLOYMENT_HASH.sub(
+        lambda m: "deployment id: <hash>" if m.group().startswith("deployment id") else "Deployment<hash>",
+        json.dumps(template, sort_keys=True),
+    )
+    return json.loads(blanked)
 
 
 @pytest.mark.corpus
