@@ -133,11 +133,7 @@ class _Endpoints:
                 api=apis[0] if apis else None,
                 method=http_method.upper() if isinstance(http_method, str) else UNKNOWN_TEXT,
                 path=path or UNKNOWN_TEXT,
-                authorization=auth.upper()
-                if isinstance(auth, str)
-                else auth
-                if isinstance(auth, Symbolic)
-                else "NONE",
+                authorization=_authorization(auth),
                 resource=method.address,
                 location=self.index.location(method),
                 api_key_required=values.get("api_key_required") is True,
@@ -176,11 +172,7 @@ class _Endpoints:
                 api=apis[0] if apis else None,
                 method=method,
                 path=path,
-                authorization=auth.upper()
-                if isinstance(auth, str)
-                else auth
-                if isinstance(auth, Symbolic)
-                else "NONE",
+                authorization=_authorization(auth),
                 resource=route.address,
                 location=self.index.location(route),
                 api_key_required=values.get("api_key_required") is True,
@@ -297,3 +289,10 @@ class _Endpoints:
                     integrations=tuple(sorted(sources)),
                 )
             )
+
+
+def _authorization(value: Any) -> str | Symbolic:
+    """A method's or route's authorization as API Gateway spells it; NONE when unset."""
+    if isinstance(value, str):
+        return value.upper()
+    return value if isinstance(value, Symbolic) else "NONE"
