@@ -290,7 +290,7 @@ def _blocks(templates: Sequence[boundary.Template]) -> list[_Block]:
 def _block_at(blocks: Sequence[_Block], line: int) -> _Block | None:
     """The resource whose block holds `line` (the last block starting at or before it, if
     that is a resource); None when there is none."""
-    index = bisect.bisect_right([b.line for b in blocks], line) - 1
+    index = bisect.bisect_right(blocks, line, key=lambda block: block.line) - 1
     if line <= 0 or index < 0 or not blocks[index].resource:
         return None
     return blocks[index]
