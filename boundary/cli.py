@@ -444,6 +444,7 @@ def _run_analysis(
                 tf_dir=tf_dir,
                 jobs=jobs,
                 cache_dir=cache_dir,
+                whole_templates=False,  # reports read source lines, notes, parameters only
             )
     finally:
         if bar is not None:

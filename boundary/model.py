@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
@@ -430,6 +430,25 @@ class Template:
     # what the loader noticed but loaded anyway (duplicate keys): `LoadError`s of severity
     # `warning`; `load` adds them to `Model.errors`
     warnings: tuple[LoadError, ...] = ()
+
+    def for_reports(self) -> Template:
+        """This template with what reports read of it (path, format, parameters, region,
+        account, source lines, sources, notes, warnings), without what the rules read
+        (resources, policies, relations, endpoints, outputs, the locator): what a scan
+        returns when asked for no more (`boundary.analyze(..., whole_templates=False)`)."""
+        return replace(
+            self,
+            resources={},
+            policies=(),
+            relations=(),
+            endpoints=(),
+            unresolved=(),
+            written={},
+            outputs={},
+            mappings={},
+            metadata={},
+            locate=None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

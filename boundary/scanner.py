@@ -13,14 +13,17 @@ from pathlib import Path
 
 from boundary.config import Config
 from boundary.graph import build_graph
-from boundary.load import LoadOptions, cached_result, load_with_key, store_result, with_overrides
+from boundary.load import LoadOptions, cached_result, load_each, store_result, with_overrides
 from boundary.model import Activity, Limits, LoadError, Template
 from boundary.rules import (
     Finding,
+    Judged,
     Rule,
     UntrustedRulesWarning,
     builtin_rules,
     evaluate,
+    evaluate_grouped,
+    judge_alone,
     rule_classes,
     withheld_message,
     withheld_rule_folders,
@@ -70,6 +73,7 @@ def analyze(
     limits: Limits | None = None,
     jobs: int = 1,
     cache_dir: str | os.PathLike[str] | None = None,
+    whole_templates: bool = True,
 ) -> ScanResult:
     """Scan files and folders; never raises for bad input (see `ScanResult.errors`).
 
@@ -93,11 +97,15 @@ def analyze(
     `activity` (`boundary.load.activity.load_activity`) turns on the audit of granted
     against used permissions (BND118).
 
-    `jobs` > 1 loads the files in this process and up to `jobs - 1` worker processes,
-    started when the files look long enough to load to pay for them (the result is
-    the same whatever `jobs` is); `cache_dir` keeps loaded files in a content-addressed
-    cache there (None: no cache). The graph and the rules always see every file
-    at once, in this process.
+    `jobs` > 1 loads and evaluates the files in this process and up to `jobs - 1`
+    worker processes, started when the files look long enough to pay for them (the
+    result is the same whatever `jobs` is); `cache_dir` keeps loaded files in a
+    content-addressed cache there (None: no cache). The built-in rules judge each file
+    as soon as it is loaded, with the files it shares a coupling key with (an ARN
+    outside them, `.tf` sources; `boundary.rules.evaluate_grouped`); user rules and
+    an audit see every file in one graph. `whole_templates=False` returns templates
+    with what reports read only (`Template.for_reports`), which workers send back
+    faster than whole ones.
     """
     config = config or Config()
     if rules is not None:
@@ -112,24 +120,43 @@ def analyze(
     options = with_overrides(
         options, parameters=parameters, region=region, account=account, limits=limits, tf_dir=tf_dir
     )
-    model, files_key = load_with_key(
-        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir
+    # Built-in rules judge each file where it is loaded (a worker, with jobs > 1); a file
+    # tied to another (`Judged.keys`) comes back whole, to be judged again with it here.
+    grouped = activity is None and set(classes) <= set(builtin_rules())
+    finish = functools.partial(_judge_file, config, tuple(classes), whole_templates) if grouped else None
+    loaded = load_each(
+        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir, finish=finish
     )
+    model = loaded.model
     if activity is not None:
         model = dataclasses.replace(model, activity=activity)
-    key = _result_key(files_key, config, classes) if activity is None else None
+    key = _result_key(loaded.key, config, classes) if activity is None else None
     # An unchanged repository scanned again with the same rules and configuration: its
     # findings come from the cache, without building the graph or running a rule.
     hit, cached = cached_result(cache_dir, key) if cache_dir is not None and key else (False, None)
     if hit and isinstance(cached, tuple) and all(isinstance(f, Finding) for f in cached):
         findings: tuple[Finding, ...] = cached
     else:
-        findings = evaluate(build_graph(model), model, config, classes)
+        if grouped:
+            findings = evaluate_grouped(model, config, classes, loaded.finished)
+        else:
+            findings = evaluate(build_graph(model), model, config, classes)
         if cache_dir is not None and key:
             store_result(cache_dir, key, findings)
     errors = model.errors + (activity.errors if activity is not None else ())
     files = sorted({t.path for t in model.templates} | {e.file for e in model.errors})
-    return ScanResult(findings=findings, errors=errors, files=tuple(files), templates=model.templates)
+    templates = model.templates if whole_templates else tuple(t.for_reports() for t in model.templates)
+    return ScanResult(findings=findings, errors=errors, files=tuple(files), templates=templates)
+
+
+def _judge_file(
+    config: Config, rules: tuple[type[Rule], ...], whole: bool, template: Template
+) -> tuple[Template, Judged]:
+    """A loaded template judged alone (`load_each`'s `finish`), in the process that loaded
+    it: the template to send back (what reports read of it, unless `whole` or it is tied to
+    another file and may be judged again with it) and its `Judged`."""
+    judged = judge_alone(template, config, rules)
+    return (template if whole or judged.keys else template.for_reports()), judged
 
 
 def _result_key(files_key: str | None, config: Config, classes: Sequence[type[Rule]]) -> str | None:

@@ -184,9 +184,8 @@ def _iam_management_kept(not_actions: tuple[str, ...]) -> str:
     cat = catalog()
     kept = [
         action
-        for action in cat.actions_of("iam")
-        if cat.access_level(action) == "Permissions management"
-        and not any(wildcard_match(p, action, case_sensitive=False) for p in not_actions)
+        for action in cat.actions_at_level("iam", "Permissions management")
+        if not any(wildcard_match(p, action, case_sensitive=False) for p in not_actions)
     ]
     if len(kept) <= 3:
         return ", ".join(kept)

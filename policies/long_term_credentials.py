@@ -55,10 +55,30 @@ def _leaves(
             yield from _leaves(item, (*path, index), name)
 
 
+# What a string must hold for `_found` to find a credential in it (a key id, a secret under
+# a name that says so, a secret written inline after its name): most values hold none of it.
+_MAYBE_KEY_ID = re.compile(r"AKIA|ASIA")
+
+
+def _worth_a_look(value: Any) -> bool:
+    """Whether some string leaf of `value` could hold a credential: a key id, a string of
+    a secret's length, or an inline secret; checked before walking `value` with paths."""
+    if isinstance(value, str):
+        # 40 characters, or 41 with the newline `$` lets `_SECRET` match before
+        return 40 <= len(value) <= 41 or bool(_MAYBE_KEY_ID.search(value) or _SECRET_NAME.search(value))
+    if isinstance(value, Mapping):
+        return any(_worth_a_look(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_worth_a_look(item) for item in value)
+    return False
+
+
 def _found(
     value: Any, path: tuple[str | int, ...] = (), name: str | None = None, *, paired: bool = False
 ) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
     """`(key path, "key-id" | "secret", literal)` for each credential in `value`."""
+    if not _worth_a_look(value):
+        return
     names = _PAIRED_SECRET_NAME if paired else _SECRET_NAME
     for where, label, text in _leaves(value, path, name):
         for match in _KEY_ID.finditer(text):

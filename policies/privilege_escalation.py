@@ -217,7 +217,7 @@ class PrivilegeEscalation(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        iam_writes = tuple(a for a in cat.expand("iam:*") if cat.access_level(a) == "Permissions management")
+        iam_writes = cat.actions_at_level("iam", "Permissions management")
         iam_writes += _ESCALATING_WRITES
         candidates = {a for _, actions, _ in _COMBINATIONS for a in actions}
         for principal in queries.judged_identities(ctx.graph):

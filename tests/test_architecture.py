@@ -451,3 +451,51 @@ def test_the_stages_import_in_one_order_and_the_readme_draws_it() -> None:
         if {stage, other} != SAME_STAGE and order.index(other) > order.index(stage)
     ]
     assert not late, late
+
+
+# The code that reads a node's in-edges, or groups edges by their target: on a node that
+# several templates share (an ARN outside them), it sees more than one template, so the
+# edge kinds it reads there must couple those templates (`queries.coupling_keys`), or the
+# built-in rules, which run on each file alone unless it is coupled to another
+# (`evaluate_grouped`), would miss what the whole graph shows. A new reader has to be
+# listed here, after checking `coupling_keys` (and `_READ_ACROSS` beside it).
+_IN_EDGE_READS = re.compile(
+    r"\bin_edges\(|\bpredecessors\(|\.pred\b|\bin_degree\(|\b_in\(|edges_of_kind\(|\.previous\b"
+)
+IN_EDGE_READERS = {
+    # executes-as, invokes: coupled when the node is shared
+    ("boundary/graph/queries.py", "_in"),
+    ("boundary/graph/queries.py", "executors"),
+    ("boundary/graph/queries.py", "execution_roles"),
+    ("boundary/graph/queries.py", "invokers"),
+    ("policies/unreferenced_resource_grant.py", "_judged_roles"),
+    # attached-policy from principals outside the template: coupled
+    ("boundary/graph/queries.py", "outside_owners"),
+    # in-edges of a node of one template only (a compute resource, an endpoint, a
+    # policy the template writes)
+    ("boundary/graph/queries.py", "referenced_by"),
+    ("boundary/graph/queries.py", "api_of"),
+    ("policies/resource_type_mismatch.py", "_granted_elsewhere"),
+    # `edges_of_kind` itself, and the graph query behind `boundary graph --who-can-reach`
+    # (not read by any rule)
+    ("boundary/graph/queries.py", "edges_of_kind"),
+    ("boundary/graph/paths.py", "who_can_reach"),
+}
+
+
+def test_every_reader_of_in_edges_is_known_to_the_coupling_keys() -> None:
+    found: set[tuple[str, str]] = set()
+    for path in [
+        *sorted((ROOT / "boundary" / "graph").glob("*.py")),
+        *sorted((ROOT / "policies").glob("*.py")),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = ast.get_source_segment(text, node) or ""
+                if _IN_EDGE_READS.search(body):
+                    found.add((path.relative_to(ROOT).as_posix(), node.name))
+    assert found == IN_EDGE_READERS, (
+        f"new: {sorted(found - IN_EDGE_READERS)}, gone: {sorted(IN_EDGE_READERS - found)}; "
+        "check boundary.graph.queries.coupling_keys, then update IN_EDGE_READERS"
+    )

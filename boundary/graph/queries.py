@@ -23,6 +23,7 @@ __all__ = [
     "PrivateApi",
     "api_endpoints",
     "api_of",
+    "coupling_keys",
     "deploy_advice",
     "deploy_services",
     "edges_of_kind",
@@ -93,6 +94,33 @@ def _in(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[Edge]:
     for source, _, data in graph.in_edges(node, data=True):
         if data.get("kind") == kind:
             yield source, node, data
+
+
+# The queries that read a node's in-edges, and so see every template with an edge into a
+# node that templates share (an ARN outside them, an AWS managed policy), and the edges they
+# read there: `executors` and `execution_roles` (executes-as), `invokers` (invokes),
+# `outside_owners` (attached-policy, from principals outside the template). Every other
+# in-edge read (`api_of`, `referenced_by`, a rule's) starts from a node of one template.
+# tests/test_architecture.py keeps this list and the code that reads in-edges in step.
+_READ_ACROSS = (EdgeKind.EXECUTES_AS, EdgeKind.INVOKES)
+
+
+def coupling_keys(graph: nx.MultiDiGraph, template: Template) -> frozenset[str]:
+    """What ties `template` to other templates in a scan's graph, read from a graph of
+    `template` alone: the shared nodes (not the template's own, not the internet) that a
+    query reads across templates and that the template has an edge into, and the other
+    files its locations point into (two plans read with the same `.tf` sources report at
+    the same lines). Templates with no key in common give, together, the findings each
+    gives alone (`boundary.rules.evaluate_grouped`)."""
+    own = f"{template.path}::"
+    keys = {f"file::{path}" for path in template.sources if path != template.path}
+    for source, target, data in graph.edges(data=True):
+        if target.startswith(own) or target == INTERNET:
+            continue
+        kind = data.get("kind")
+        if kind in _READ_ACROSS or (kind == EdgeKind.ATTACHED_POLICY and graph.nodes[source].get("outside")):
+            keys.add(f"node::{target}")
+    return frozenset(keys)
 
 
 def roles_of(graph: nx.MultiDiGraph, compute: str) -> tuple[str, ...]:

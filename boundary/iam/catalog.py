@@ -198,6 +198,7 @@ class Catalog:
         self._global_cache: dict[str, tuple[bool, bool] | None] = {}
         # Expanded patterns: every policy of every file asks again for the same `s3:*`.
         self._expand_cache: dict[str, tuple[str, ...]] = {}
+        self._level_cache: dict[str, tuple[str, ...]] = {}
         # Action name (lower case, without service) -> the actions of that name, per service.
         self._by_short: dict[str, list[ActionInfo]] = {}
         self._indexed: set[str] = set()
@@ -303,6 +304,16 @@ class Catalog:
         """The normalised access level (one of `ACCESS_LEVELS`), or None for an unknown action."""
         info = self.action(action)
         return info.access_level if info else None
+
+    def actions_at_level(self, service: str, level: str) -> tuple[str, ...]:
+        """The canonical names of a service's actions of one normalised access level
+        (`"Permissions management"`), sorted; kept, as every rule of every file asks again."""
+        key = f"{service.lower()}\0{level}"
+        cached = self._level_cache.get(key)
+        if cached is None:
+            cached = tuple(a for a in self.actions_of(service) if self.access_level(a) == level)
+            self._level_cache[key] = cached
+        return cached
 
     def only_wildcard_resource(self, action: str) -> bool:
         """Whether the action names no resource type, so only `Resource: "*"` can grant it."""

@@ -26,12 +26,14 @@ from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDoc
 
 __all__ = [
     "LoadOptions",
+    "Loaded",
     "SourceError",
     "cached_result",
     "default_cache_dir",
     "discover",
     "load",
     "load_file",
+    "load_each",
     "load_with_key",
     "load_policy",
     "read_policy",
@@ -183,13 +185,45 @@ def load_with_key(
     files its loading read (with their hashes), in order, when the cache is on and every
     file has a key (a file over the size limit, or not a regular file, has none); None
     otherwise."""
+    loaded = load_each(paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir)
+    return loaded.model, loaded.key
+
+
+class Loaded(NamedTuple):
+    """What `load_each` gives: the model, its key for results derived from it (see
+    `load_with_key`), and, by template path, what `finish` gave for each template loaded
+    in this call (a template that came from the cache has none)."""
+
+    model: Model
+    key: str | None
+    finished: Mapping[str, Any]
+
+
+def load_each(
+    paths: Sequence[str | os.PathLike[str]],
+    options: LoadOptions,
+    *,
+    exclude: Sequence[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+    finish: Callable[[Template], tuple[Template, Any]] | None = None,
+) -> Loaded:
+    """`load_with_key`, with `finish` called on each template as soon as it is loaded,
+    in the process that loaded it (a worker, when `jobs` > 1): it returns the template
+    to keep in the model (the same one, or a smaller one: less to send back from a
+    worker) and something of its own, which `Loaded.finished` holds by template path.
+    The cache keeps the template as loaded. `finish` and what it returns must be
+    picklable when `jobs` > 1, and must not depend on which process runs it."""
     errors: list[LoadError] = []
     candidates = list(discover(paths, exclude, on_error=errors.append))
     cache = _open_cache(cache_dir)
     tasks = [_Task(file, named, _plan_sources(file, options)) for file, named in candidates]
     found = _terraform_folders(paths, exclude)
     total = len(tasks) + len(found)
-    outcomes, keys, reads_of = _load_tasks(tasks, options, cache, jobs, progress, 0, total)
+    finished: dict[str, Any] = {}
+    run = _Run(options, cache, None if cache is None else str(cache_dir), finish, finished)
+    outcomes, keys, reads_of = _load_tasks(tasks, run, jobs, progress, 0, total)
     # The folders whose sources a plan was read with are that plan's, not a configuration to scan.
     consumed: set[str] = set()
     for outcome in outcomes:
@@ -203,8 +237,7 @@ def load_with_key(
         done += folder in consumed
     configurations, folder_keys, folder_reads = _load_tasks(
         [_Task(folder, True, folder, configuration=True) for folder in folders],
-        options,
-        cache,
+        run,
         jobs,
         progress,
         done,
@@ -234,7 +267,9 @@ def load_with_key(
             digest.update(f"{key}\0{reads!r}\0".encode("utf-8", "surrogateescape"))
         whole = digest.hexdigest()
     # two plans read with the same sources carry the same source errors: said once
-    return Model(templates=tuple(templates), errors=tuple(dict.fromkeys(errors))), whole
+    model = Model(templates=tuple(templates), errors=tuple(dict.fromkeys(errors)))
+    kept_paths = {t.path for t in templates}
+    return Loaded(model, whole, {path: value for path, value in finished.items() if path in kept_paths})
 
 
 def cached_result(cache_dir: str | os.PathLike[str], key: str) -> tuple[bool, Any]:
@@ -260,7 +295,7 @@ def _result_key(key: str) -> str:
 
 
 def _terraform_folders(paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str]) -> list[str]:
-    from boundary.load.terraform.hcl import terraform_folders
+    from boundary.load._tf_folders import terraform_folders
 
     given = [str(p) for p in paths if not _excluded(str(p), exclude)]
     return terraform_folders(given, lambda root: _walk_folders(root, exclude))
@@ -294,22 +329,45 @@ class _Task(NamedTuple):
 # A task's outcome: its template, the error that stopped it, or None (not a template).
 _Outcome = Template | LoadError | None
 _Reads = tuple[tuple[str, str | None], ...]
-_Loaded = tuple[_Outcome, _Reads]
+# An outcome, the other files it was read from, and what `finish` gave for it (None if nothing).
+_Loaded = tuple[_Outcome, _Reads, Any]
+
+
+class _Run(NamedTuple):
+    """How the tasks of one `load_each` are loaded: its options, its cache (and the
+    folder a worker opens it from), its `finish`, and where this process keeps what
+    `finish` gave."""
+
+    options: LoadOptions
+    cache: Any
+    cache_dir: str | None
+    finish: Callable[[Template], tuple[Template, Any]] | None
+    finished: dict[str, Any]
+
+
+class _Job(NamedTuple):
+    """One task as a worker gets it: what to load, how, and the cache key to store it under."""
+
+    task: _Task
+    options: LoadOptions
+    key: str | None
+    cache_dir: str | None
+    finish: Callable[[Template], tuple[Template, Any]] | None
 
 
 def _load_tasks(
     tasks: Sequence[_Task],
-    options: LoadOptions,
-    cache: Any,
+    run: _Run,
     jobs: int,
     progress: Callable[[str, int, int], None] | None,
     done: int,
     total: int,
 ) -> tuple[list[_Outcome], list[str | None], list[_Reads]]:
     """Each task's outcome, in task order: from the cache where it holds one, else loaded
-    here or also in up to `jobs - 1` worker processes (then cached); with each task's cache key and the
-    other files its outcome was read from. `progress` hears of each, counted from `done`
-    (tasks told before) out of `total`."""
+    here or also in up to `jobs - 1` worker processes (and cached by whoever loaded it);
+    with each task's cache key and the other files its outcome was read from.
+    `progress` hears of each, counted from `done` (tasks told before) out of `total`."""
+    options, cache = run.options, run.cache
     outcomes: list[_Outcome] = [None] * len(tasks)
     keys: list[str | None] = [None] * len(tasks)
     # The other files each outcome was read from (a SAM template's inlined definitions,
@@ -329,6 +387,7 @@ def _load_tasks(
                     continue
         missing.append(index)
     workers = min(jobs, len(missing))
+    work = [_Job(tasks[i], options, keys[i], run.cache_dir, run.finish) for i in missing]
     if workers > 1:
         told = done
 
@@ -338,23 +397,23 @@ def _load_tasks(
                 progress(tasks[missing[position]].path, told, total)
             told += 1
 
-        loaded: Iterable[_Loaded] = _load_beside_pool([(tasks[i], options) for i in missing], workers, tell)
+        loaded: Iterable[_Loaded] = _load_beside_pool(work, cache, workers, tell)
     else:
-        loaded = _load_here(tasks, missing, options, progress, done, total)
-    for index, (outcome, reads) in zip(missing, loaded, strict=True):
+        loaded = _load_here(work, cache, progress, done, total)
+    for index, (outcome, reads, extra) in zip(missing, loaded, strict=True):
         done += 1
         outcomes[index] = outcome
         reads_of[index] = reads
-        key = keys[index]
-        if cache is not None and key is not None:
-            cache.put(key, outcome, reads)
+        if isinstance(outcome, Template) and run.finish is not None:
+            run.finished[outcome.path] = extra
+        if cache is not None and keys[index] is not None:
+            cache.written += 1  # stored by whoever loaded it: counted here for `prune`
     return outcomes, keys, reads_of
 
 
 def _load_here(
-    tasks: Sequence[_Task],
-    indices: Sequence[int],
-    options: LoadOptions,
+    jobs: Sequence[_Job],
+    cache: Any,
     progress: Callable[[str, int, int], None] | None,
     done: int,
     total: int,
@@ -362,20 +421,20 @@ def _load_here(
     """`_load_one` in this process, telling `progress` before each task; the `.tf`
     sources of a folder are read once for every plan that comes from it."""
     read: dict[str, Any] = {}
-    for count, index in enumerate(indices, start=done):
-        task = tasks[index]
+    for count, job in enumerate(jobs, start=done):
         if progress is not None:
-            progress(task.path, count, total)
-        yield _load_one((task, options), read)
+            progress(job.task.path, count, total)
+        yield _load_one(job, read, cache)
 
 
-def _load_one(job: tuple[_Task, LoadOptions], read: dict[str, Any] | None = None) -> _Loaded:
-    """Load one task, in this process or a worker: the outcome and the other files it
-    depends on (for the cache: the `.tf` sources and the folders that hold them too)."""
+def _load_one(job: _Job, read: dict[str, Any] | None = None, cache: Any = None) -> _Loaded:
+    """Load one task, in this process or a worker: the outcome, the other files it
+    depends on (for the cache: the `.tf` sources and the folders that hold them too),
+    and what `finish` gave for it. The outcome is cached as loaded, before `finish`."""
     from boundary.load._cache import recording_reads
 
-    task, options = job
-    with recording_reads() as reads:
+    task, options = job.task, job.options
+    with recording_reads() as recorded:
         try:
             if task.configuration:
                 outcome: _Outcome = _load_configuration(task.path, options, read)
@@ -383,11 +442,17 @@ def _load_one(job: tuple[_Task, LoadOptions], read: dict[str, Any] | None = None
                 outcome = _load_plan_or_template(task, options, read)
         except SourceError as error:
             outcome = error.to_load_error()
-    return outcome, tuple(reads)
+    reads = tuple(recorded)
+    if job.key is not None and cache is not None:
+        cache.put(job.key, outcome, reads)
+    extra = None
+    if job.finish is not None and isinstance(outcome, Template):
+        outcome, extra = job.finish(outcome)
+    return outcome, reads, extra
 
 
 def _load_plan_or_template(task: _Task, options: LoadOptions, read: dict[str, Any] | None) -> _Outcome:
-    from boundary.load.terraform.hcl import record_dependencies
+    from boundary.load._tf_folders import record_dependencies
 
     sources = _read_sources(task.sources, read) if task.sources is not None else None
     try:
@@ -404,11 +469,15 @@ def _load_plan_or_template(task: _Task, options: LoadOptions, read: dict[str, An
 def _read_sources(folder: str, read: dict[str, Any] | None) -> Any:
     """The `.tf` configuration in `folder` (None when it holds none), read once per load
     in this process (`read`)."""
-    from boundary.load.terraform.hcl import is_configuration_dir, read_configuration
+    from boundary.load._tf_folders import is_configuration_dir
 
     if read is not None and folder in read:
         return read[folder]
-    sources = read_configuration(folder) if is_configuration_dir(folder) else None
+    sources = None
+    if is_configuration_dir(folder):
+        from boundary.load.terraform.hcl import read_configuration
+
+        sources = read_configuration(folder)
     if read is not None:
         read[folder] = sources
     return sources
@@ -449,7 +518,7 @@ _PROBE_SECONDS = 0.05
 
 
 def _load_beside_pool(
-    jobs: list[tuple[_Task, LoadOptions]], workers: int, tell: Callable[[int], None]
+    jobs: list[_Job], cache: Any, workers: int, tell: Callable[[int], None]
 ) -> list[_Loaded]:
     """`_load_one` over `jobs`, results in job order: this process loads from the end of
     the list and, when the rest looks long enough to be worth it, `workers - 1` worker
@@ -472,7 +541,7 @@ def _load_beside_pool(
     pending: dict[Future[list[_Loaded]], range] = {}
     probe_start = 0.0
     chunk = max(1, min(8, len(jobs) // (workers * 8)))
-    sizes = [_size(task) for task, _ in jobs]
+    sizes = [_size(job.task) for job in jobs]
     probed, unprobed = 0, sum(sizes[:-1])  # bytes loaded here after the first; the others
 
     def collect(finished: Iterable[Future[list[_Loaded]]]) -> None:
@@ -495,7 +564,7 @@ def _load_beside_pool(
                 collect([future for future in pending if future.done()])
             if front < back:
                 back -= 1
-                results[back] = _load_one(jobs[back], read)
+                results[back] = _load_one(jobs[back], read, cache)
                 tell(back)
                 if back == len(jobs) - 1:
                     probe_start = time.process_time()
@@ -529,10 +598,12 @@ def _pool(workers: int, multiprocessing: Any) -> Any:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _load_chunk(jobs: list[tuple[_Task, LoadOptions]]) -> list[_Loaded]:
+def _load_chunk(jobs: list[_Job]) -> list[_Loaded]:
     """`_load_one` over a few consecutive jobs, in a worker."""
     read: dict[str, Any] = {}
-    return [_load_one(job, read) for job in jobs]
+    folders = {job.cache_dir for job in jobs if job.key is not None and job.cache_dir is not None}
+    cache = _open_cache(folders.pop()) if len(folders) == 1 else None
+    return [_load_one(job, read, cache) for job in jobs]
 
 
 def _open_cache(cache_dir: str | os.PathLike[str] | None) -> Any:

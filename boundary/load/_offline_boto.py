@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["without_boto3"]
+__all__ = ["lazy_schemas", "without_boto3"]
 
 
 def _forwarding(module: str, name: str) -> type:
@@ -86,3 +86,43 @@ def without_boto3() -> Iterator[None]:
         for name, stand_in in stand_ins.items():
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
+
+
+# The translator's pydantic models of SAM resource properties, imported by `sam_resources`
+# at module level and read only when a template has a resource they describe (a GraphQL
+# API, a capacity provider, a function's capacity provider settings): about 0.1 s of
+# every process's import of the translator.
+_SCHEMA_PACKAGE = "samtranslator.internal.schema_source"
+_LAZY_SCHEMAS = (
+    "aws_serverless_capacity_provider",
+    "aws_serverless_function",
+    "aws_serverless_graphqlapi",
+    "aws_serverless_microvmimage",
+    "aws_serverless_networkconnector",
+)
+
+
+@contextmanager
+def lazy_schemas() -> Iterator[None]:
+    """While inside, importing the translator's schema modules gives modules that run
+    their code on first use (`importlib.util.LazyLoader`); they stay so afterwards, and
+    a module missing from the installed translator is imported as usual."""
+    import importlib.util
+
+    try:
+        package = importlib.import_module(_SCHEMA_PACKAGE)
+        for name in _LAZY_SCHEMAS:
+            full = f"{_SCHEMA_PACKAGE}.{name}"
+            if full in sys.modules:
+                continue
+            spec = importlib.util.find_spec(full)
+            if spec is None or spec.loader is None:
+                continue
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[full] = module
+            spec.loader.exec_module(module)  # runs nothing yet: the first attribute read does
+            setattr(package, name, module)
+    except ImportError:
+        pass
+    yield

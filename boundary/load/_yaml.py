@@ -207,7 +207,8 @@ def _parse_yaml(
     text: str, file: str, warnings: list[LoadError] | None = None, limits: Limits | None = None
 ) -> tuple[Any, Marks]:
     limits = limits or current_limits()
-    _check_events(text, file, limits)
+    if _may_exceed(text, limits):
+        _check_events(text, file, limits)
     loader = _BaseLoader(text)
     try:
         node = loader.get_single_node()
@@ -238,6 +239,20 @@ def _parse_yaml(
         return builder.build(node, ()), builder.marks
     except RecursionError:
         raise SourceError(file, *_mark(node), "invalid YAML: nesting too deep") from None
+
+
+def _may_exceed(text: str, limits: Limits) -> bool:
+    """Whether composing `text` could build more nodes, or nest deeper, than the limits
+    allow, so that the event stream must be counted first (`_check_events`). A node takes
+    at least one character of its own (an alias none: it is not composed again), hence
+    at most about one per character, two to be safe; a block collection nests one column
+    further in than its parent and a flow one opens with a bracket, so the nesting is at
+    most the longest line plus the brackets. The builder counts both again while it
+    builds, aliases expanded; this only spares most files a second parse."""
+    if 2 * len(text) + 2 > limits.max_nodes:
+        return True
+    longest = max(map(len, text.split("\n")))  # YAML breaks lines at no fewer places
+    return longest + text.count("[") + text.count("{") + 1 > limits.max_depth
 
 
 def _check_events(text: str, file: str, limits: Limits) -> None:

@@ -36,13 +36,14 @@ from urllib.parse import quote
 
 from boundary.load._cache import record_read
 from boundary.load._errors import SourceError
-from boundary.load._offline_boto import without_boto3
+from boundary.load._offline_boto import lazy_schemas, without_boto3
 from boundary.load._transform import SAM_TRANSFORM, is_sam
 from boundary.load.options import LoadOptions
 
 # The translator imports boto3 at module level but never calls AWS here: stand-ins
-# save each process that expands SAM about 0.1 s and 12 MB (`_offline_boto`).
-with without_boto3():
+# save each process that expands SAM about 0.1 s and 12 MB, and its schema models are
+# imported when first used, another 0.1 s (`_offline_boto`).
+with without_boto3(), lazy_schemas():
     from samtranslator.feature_toggle.feature_toggle import (
         FeatureToggle,
         FeatureToggleConfigProvider,
@@ -67,6 +68,7 @@ with without_boto3():
     from samtranslator.policy_template_processor.processor import (
         PolicyTemplatesProcessor,
     )
+    from samtranslator.policy_template_processor.template import Template as PolicyTemplate
     from samtranslator.sdk.parameter import SamParameterValues
     from samtranslator.sdk.template import SamTemplate
     from samtranslator.translator import translator as _translator_module
@@ -301,6 +303,24 @@ class _OfflineApplications(ServerlessAppPlugin):  # type: ignore[misc]
                 self._applications[key] = error
 
 
+def _bundled_policy_templates() -> Any:
+    """The translator's policy-template processor over its bundled templates, built as
+    its constructor builds it less the check of those templates against their JSON
+    schema (data shipped and tested with the translator; the check took 35 ms of every
+    process that expands SAM). Should the processor change shape, it is built the usual way."""
+    data = PolicyTemplatesProcessor.get_default_policy_templates_json()
+    processor = PolicyTemplatesProcessor.__new__(PolicyTemplatesProcessor)
+    try:
+        processor.policy_templates = {
+            name: PolicyTemplate.from_dict(name, value) for name, value in data["Templates"].items()
+        }
+    except Exception:  # noqa: BLE001 - another translator version: its own constructor decides
+        return PolicyTemplatesProcessor(data)
+    if not processor.has(next(iter(processor.policy_templates), "")):
+        return PolicyTemplatesProcessor(data)
+    return processor
+
+
 class _Context:
     """What can be shared between expansions: built once per partition, used under a lock.
 
@@ -317,12 +337,8 @@ class _Context:
         self._managed_policies: dict[str, str] = dict(managed or {})
         self._parser = Parser()
         self._metrics = Metrics("ServerlessTransform", DummyMetricsPublisher())
-        # Building the policy-template processor validates 81 templates against a
-        # JSON schema: a third of a translation's time. The processor keeps no
-        # per-template state, so one serves every expansion.
-        self._policy_templates = PolicyTemplatesProcessor(
-            PolicyTemplatesProcessor.get_default_policy_templates_json()
-        )
+        # The processor keeps no per-template state, so one serves every expansion.
+        self._policy_templates = _bundled_policy_templates()
         self.partition = partition
 
     @classmethod

@@ -14,9 +14,12 @@ from boundary.findings import Category, Decision, Finding, Severity, Suppression
 from boundary.rules._config import Config, ConfigError, ConfigSuppression, load_config, parse_config
 from boundary.rules._docs import render_index, render_rule
 from boundary.rules._engine import (
+    Judged,
     UntrustedRulesWarning,
     builtin_rules,
     evaluate,
+    evaluate_grouped,
+    judge_alone,
     load_rules_from,
     rule_classes,
     withheld_message,
@@ -32,6 +35,7 @@ __all__ = [
     "ConfigSuppression",
     "Decision",
     "Finding",
+    "Judged",
     "Rule",
     "RuleContext",
     "RuleError",
@@ -43,7 +47,9 @@ __all__ = [
     "builtin_rules",
     "docs_url",
     "evaluate",
+    "evaluate_grouped",
     "find_rule",
+    "judge_alone",
     "load_config",
     "load_rules_from",
     "parse_config",

@@ -8,12 +8,12 @@ import inspect
 import os
 import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from boundary.findings import Category, Finding, Suppression
-from boundary.model import Location, Model, Resource, Template
+from boundary.model import Activity, Location, Model, Resource, Template
 from boundary.rules._config import Config, ConfigError
 from boundary.rules._rule import Rule, RuleContext, RuleError, RuleMeta, Violation
 
@@ -248,6 +248,86 @@ def evaluate(
             findings.setdefault(finding.fingerprint, finding)
             statements.setdefault(finding.fingerprint, violation.statements)
     return tuple(sorted(merge_by_statement(findings.values(), statements), key=Finding.sort_key))
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One template evaluated alone: its findings, and what ties it to other templates
+    (`boundary.graph.queries.coupling_keys`). Small, so a worker process sends it back
+    instead of the template."""
+
+    findings: tuple[Finding, ...]
+    keys: frozenset[str]
+
+
+def judge_alone(
+    template: Template, config: Config, rules: Sequence[type[Rule]], activity: Activity | None = None
+) -> Judged:
+    """`evaluate` on a graph of `template` alone, with its coupling keys."""
+    from boundary.graph import build_graph, queries
+
+    model = Model(templates=(template,), activity=activity)
+    graph = build_graph(model)
+    return Judged(evaluate(graph, model, config, rules), queries.coupling_keys(graph, template))
+
+
+def evaluate_grouped(
+    model: Model,
+    config: Config | None = None,
+    rules: Sequence[type[Rule]] | None = None,
+    judged: Mapping[str, Judged] | None = None,
+) -> tuple[Finding, ...]:
+    """`evaluate(build_graph(model), model, ...)`, one group of templates at a time: the
+    templates that share a coupling key (an execution role or a target named by an ARN
+    outside them, a managed policy attached to a principal outside them, a `.tf` file they
+    were read from) are evaluated on one graph, every other template on a graph of its
+    own. The findings are those of the whole graph, except where a node several templates
+    name by the same ARN took its attributes from the first of them: each template's
+    findings then depend on it alone. `judged` holds templates evaluated already
+    (`judge_alone`, by path), perhaps in another process; for those that share a key with
+    another template, `model` must hold the whole template."""
+    from boundary.graph import build_graph
+
+    config = config or Config()
+    classes = rules if rules is not None else rule_classes(config)
+    known = judged or {}
+    alone = [known.get(t.path) or judge_alone(t, config, classes, model.activity) for t in model.templates]
+    findings: dict[str, Finding] = {}
+    for members in _groups([j.keys for j in alone]):
+        if len(members) == 1:
+            found = alone[members[0]].findings
+        else:
+            group = Model(templates=tuple(model.templates[i] for i in members), activity=model.activity)
+            found = evaluate(build_graph(group), group, config, classes)
+        for finding in found:
+            findings.setdefault(finding.fingerprint, finding)
+    return tuple(sorted(findings.values(), key=Finding.sort_key))
+
+
+def _groups(keys: Sequence[frozenset[str]]) -> list[list[int]]:
+    """The indices of `keys` joined wherever two share a key, each group in index order,
+    the groups in the order of their first index."""
+    parent = list(range(len(keys)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for index, owned in enumerate(keys):
+        for key in owned:
+            if key in first:
+                a, b = root(first[key]), root(index)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first[key] = index
+    groups: dict[int, list[int]] = {}
+    for index in range(len(keys)):
+        groups.setdefault(root(index), []).append(index)
+    return list(groups.values())
 
 
 # Problem families: findings of one family on one statement have one fix (narrow the

@@ -235,18 +235,22 @@ references = ["https://example.com"]
 
 @pytest.fixture
 def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One entry per scan that built the graph and ran the rules (a findings-cache miss)."""
+    """One entry per graph the rules ran on (a findings-cache miss of a one-file scan): the
+    built-in rules run on each file where it is loaded (`judge_alone`), others on the
+    whole model in the scanner."""
+    import boundary.rules._engine as engine
     import boundary.scanner
 
     scanner = sys.modules[boundary.scanner.__name__]  # the module, not the function `scan`
     seen: list[int] = []
-    real = scanner.evaluate
+    real = engine.evaluate
 
     def counting(*args: object, **kwargs: object) -> object:
         seen.append(1)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(scanner, "evaluate", counting)
+    monkeypatch.setattr(engine, "evaluate", counting)
     return seen
 
 

@@ -126,9 +126,9 @@ def test_the_pool_and_this_process_share_the_files(monkeypatch: pytest.MonkeyPat
     where: list[int] = []
     load_one = _load._load_one
 
-    def spy(job: object, read: object = None) -> object:
+    def spy(job: object, read: object = None, cache: object = None) -> object:
         where.append(os.getpid())
-        return load_one(job, read)
+        return load_one(job, read, cache)
 
     monkeypatch.setattr(_load, "_load_one", spy)
     one = analyze(TARGETS, jobs=1)

@@ -28,12 +28,11 @@ modules and instances, `config_sources` answers the plan loader
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
+from boundary.load._tf_folders import is_configuration_dir, record_dependencies, terraform_folders
 from boundary.load.terraform.hcl.config_sources import ConfigSources, read_configuration
-from boundary.load.terraform.hcl.syntax import is_configuration_dir
 from boundary.load.terraform.hcl.synthetic import synthetic_plan
 
 __all__ = [
@@ -85,37 +84,3 @@ def load_configuration(sources: ConfigSources, *, path: str, options: Any = None
 
     template = load_plan(synthetic_plan(sources), file=path, text="", options=options, sources=sources)
     return replace(template, notes=(PLAN_ADVICE, *template.notes))
-
-
-def terraform_folders(paths: Sequence[str], walk: Callable[[str], Iterator[str]]) -> list[str]:
-    """Folders holding `.tf` files among `paths` (named folders, the folders of named `.tf`
-    files, and folders found by `walk`), in a stable order."""
-    out: list[str] = []
-    for given in paths:
-        if os.path.isdir(given):
-            out.extend(f for f in walk(given) if is_configuration_dir(f))
-        elif given.endswith(".tf"):
-            out.append(os.path.dirname(given) or ".")
-    return sorted(dict.fromkeys(os.path.normpath(f) for f in out))
-
-
-def record_dependencies(folder: str, sources: ConfigSources | None) -> None:
-    """Tell the cache of loaded files what a load with the configuration in `folder`
-    depends on: which Terraform files each folder it read holds, and each file it read
-    (`terraform.tfvars` too, read or not: one written later counts)."""
-    from boundary.load._cache import record_folder, record_read
-
-    record_folder(folder)
-    record_read(os.path.join(folder, "terraform.tfvars"))
-    try:
-        auto = sorted(n for n in os.listdir(folder) if n.endswith(".auto.tfvars"))
-    except OSError:
-        auto = []
-    for name in auto:
-        record_read(os.path.join(folder, name))
-    if sources is None:
-        return
-    for module_folder in sorted(sources.configuration._modules):
-        record_folder(module_folder)
-    for file in sorted(sources.files):
-        record_read(file)

@@ -3,7 +3,6 @@ a folder's files into a `Module`, and the lexical rules of strings, templates an
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from boundary.load._errors import SourceError
+from boundary.load._tf_folders import tf_files
 
 __all__ = [
     "Attr",
@@ -20,7 +20,6 @@ __all__ = [
     "Module",
     "hcl_parser",
     "heredoc_text",
-    "is_configuration_dir",
     "label",
     "parse_file",
     "position",
@@ -124,26 +123,9 @@ def parse_file(file: str, text: str) -> Block:
     return top
 
 
-def _tf_files(folder: str) -> list[str]:
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    return [
-        os.path.join(folder, n)
-        for n in names
-        if n.endswith(".tf") and os.path.isfile(os.path.join(folder, n))
-    ]
-
-
-def is_configuration_dir(folder: str) -> bool:
-    """Whether a folder holds Terraform configuration that declares something."""
-    return bool(_tf_files(folder))
-
-
 def read_module(folder: str, errors: list[SourceError]) -> Module:
     module = Module(dir=folder)
-    for file in _tf_files(folder):
+    for file in tf_files(folder):
         try:
             text = Path(file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
