@@ -341,7 +341,19 @@ def _holds_key_id(template: Template) -> bool:
     values: list[Any] = [template.parameters, template.outputs, template.mappings, template.metadata]
     for resource in template.resources.values():
         values += [resource.properties, resource.metadata]
-    return any(_KEY_ID.search(text) for _, _, text in _leaves(values, (), None))
+    return any(_KEY_ID.search(text) for text in _strings(values) if "AKIA" in text or "ASIA" in text)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string leaf of `value` (the leaves `_leaves` walks, without their paths)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def _located(

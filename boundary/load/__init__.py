@@ -509,10 +509,11 @@ def _load_configuration(folder: str, options: LoadOptions, read: dict[str, Any] 
 
 #: Load in worker processes only when this process, loading alone, would still take
 #: longer than this (CPU seconds, estimated per byte from the files it has loaded, the
-#: first not counted: it pays the loader's imports): below it, starting workers and
-#: sending their models back costs more than it saves (the 178 corpus plans, 4 MB of
-#: JSON, load in about 0.45 s).
-_POOL_WORTH = 0.8
+#: first not counted: it pays the loader's imports): below it, a worker saves little
+#: and a second process holds as much memory again. The 178 corpus plans (4 MB of JSON)
+#: are estimated at 1.3 s and take 0.6 s to load and judge: a worker saved 8 % of the
+#: wall time for 40 MB more; the 385 corpus templates, estimated at 3.1 s, take 2.9 s.
+_POOL_WORTH = 2.0
 #: CPU seconds of loading here before the first estimate.
 _PROBE_SECONDS = 0.05
 

@@ -82,6 +82,40 @@ with without_boto3(), lazy_schemas():
 __all__ = ["LOCAL_BUCKET", "SAM_TRANSFORM", "Expansion", "SourcePath", "expand", "is_sam"]
 
 
+def _lighten_translator() -> None:
+    """Two of the translator's per-resource costs, answered the same way for less: whether
+    a type is a SAM type (it walked the `SamResourceType` enum, member by member, for every
+    resource of every plugin pass: about 5 % of a translation) and the map of SAM types to
+    classes (built again with `inspect.getmembers` of its module for every template).
+    Nothing else about the translator changes; a version without either is left alone."""
+    from samtranslator.sdk.resource import SamResourceType
+
+    known = frozenset(member.value for member in SamResourceType)
+
+    def has_value(cls: type, value: Any) -> bool:
+        try:
+            return value in known
+        except TypeError:  # unhashable: equal to no member's value
+            return False
+
+    if callable(getattr(SamResourceType, "has_value", None)):
+        SamResourceType.has_value = classmethod(has_value)
+    resolver = getattr(_translator_module, "ResourceTypeResolver", None)
+    if isinstance(resolver, type) and not getattr(resolver, "_boundary_cached", False):
+        built: dict[tuple[Any, ...], Any] = {}
+
+        def cached(*modules: Any) -> Any:  # the map depends on the modules alone and is only read
+            if modules not in built:
+                built[modules] = resolver(*modules)
+            return built[modules]
+
+        cached._boundary_cached = True  # type: ignore[attr-defined]
+        _translator_module.ResourceTypeResolver = cached
+
+
+_lighten_translator()
+
+
 #: The bucket of the `s3://` placeholders that stand for local, unpackaged artifacts.
 LOCAL_BUCKET = "boundary-local"
 
