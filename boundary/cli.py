@@ -577,8 +577,9 @@ def scan(
             "-j",
             min=1,
             metavar="N",
-            help="Load files in up to N processes (1: all in this process; fewer when the files would "
-            "load faster here than a pool starts). Output is the same whatever N is. Default: the number of CPUs.",
+            help="Load and judge files in up to N processes (1: all in this process; fewer when the files "
+            "would be done faster here than a pool starts). Output is the same whatever N is. Default: the "
+            "number of CPUs.",
             show_default=False,
         ),
     ] = None,

@@ -515,7 +515,7 @@ def _load_configuration(folder: str, options: LoadOptions, read: dict[str, Any] 
 #: wall time for 40 MB more; the 385 corpus templates, estimated at 3.1 s, take 2.9 s.
 _POOL_WORTH = 2.0
 #: CPU seconds of loading here before the first estimate.
-_PROBE_SECONDS = 0.05
+_PROBE_SECONDS = 0.02
 
 
 def _load_beside_pool(
@@ -559,7 +559,9 @@ def _load_beside_pool(
                     pool = _pool(workers - 1, multiprocessing)
             if pool is not None:
                 while len(pending) < 2 * (workers - 1) and front < back:
-                    stop = min(back, front + chunk)
+                    # smaller chunks as the two ends meet: this process does not wait long
+                    # at the end for a worker's last chunk
+                    stop = min(back, front + max(1, min(chunk, (back - front) // (4 * workers))))
                     pending[pool.submit(_load_chunk, jobs[front:stop])] = range(front, stop)
                     front = stop
                 collect([future for future in pending if future.done()])
