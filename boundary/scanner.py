@@ -47,7 +47,8 @@ class ScanError(Exception):
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Findings (sorted; suppressed ones included and marked), files that could not be
-    loaded, the files scanned, and the templates (for code frames)."""
+    loaded, the files scanned, and the templates (for code frames; each as
+    `Template.for_reports` gives it when `analyze` was called with `whole_templates=False`)."""
 
     findings: tuple[Finding, ...]
     errors: tuple[LoadError, ...]
