@@ -1637,7 +1637,46 @@ _GC_THRESHOLDS = (20_000, 20, 100)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """The console-script entry point: run the app, turn any exception into one line."""
+    """The console-script entry point: run the app, turn any exception into one line.
+
+    Called without `argv`, as the `boundary` script and `python -m boundary` call it,
+    the command is the whole process: it ends there (`_end_process`), without the
+    interpreter's teardown. Called with `argv`, it raises `SystemExit` as usual."""
+    try:
+        _main(argv)
+    except SystemExit as done:
+        if argv is not None:
+            raise
+        _end_process(done.code)
+
+
+def _end_process(code: object) -> NoReturn:
+    """End the process as `sys.exit(code)` would, less the interpreter's teardown: once a
+    scan has printed, freeing its millions of objects one by one and unloading every
+    module took about 0.2 s, a tenth of a corpus scan. The exit handlers still run and
+    the standard streams are flushed; every file boundary writes is closed by then."""
+    import atexit
+
+    if code is None:
+        status = EXIT_OK
+    elif isinstance(code, int):
+        status = code
+    else:  # `sys.exit("message")`: Python prints it and exits 1
+        _stderr(str(code))
+        status = 1
+    try:
+        atexit._run_exitfuncs()
+    except Exception:  # noqa: BLE001, S110 - a failing exit handler must not change the exit code
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that left, a stream already closed
+            pass
+    os._exit(status)
+
+
+def _main(argv: Sequence[str] | None) -> NoReturn:
     gc.set_threshold(*_GC_THRESHOLDS)
     try:
         # standalone: typer shows usage errors (exit 2) and handles Exit itself, and exits

@@ -297,3 +297,41 @@ def test_validate_policy_for_real(tmp_path: Path) -> None:
     assert "security-warning" in {i["severity"] for i in issues}
     as_trust = run("validate-policy", "--kind", "trust", scoped)
     assert as_trust.returncode == 1 and "Principal" in as_trust.stdout
+
+
+def test_the_command_ends_without_teardown_but_with_its_output_and_exit_handlers(tmp_path: Path) -> None:
+    """Run as a command, `main()` ends the process with `os._exit` once the report is out:
+    the output must be whole (a large JSON report on a pipe), the exit code kept, and the
+    exit handlers run; called with `argv`, it still raises `SystemExit`."""
+    done = run("scan", ROOT / "tests" / "rules" / "fixtures", "--format", "json", "--no-progress")
+    assert done.returncode in (1, 2), done.stderr
+    assert len(done.stdout) > 100_000
+    assert json.loads(done.stdout)["findings"]
+    marker = tmp_path / "atexit-ran"
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
+        "from boundary.cli import main\n"
+        "sys.argv = ['boundary', 'scan', 'samples/', '--no-progress', '-q']\n"
+        "main()\n"
+        "print('not reached')\n"
+    )
+    ended = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert ended.returncode == 1, ended.stderr
+    assert "not reached" not in ended.stdout and "BND101" in ended.stdout
+    assert marker.exists()
+    raised = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from boundary.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit as e:\n    print('raised', e.code)\n",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert raised.stdout.splitlines()[-1] == "raised 0"
