@@ -431,10 +431,16 @@ def _load_one(job: _Job, read: dict[str, Any] | None = None, cache: Any = None) 
     """Load one task, in this process or a worker: the outcome, the other files it
     depends on (for the cache: the `.tf` sources and the folders that hold them too),
     and what `finish` gave for it. The outcome is cached as loaded, before `finish`."""
+    import contextlib
+
     from boundary.load._cache import recording_reads
 
     task, options = job.task, job.options
-    with recording_reads() as recorded:
+    # What loading read is recorded for the cache only: without one, nothing is hashed.
+    recorder: contextlib.AbstractContextManager[list[Any]] = (
+        recording_reads() if job.key is not None else contextlib.nullcontext([])
+    )
+    with recorder as recorded:
         try:
             if task.configuration:
                 outcome: _Outcome = _load_configuration(task.path, options, read)

@@ -70,6 +70,11 @@ def recording_reads() -> Iterator[list[Dependency]]:
         _reads = previous
 
 
+def recording() -> bool:
+    """Whether a load is recording what it reads (it is, for the cache, only when one is used)."""
+    return _reads is not None
+
+
 def record_read(path: str | os.PathLike[str]) -> None:
     """Note that loading depends on `path` (read or not: a file that appears later counts too)."""
     if _reads is not None:

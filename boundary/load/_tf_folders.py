@@ -48,8 +48,10 @@ def record_dependencies(folder: str, sources: Any) -> None:
     depends on: which Terraform files each folder it read holds, and each file it read
     (`terraform.tfvars` too, read or not: one written later counts). `sources`: the
     `ConfigSources` read from `folder`, None when it held none."""
-    from boundary.load._cache import record_folder, record_read
+    from boundary.load._cache import record_folder, record_read, recording
 
+    if not recording():  # no cache: nothing to tell, and no folder to list for it
+        return
     record_folder(folder)
     record_read(os.path.join(folder, "terraform.tfvars"))
     try:
