@@ -1641,11 +1641,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
     Called without `argv`, as the `boundary` script and `python -m boundary` call it,
     the command is the whole process: it ends there (`_end_process`), without the
-    interpreter's teardown. Called with `argv`, it raises `SystemExit` as usual."""
+    interpreter's teardown, unless a profiler or a tracer (coverage, a debugger) is
+    on, which reports at the end. Called with `argv`, it raises `SystemExit` as usual."""
     try:
         _main(argv)
     except SystemExit as done:
-        if argv is not None:
+        if argv is not None or sys.getprofile() is not None or sys.gettrace() is not None:
             raise
         _end_process(done.code)
 

@@ -335,3 +335,15 @@ def test_the_command_ends_without_teardown_but_with_its_output_and_exit_handlers
         check=False,
     )
     assert raised.stdout.splitlines()[-1] == "raised 0"
+    # under a profiler the process ends as usual, so that the profile is written
+    profile = tmp_path / "scan.prof"
+    profiled = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "boundary", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert profiled.returncode == 0, profiled.stderr
+    assert profile.stat().st_size > 1000
