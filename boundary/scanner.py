@@ -13,8 +13,16 @@ from pathlib import Path
 
 from boundary.config import Config
 from boundary.graph import build_graph
-from boundary.load import LoadOptions, cached_result, load_each, store_result, with_overrides
-from boundary.model import Activity, Limits, LoadError, Template
+from boundary.load import (
+    LoadOptions,
+    cached_result,
+    cached_results,
+    load_each,
+    store_result,
+    store_results,
+    with_overrides,
+)
+from boundary.model import Activity, Limits, LoadError, Model, Template
 from boundary.rules import (
     Finding,
     Judged,
@@ -139,7 +147,8 @@ def analyze(
         findings: tuple[Finding, ...] = cached
     else:
         if grouped:
-            findings = evaluate_grouped(model, config, classes, loaded.finished)
+            judged = _judged(model, loaded.finished, loaded.keys, cache_dir, config, classes)
+            findings = evaluate_grouped(model, config, classes, judged)
         else:
             findings = evaluate(build_graph(model), model, config, classes)
         if cache_dir is not None and key:
@@ -158,6 +167,53 @@ def _judge_file(
     another file and may be judged again with it) and its `Judged`."""
     judged = judge_alone(template, config, rules)
     return (template if whole or judged.keys else template.for_reports()), judged
+
+
+def _judged(
+    model: Model,
+    finished: Mapping[str, Judged],
+    keys: Mapping[str, str],
+    cache_dir: str | os.PathLike[str] | None,
+    config: Config,
+    classes: Sequence[type[Rule]],
+) -> dict[str, Judged]:
+    """Each template's `Judged`: from this scan's loading, else (a template read back from
+    the cache of loaded files) from the cache, where an earlier scan with the same
+    configuration and rules kept it, else judged here. What was judged in this scan is
+    kept in the cache for the next: a repository where one file changed judges that
+    file only."""
+    judged = dict(finished)
+    missing = [t.path for t in model.templates if t.path not in judged]
+    if cache_dir is not None and missing:
+        wanted = [path for path in missing if path in keys]
+        found = cached_results(cache_dir, [_judged_key(keys[path], config, classes) for path in wanted])
+        for path, (hit, value) in zip(wanted, found, strict=True):
+            if hit and isinstance(value, Judged):
+                judged[path] = value
+    fresh = dict(finished)
+    for template in model.templates:
+        if template.path not in judged:
+            judged[template.path] = fresh[template.path] = judge_alone(template, config, classes)
+    if cache_dir is not None:
+        store_results(
+            cache_dir,
+            [
+                (_judged_key(keys[path], config, classes), value)
+                for path, value in fresh.items()
+                if path in keys
+            ],
+        )
+    return judged
+
+
+def _judged_key(file_key: str, config: Config, classes: Sequence[type[Rule]]) -> str:
+    """What one template's findings depend on: its file (`Loaded.keys`), the configuration,
+    the rules and the code that runs them (as `_result_key`)."""
+    digest = hashlib.sha256()
+    for part in ("judged-v1", file_key, repr(config), " ".join(cls.meta.id for cls in classes)):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(_rules_fingerprint(classes).encode())
+    return digest.hexdigest()
 
 
 def _result_key(files_key: str | None, config: Config, classes: Sequence[type[Rule]]) -> str | None:

@@ -29,6 +29,7 @@ __all__ = [
     "Loaded",
     "SourceError",
     "cached_result",
+    "cached_results",
     "default_cache_dir",
     "discover",
     "load",
@@ -38,6 +39,7 @@ __all__ = [
     "load_policy",
     "read_policy",
     "store_result",
+    "store_results",
     "with_overrides",
 ]
 
@@ -191,12 +193,15 @@ def load_with_key(
 
 class Loaded(NamedTuple):
     """What `load_each` gives: the model, its key for results derived from it (see
-    `load_with_key`), and, by template path, what `finish` gave for each template loaded
-    in this call (a template that came from the cache has none)."""
+    `load_with_key`), by template path what `finish` gave for each template loaded
+    in this call (a template that came from the cache has none), and, when the cache
+    is on, each template's own key for results derived from it alone (its file's
+    cache key and the files its loading read)."""
 
     model: Model
     key: str | None
     finished: Mapping[str, Any]
+    keys: Mapping[str, str] = {}
 
 
 def load_each(
@@ -266,27 +271,49 @@ def load_each(
         for key, reads in zip(keys, reads_of, strict=True):
             digest.update(f"{key}\0{reads!r}\0".encode("utf-8", "surrogateescape"))
         whole = digest.hexdigest()
+    own: dict[str, str] = {}
+    if cache is not None:
+        for outcome, key, reads in zip([*outcomes, *configurations], keys, reads_of, strict=True):
+            if isinstance(outcome, Template) and key is not None:
+                own[outcome.path] = hashlib.sha256(
+                    f"{key}\0{reads!r}".encode("utf-8", "surrogateescape")
+                ).hexdigest()
     # two plans read with the same sources carry the same source errors: said once
     model = Model(templates=tuple(templates), errors=tuple(dict.fromkeys(errors)))
     kept_paths = {t.path for t in templates}
-    return Loaded(model, whole, {path: value for path, value in finished.items() if path in kept_paths})
+    return Loaded(
+        model,
+        whole,
+        {path: value for path, value in finished.items() if path in kept_paths},
+        {path: value for path, value in own.items() if path in kept_paths},
+    )
 
 
 def cached_result(cache_dir: str | os.PathLike[str], key: str) -> tuple[bool, Any]:
     """(True, value) when the cache in `cache_dir` holds a result stored under `key`
     (by `store_result`, HMAC-checked like every entry); (False, None) otherwise."""
+    return cached_results(cache_dir, [key])[0]
+
+
+def cached_results(cache_dir: str | os.PathLike[str], keys: Sequence[str]) -> list[tuple[bool, Any]]:
+    """`cached_result` of each key, the cache opened once."""
     cache = _open_cache(cache_dir)
     if cache is None:
-        return False, None
-    hit, value = cache.get(_result_key(key))
-    return hit, value
+        return [(False, None)] * len(keys)
+    return [cache.get(_result_key(key)) for key in keys]
 
 
 def store_result(cache_dir: str | os.PathLike[str], key: str, value: Any) -> None:
     """Keep `value` (picklable) in the cache in `cache_dir` under `key`; never raises."""
-    cache = _open_cache(cache_dir)
+    store_results(cache_dir, [(key, value)])
+
+
+def store_results(cache_dir: str | os.PathLike[str], items: Sequence[tuple[str, Any]]) -> None:
+    """`store_result` of each (key, value), the cache opened once."""
+    cache = _open_cache(cache_dir) if items else None
     if cache is not None:
-        cache.put(_result_key(key), value, ())
+        for key, value in items:
+            cache.put(_result_key(key), value, ())
 
 
 def _result_key(key: str) -> str:

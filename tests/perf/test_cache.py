@@ -179,7 +179,7 @@ def test_the_cli_cache_goes_to_the_named_folder_and_can_be_turned_off(template: 
     runner.invoke(app, ["scan", str(template), "--no-cache", "--cache-dir", str(cache), "--format", "json"])
     assert not cache.exists()
     runner.invoke(app, ["scan", str(template), "--cache-dir", str(cache), "--format", "json"])
-    assert len(_entries(cache)) == 2  # the loaded file, and the scan's findings
+    assert len(_entries(cache)) == 3  # the loaded file, its findings, and the scan's findings
 
 
 def test_the_test_suite_never_writes_the_real_user_cache() -> None:
@@ -278,6 +278,29 @@ def test_findings_are_computed_again_after_a_content_or_configuration_change(
     narrowed = boundary.analyze([str(template)], cache_dir=cache)
     assert len(evaluations) == 3
     assert "BND104" not in {f.rule_id for f in narrowed.findings}
+
+
+def test_when_one_file_changes_only_that_file_is_judged_again(
+    template: Path, tmp_path: Path, evaluations: list[int]
+) -> None:
+    """Each file's findings are kept per file, configuration and rules: a repository where
+    one file changed loads and judges that file, and takes the others' from the cache."""
+    for name in ("b", "c"):
+        (template.parent / f"{name}.yaml").write_text(TEMPLATE.replace("Fn:", f"Fn{name}:"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = boundary.analyze([str(template.parent)], cache_dir=cache)
+    assert len(evaluations) == 3 and len(first.files) == 3
+    template.write_text(TEMPLATE.replace('Resource: "*"', "Resource: arn:aws:s3:::b/*"), encoding="utf-8")
+    changed = boundary.analyze([str(template.parent)], cache_dir=cache)
+    assert len(evaluations) == 4  # the changed file only
+    assert changed == boundary.analyze([str(template.parent)])  # as a scan without cache: judged again
+    assert len(evaluations) == 7
+    ignoring = boundary.analyze(
+        [str(template.parent)], cache_dir=cache, config=boundary.Config(ignore=("BND104",))
+    )
+    assert len(evaluations) == 10  # another configuration: every file judged again
+    assert "BND104" not in {f.rule_id for f in ignoring.findings}
+    assert "BND104" in {f.rule_id for f in changed.findings}
 
 
 def test_a_scan_with_user_rules_or_activity_is_not_served_from_the_cache(
