@@ -63,14 +63,11 @@ _MAYBE_KEY_ID = re.compile(r"AKIA|ASIA")
 def _worth_a_look(value: Any) -> bool:
     """Whether some string leaf of `value` could hold a credential: a key id, a string of
     a secret's length, or an inline secret; checked before walking `value` with paths."""
-    if isinstance(value, str):
+    return any(
         # 40 characters, or 41 with the newline `$` lets `_SECRET` match before
-        return 40 <= len(value) <= 41 or bool(_MAYBE_KEY_ID.search(value) or _SECRET_NAME.search(value))
-    if isinstance(value, Mapping):
-        return any(_worth_a_look(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_worth_a_look(item) for item in value)
-    return False
+        40 <= len(text) <= 41 or _MAYBE_KEY_ID.search(text) or _SECRET_NAME.search(text)
+        for text in queries.strings_in(value)
+    )
 
 
 def _found(
@@ -341,19 +338,9 @@ def _holds_key_id(template: Template) -> bool:
     values: list[Any] = [template.parameters, template.outputs, template.mappings, template.metadata]
     for resource in template.resources.values():
         values += [resource.properties, resource.metadata]
-    return any(_KEY_ID.search(text) for text in _strings(values) if "AKIA" in text or "ASIA" in text)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every string leaf of `value` (the leaves `_leaves` walks, without their paths)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
+    return any(
+        _KEY_ID.search(text) for text in queries.strings_in(values) if "AKIA" in text or "ASIA" in text
+    )
 
 
 def _located(

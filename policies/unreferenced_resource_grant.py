@@ -392,7 +392,7 @@ def _named_in_properties(ctx: RuleContext, compute: str, resources: Mapping[str,
     resource = resources.get(compute)
     if resource is None:
         return set()
-    strings = set(_strings(resource.properties))
+    strings = set(queries.strings_in(resource.properties))
     if not strings:
         return set()
     template = compute.rsplit("::", 1)[0]
@@ -413,17 +413,6 @@ def _data_names(resources: Mapping[str, Resource]) -> dict[str, dict[str, list[s
         for name in sorted(names | set(candidate.arns)):
             entries.setdefault(name, []).append(node)
     return index
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
 
 
 def _direct_data(ctx: RuleContext, compute: str, resources: Mapping[str, Resource]) -> set[str]:
@@ -453,7 +442,7 @@ def _prefix_matches(ctx: RuleContext, compute: str, resources: Mapping[str, Reso
     resource = resources.get(compute)
     if resource is None:
         return set()
-    values = {v for v in _texts(resource.properties) if len(v.strip("/-_.:")) >= 4}
+    values = {v for v in queries.strings_in(resource.properties, symbolic=True) if len(v.strip("/-_.:")) >= 4}
     if not values:
         return set()
     index = ctx.memo(("unreferenced-resource-grant", "sorted-names"), lambda: _sorted_names(resources))
@@ -527,17 +516,3 @@ def _service_tokens(resources: Mapping[str, Resource]) -> dict[tuple[str, str, s
         elif isinstance(token, str):
             index.setdefault((template, "arn", token), []).append(node)
     return index
-
-
-def _texts(value: Any) -> Iterator[str]:
-    """Every string of a property value, symbolic values' texts included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Symbolic):
-        yield value.text
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _texts(item)

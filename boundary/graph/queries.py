@@ -47,6 +47,7 @@ __all__ = [
     "roles_of",
     "runs_as_note",
     "service_callers",
+    "strings_in",
     "templates_by_path",
     "wiring_of",
 ]
@@ -570,7 +571,7 @@ def _calls_routes(resource: Resource) -> bool:
     if paths:
         return any(_CONNECTIONS_PATH not in path for path in paths)
     # A definition not read as tasks (a DefinitionString joined from pieces): any mention.
-    return any(_API_INVOKE_TASK.search(text) for text in _texts(resource.properties))
+    return any(_API_INVOKE_TASK.search(text) for text in strings_in(resource.properties, symbolic=True))
 
 
 def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str, ...]]:
@@ -608,8 +609,9 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
 
 
-def _texts(value: Any) -> Iterator[str]:
-    """Every string in a property value, the text of symbolic ones included (a state
+def strings_in(value: Any, *, symbolic: bool = False) -> Iterator[str]:
+    """Every string in a property value (mappings' values, lists' items, at any depth), in
+    no particular order; with `symbolic`, the text of symbolic values too (a state
     machine's definition is a mapping, a JSON string or a `Fn::Sub` of one)."""
     stack = [value]
     while stack:
@@ -617,7 +619,8 @@ def _texts(value: Any) -> Iterator[str]:
         if isinstance(item, str):
             yield item
         elif isinstance(item, Symbolic):
-            yield item.text
+            if symbolic:
+                yield item.text
         elif isinstance(item, Mapping):
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,42 @@ def test_a_stand_in_forwards_to_the_real_package() -> None:
         "print(json.dumps({'module': type(session).__module__, 'region': session.region_name}))\n"
     )
     assert _run(code) == {"module": "boto3.session", "region": "eu-west-1"}
+
+
+GRAPHQL = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::GraphQLApi
+    Properties:
+      SchemaInline: "type Query { hello: String }"
+      Auth:
+        Type: AWS_IAM
+"""
+
+
+def test_the_schema_models_load_when_first_used() -> None:
+    """`lazy_schemas`: importing the translator runs none of the schema modules it lists;
+    the first attribute read runs one (as a template that needs it does)."""
+    code = (
+        "import json, sys\n"
+        "import boundary.load.sam\n"
+        "from boundary.load._offline_boto import _LAZY_SCHEMAS, _SCHEMA_PACKAGE\n"
+        "modules = [sys.modules[f'{_SCHEMA_PACKAGE}.{n}'] for n in _LAZY_SCHEMAS]\n"
+        "before = [type(m).__name__ for m in modules]\n"
+        "has = hasattr(modules[1], 'CapacityProviderConfig')\n"
+        "print(json.dumps({'before': before, 'has': has, 'after': type(modules[1]).__name__}))\n"
+    )
+    result = _run(code)
+    assert result["before"] == ["_LazyModule"] * 4
+    assert result["has"] is True
+    assert result["after"] == "module"
+
+
+def test_a_graphql_api_expands(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(GRAPHQL, encoding="utf-8")
+    from boundary.load import load
+
+    model = load([str(tmp_path)])
+    assert model.errors == ()
+    assert "AWS::AppSync::GraphQLApi" in {r.type for t in model.templates for r in t.resources.values()}
