@@ -35,7 +35,6 @@ __all__ = [
     "load",
     "load_file",
     "load_each",
-    "load_with_key",
     "load_policy",
     "read_policy",
     "store_result",
@@ -167,36 +166,18 @@ def load(
     options = with_overrides(
         options, parameters=parameters, region=region, account=account, limits=limits, tf_dir=tf_dir
     )
-    model, _ = load_with_key(
-        paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir
-    )
-    return model
-
-
-def load_with_key(
-    paths: Sequence[str | os.PathLike[str]],
-    options: LoadOptions,
-    *,
-    exclude: Sequence[str] = (),
-    progress: Callable[[str, int, int], None] | None = None,
-    jobs: int = 1,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> tuple[Model, str | None]:
-    """`load`, and what a result derived from the whole model may be cached under: a
-    digest of every file's (and configuration folder's) cache key and of the other
-    files its loading read (with their hashes), in order, when the cache is on and every
-    file has a key (a file over the size limit, or not a regular file, has none); None
-    otherwise."""
-    loaded = load_each(paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir)
-    return loaded.model, loaded.key
+    return load_each(paths, options, exclude=exclude, progress=progress, jobs=jobs, cache_dir=cache_dir).model
 
 
 class Loaded(NamedTuple):
-    """What `load_each` gives: the model, its key for results derived from it (see
-    `load_with_key`), by template path what `finish` gave for each template loaded
-    in this call (a template that came from the cache has none), and, when the cache
-    is on, each template's own key for results derived from it alone (its file's
-    cache key and the files its loading read)."""
+    """What `load_each` gives: the model; what a result derived from the whole model may
+    be cached under (`key`: a digest of every file's, and configuration folder's, cache
+    key and of the other files its loading read, with their hashes, in order, when the
+    cache is on and every file has a key; a file over the size limit, or not a regular
+    file, has none; None otherwise); by template path what `finish` gave for each
+    template loaded in this call (a template that came from the cache has none); and,
+    when the cache is on, each template's own key for results derived from it alone
+    (its file's cache key and the files its loading read)."""
 
     model: Model
     key: str | None
@@ -214,7 +195,8 @@ def load_each(
     cache_dir: str | os.PathLike[str] | None = None,
     finish: Callable[[Template], tuple[Template, Any]] | None = None,
 ) -> Loaded:
-    """`load_with_key`, with `finish` called on each template as soon as it is loaded,
+    """`load`, with the keys results derived from it may be cached under (`Loaded`), and
+    `finish` called on each template as soon as it is loaded,
     in the process that loaded it (a worker, when `jobs` > 1): it returns the template
     to keep in the model (the same one, or a smaller one: less to send back from a
     worker) and something of its own, which `Loaded.finished` holds by template path.
