@@ -235,26 +235,33 @@ def load_text(
 
 def _check_plan_shape(data: Any, file: str, limits: Limits) -> None:
     """Elements and nesting of a decoded plan, counted without recursion (plans are
-    read by the standard JSON decoder, which keeps no positions: the error is at 1:1)."""
-    count = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
+    read by the standard JSON decoder, which keeps no positions: the error is at 1:1).
+    Only containers are visited: each adds its children to the count."""
+    count = 1
+    stack: list[tuple[Any, int]] = [(data, 1)] if type(data) in _CONTAINERS else []
     while stack:
         value, depth = stack.pop()
-        count += 1
+        if depth > limits.max_depth:
+            raise LimitExceeded(
+                file,
+                1,
+                1,
+                f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
+            )
+        children = value.values() if type(value) is dict else value
+        count += len(children)
         if count > limits.max_nodes:
             raise LimitExceeded(
                 file, 1, 1, f"too many elements (more than {limits.max_nodes}); {limit_hint('max_nodes')}"
             )
-        if isinstance(value, (dict, list)):
-            if depth > limits.max_depth:
-                raise LimitExceeded(
-                    file,
-                    1,
-                    1,
-                    f"nesting too deep (more than {limits.max_depth} levels); {limit_hint('max_depth')}",
-                )
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
+        deeper = depth + 1
+        for child in children:
+            if type(child) in _CONTAINERS:
+                stack.append((child, deeper))
+
+
+# What the JSON decoder builds for objects and arrays (never a subclass).
+_CONTAINERS = frozenset({dict, list})
 
 
 def _refuse_sam_types_without_transform(file: str, document: Any, data: Mapping[str, Any]) -> None:

@@ -124,6 +124,10 @@ def _unknown(references: Sequence[str], resolved: tuple[str, ...]) -> Symbolic:
     return Symbolic(text, resolved, UNKNOWN_REASON, attributes)
 
 
+# An unknown value no configuration expression writes (frozen, so shared).
+_UNKNOWN_COMPUTED = Symbolic(UNKNOWN_TEXT, (), UNKNOWN_REASON, ())
+
+
 def symbolic_references(value: Any) -> list[str]:
     """The resources every `Symbolic` inside a value mentions, in order."""
     out: list[str] = []
@@ -294,7 +298,11 @@ class Resolver:
         """Values with every path marked unknown replaced by a `Symbolic`; copies, never mutates."""
         if unknown is True:
             raw = expression_references(_expression_at(instance.expressions, path))
-            return _unknown(raw, self.references_at(instance, path))
+            if not raw:  # computed by the provider (`arn`, `id`): nothing written
+                return _UNKNOWN_COMPUTED
+            return _unknown(raw, self.resolve_all(raw, instance))
+        if not unknown or not _has_true(unknown):
+            return value  # nothing below is unknown: the value as it is (plan JSON, never mutated)
         if isinstance(value, Mapping):
             marks = unknown if isinstance(unknown, Mapping) else {}
             out = {str(k): self.mark(v, marks.get(k), instance, (*path, str(k))) for k, v in value.items()}
