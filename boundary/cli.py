@@ -462,7 +462,7 @@ def scan(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="PATH",
+            metavar="[PATH]...",
             help="Templates, plans or directories to scan (directories are walked). Default: the current directory.",
             show_default=False,
         ),
@@ -890,7 +890,7 @@ class PathsFormat(str, enum.Enum):
 _PathsArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="PATH",
+        metavar="[PATH]...",
         help="Templates, plans or directories (directories are walked). Default: the current directory.",
         show_default=False,
     ),
@@ -1349,7 +1349,7 @@ def audit_command(
     templates: Annotated[
         list[str],
         typer.Argument(
-            metavar="TEMPLATE", help="Templates or plans whose roles to audit.", show_default=False
+            metavar="TEMPLATE...", help="Templates or plans whose roles to audit.", show_default=False
         ),
     ],
     activity: Annotated[
