@@ -143,7 +143,7 @@ class WildcardResource(Rule):
                         {
                             a
                             for a in expand_actions(view.actions)
-                            if cat.action(a)
+                            if cat.has_action(a)
                             and not cat.only_wildcard_resource(a)
                             and a.lower() not in _CONVENTIONAL
                         }

@@ -361,8 +361,7 @@ def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[State
 
 @lru_cache(maxsize=1024)
 def _service_data_actions(service: str, levels: frozenset[str]) -> tuple[str, ...]:
-    cat = catalog()
-    return tuple(a for a in cat.actions_of(service) if cat.access_level(a) in levels)
+    return catalog().actions_at_levels(service, levels)
 
 
 def statement_data_actions(

@@ -18,6 +18,7 @@ import importlib.util
 import json
 import threading
 from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -185,13 +186,106 @@ class _ResourceType:
         return self.shape is not None and self.shape.fits(query, resource_only=resource_only)
 
 
+class _ServiceActions(Mapping[str, ActionInfo]):
+    """One service's actions by lower-case name, each `ActionInfo` built when first asked
+    for: a policy names a few of a service's hundreds of actions, and `names` needs none."""
+
+    def __init__(self, service: str, raw: Mapping[str, Any], raw_types: Mapping[str, Any]) -> None:
+        self.service = service
+        # lower-case name -> (the name as written, the catalog's entry); the last of a
+        # name written twice in different cases, as a dict built in order keeps it
+        self._raw = {key.lower(): (key, value) for key, value in raw.items()}
+        self._raw_types = {key.lower(): (key, value) for key, value in raw_types.items()}
+        self._built: dict[str, ActionInfo] = {}
+        self._levels: dict[str, str] = {}
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The canonical names (`service:ActionName`), sorted."""
+        return tuple(sorted(self.name(key) for key in self._raw))
+
+    def name(self, key: str) -> str:
+        """The canonical name of the action of lower-case name `key` (which must exist)."""
+        written, raw = self._raw[key]
+        return f"{self.service}:{raw.get('name', written)}"
+
+    def __getitem__(self, key: str) -> ActionInfo:
+        info = self._built.get(key)
+        if info is None:
+            info = self._built[key] = self._build(key)
+        return info
+
+    def level(self, key: str) -> str:
+        """The normalised access level of the action of lower-case name `key` (which must exist)."""
+        level = self._levels.get(key)
+        if level is None:
+            level = self._levels[key] = normalize_access_level(
+                str(self._raw[key][1].get("accessLevel", "Write"))
+            )
+        return level
+
+    def without_resource_types(self, key: str) -> bool:
+        """Whether the action of lower-case name `key` (which must exist) names no resource type."""
+        return not self._raw[key][1].get("resourceTypes")
+
+    def at_levels(self, levels: frozenset[str]) -> tuple[str, ...]:
+        """The canonical names of the actions of one of `levels`, sorted."""
+        return tuple(n for n in self.names if self.level(n.partition(":")[2].lower()) in levels)
+
+    def find(self, key: str) -> ActionInfo | None:
+        """The action of lower-case name `key`, or None (`get` without the `KeyError`)."""
+        return self[key] if key in self._raw else None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def _build(self, key: str) -> ActionInfo:
+        raw = self._raw[key][1]
+        refs = []
+        for ref in raw.get("resourceTypes", ()):
+            name = str(ref.get("name", ""))
+            found = self._raw_types.get(name.lower())
+            if found is None:
+                refs.append(
+                    ResourceTypeRef(name=name, arn_format="", required=bool(ref.get("required", False)))
+                )
+                continue
+            written, entry = found
+            refs.append(
+                ResourceTypeRef(
+                    name=str(entry.get("key", written)),
+                    arn_format=str(entry.get("arn", "")),
+                    required=bool(ref.get("required", False)),
+                )
+            )
+        level = str(raw.get("accessLevel", "Write"))
+        return ActionInfo(
+            service=self.service,
+            name=self.name(key),
+            access_level=normalize_access_level(level),
+            raw_access_level=level,
+            resource_types=tuple(refs),
+            condition_keys=tuple(raw.get("conditionKeys", ())),
+        )
+
+
+_NO_ACTIONS = _ServiceActions("", {}, {})
+
+
 class Catalog:
     """A lazily loaded view of the catalog; one JSON file per service, read on first use."""
 
     def __init__(self, data_dir: Path | str | None = None) -> None:
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._lock = threading.Lock()
-        self._actions: dict[str, dict[str, ActionInfo]] = {}
+        self._actions: dict[str, _ServiceActions] = {}
+        self._raw_resource_types: dict[str, dict[str, Any]] = {}
         self._resource_types: dict[str, dict[str, _ResourceType]] = {}
         # Answers per (action, ARN) and per ARN: templates repeat the same few ARNs.
         self._fit_cache: dict[tuple[str, str], bool | None] = {}
@@ -200,7 +294,8 @@ class Catalog:
         self._expand_cache: dict[str, tuple[str, ...]] = {}
         self._level_cache: dict[str, tuple[str, ...]] = {}
         # Action name (lower case, without service) -> the actions of that name, per service.
-        self._by_short: dict[str, list[ActionInfo]] = {}
+        # (service, canonical name) of each, without building its `ActionInfo`.
+        self._by_short: dict[str, list[tuple[str, str]]] = {}
         self._indexed: set[str] = set()
         self._short_keys: tuple[str, ...] | None = None
         self._services_cache: dict[str, tuple[str, ...]] = {}
@@ -237,48 +332,35 @@ class Catalog:
             data: dict[str, Any] = json.load(handle)
         return data
 
+    def _raw_types(self, service: str) -> dict[str, Any]:
+        """A service's resource types as the catalog writes them (name, ARN format), read once."""
+        raw = self._raw_resource_types.get(service)
+        if raw is None:
+            raw = self._read("resourceTypes", service) if service in self._service_set else {}
+            with self._lock:
+                self._raw_resource_types[service] = raw
+        return raw
+
     def _service_types(self, service: str) -> dict[str, _ResourceType]:
         service = service.lower()
         types = self._resource_types.get(service)
         if types is None:
             types = {}
-            if service in self._service_set:
-                for key, raw in self._read("resourceTypes", service).items():
-                    name = str(raw.get("key", key))
-                    types[key.lower()] = _ResourceType.of(name, str(raw.get("arn", "")))
+            for key, raw in self._raw_types(service).items():
+                name = str(raw.get("key", key))
+                types[key.lower()] = _ResourceType.of(name, str(raw.get("arn", "")))
             with self._lock:
                 self._resource_types[service] = types
         return types
 
-    def _service_actions(self, service: str) -> dict[str, ActionInfo]:
+    def _service_actions(self, service: str) -> _ServiceActions:
         service = service.lower()
         actions = self._actions.get(service)
         if actions is not None:
             return actions
         if service not in self._service_set:
-            return {}
-        types = self._service_types(service)
-        actions = {}
-        for key, raw in self._read("actions", service).items():
-            refs = []
-            for ref in raw.get("resourceTypes", ()):
-                found = types.get(str(ref.get("name", "")).lower())
-                refs.append(
-                    ResourceTypeRef(
-                        name=found.name if found else str(ref.get("name", "")),
-                        arn_format=found.arn_format if found else "",
-                        required=bool(ref.get("required", False)),
-                    )
-                )
-            level = str(raw.get("accessLevel", "Write"))
-            actions[key.lower()] = ActionInfo(
-                service=service,
-                name=f"{service}:{raw.get('name', key)}",
-                access_level=normalize_access_level(level),
-                raw_access_level=level,
-                resource_types=tuple(refs),
-                condition_keys=tuple(raw.get("conditionKeys", ())),
-            )
+            return _NO_ACTIONS
+        actions = _ServiceActions(service, self._read("actions", service), self._raw_types(service))
         with self._lock:
             self._actions[service] = actions
         return actions
@@ -291,19 +373,28 @@ class Catalog:
 
     def actions_of(self, service: str) -> tuple[str, ...]:
         """The canonical names of a service's actions, sorted; () for an unknown service."""
-        return tuple(sorted(info.name for info in self._service_actions(service).values()))
+        return self._service_actions(service).names
 
     def action(self, name: str) -> ActionInfo | None:
         """The action named `service:Action` (any case), or None when it does not exist."""
         service, colon, short = name.partition(":")
         if not colon or not short:
             return None
-        return self._service_actions(service).get(short.lower())
+        return self._service_actions(service).find(short.lower())
+
+    def has_action(self, name: str) -> bool:
+        """Whether the action named `service:Action` (any case) exists."""
+        service, colon, short = name.partition(":")
+        return bool(colon and short) and short.lower() in self._service_actions(service)
 
     def access_level(self, action: str) -> str | None:
         """The normalised access level (one of `ACCESS_LEVELS`), or None for an unknown action."""
-        info = self.action(action)
-        return info.access_level if info else None
+        service, colon, short = action.partition(":")
+        if not colon or not short:
+            return None
+        actions = self._service_actions(service)
+        key = short.lower()
+        return actions.level(key) if key in actions else None
 
     def actions_at_level(self, service: str, level: str) -> tuple[str, ...]:
         """The canonical names of a service's actions of one normalised access level
@@ -311,14 +402,22 @@ class Catalog:
         key = f"{service.lower()}\0{level}"
         cached = self._level_cache.get(key)
         if cached is None:
-            cached = tuple(a for a in self.actions_of(service) if self.access_level(a) == level)
+            cached = self.actions_at_levels(service, frozenset((level,)))
             self._level_cache[key] = cached
         return cached
 
+    def actions_at_levels(self, service: str, levels: frozenset[str]) -> tuple[str, ...]:
+        """The canonical names of a service's actions of one of `levels` (normalised), sorted."""
+        return self._service_actions(service).at_levels(levels)
+
     def only_wildcard_resource(self, action: str) -> bool:
         """Whether the action names no resource type, so only `Resource: "*"` can grant it."""
-        info = self.action(action)
-        return info is not None and not info.resource_types
+        service, colon, short = action.partition(":")
+        if not colon or not short:
+            return False
+        actions = self._service_actions(service)
+        key = short.lower()
+        return key in actions and actions.without_resource_types(key)
 
     def expands_to_all(self, pattern: str) -> bool:
         """Whether the action pattern matches every action (`*`, `*:*`), without expanding it."""
@@ -364,7 +463,7 @@ class Catalog:
         services = self.matching_services(service)
         if not _glob.has_wildcard(short):
             for prefix in services:
-                info = self._service_actions(prefix).get(short.lower())
+                info = self._service_actions(prefix).find(short.lower())
                 if info:
                     names.append(info.name)
             return tuple(sorted(names))
@@ -380,9 +479,9 @@ class Catalog:
         else:
             joined = _joined(keys)
         for key in _candidates(short, keys, joined):
-            for info in self._by_short[key]:
-                if info.service in wanted:
-                    names.append(info.name)
+            for service, name in self._by_short[key]:
+                if service in wanted:
+                    names.append(name)
         return tuple(sorted(names))
 
     def _short_names(self, services: tuple[str, ...]) -> tuple[str, ...]:
@@ -392,8 +491,9 @@ class Catalog:
             return self._short_keys
         for prefix in services:
             if prefix not in self._indexed:
-                for key, info in self._service_actions(prefix).items():
-                    self._by_short.setdefault(key, []).append(info)
+                actions = self._service_actions(prefix)
+                for key in actions:
+                    self._by_short.setdefault(key, []).append((actions.service, actions.name(key)))
                 self._indexed.add(prefix)
         if every:
             self._short_keys = tuple(sorted(self._by_short))

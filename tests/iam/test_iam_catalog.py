@@ -100,6 +100,26 @@ def test_access_levels_follow_the_catalog(service: str) -> None:
         assert cat.access_level(info.name) == info.access_level
 
 
+@pytest.mark.parametrize("service", ["ec2", "s3", "iam"])
+def test_answers_without_action_info_agree_with_it(service: str) -> None:
+    """Levels, existence and resource-type-less actions are answered from the catalog's
+    entries without building an `ActionInfo`; asked first, on a fresh catalog, they are
+    those of the `ActionInfo` built afterwards."""
+    cat = Catalog()
+    names = cat.actions_of(service)
+    levels = {name: cat.access_level(name) for name in names}
+    wildcard_only = {name: cat.only_wildcard_resource(name) for name in names}
+    writes = cat.actions_at_levels(service, frozenset({"Write", "Permissions management"}))
+    assert all(cat.has_action(name.upper()) for name in names)
+    assert not cat.has_action(f"{service}:NoSuchAction") and not cat.has_action(service)
+    for name in names:
+        info = cat.action(name)
+        assert info is not None and info.name == name
+        assert levels[name] == info.access_level
+        assert wildcard_only[name] is (not info.resource_types)
+    assert writes == tuple(n for n in names if levels[n] in ("Write", "Permissions management"))
+
+
 def test_action_lookup() -> None:
     info = catalog().action("IAM:putrolepolicy")
     assert info is not None
