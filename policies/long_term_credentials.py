@@ -57,17 +57,17 @@ def _leaves(
 
 # What a string must hold for `_found` to find a credential in it (a key id, a secret under
 # a name that says so, a secret written inline after its name): most values hold none of it.
-_MAYBE_KEY_ID = re.compile(r"AKIA|ASIA")
+# No alternative matches a newline, so it is searched for in the strings joined by one.
+_MAYBE_KEY = re.compile(r"(?-i:AKIA|ASIA)|" + _SECRET_NAME.pattern, re.IGNORECASE)
+# A secret's length: 40 characters, or 41 with the newline `$` lets `_SECRET` match before.
+_SECRET_LENGTHS = frozenset({40, 41})
 
 
 def _worth_a_look(value: Any) -> bool:
     """Whether some string leaf of `value` could hold a credential: a key id, a string of
     a secret's length, or an inline secret; checked before walking `value` with paths."""
-    return any(
-        # 40 characters, or 41 with the newline `$` lets `_SECRET` match before
-        40 <= len(text) <= 41 or _MAYBE_KEY_ID.search(text) or _SECRET_NAME.search(text)
-        for text in queries.strings_in(value)
-    )
+    texts = list(queries.strings_in(value))
+    return not _SECRET_LENGTHS.isdisjoint(map(len, texts)) or _MAYBE_KEY.search("\n".join(texts)) is not None
 
 
 def _found(
@@ -338,9 +338,8 @@ def _holds_key_id(template: Template) -> bool:
     values: list[Any] = [template.parameters, template.outputs, template.mappings, template.metadata]
     for resource in template.resources.values():
         values += [resource.properties, resource.metadata]
-    return any(
-        _KEY_ID.search(text) for text in queries.strings_in(values) if "AKIA" in text or "ASIA" in text
-    )
+    # one search of the strings joined by a newline: it ends a key id as a string's end does
+    return _KEY_ID.search("\n".join(queries.strings_in(values))) is not None
 
 
 def _located(

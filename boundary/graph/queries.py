@@ -609,6 +609,9 @@ def service_callers(graph: nx.MultiDiGraph, model: Model) -> dict[str, tuple[str
     return {api: tuple(sorted(callers)) for api, callers in sorted(found.items())}
 
 
+_SCALARS = frozenset({type(None), bool, int, float})
+
+
 def strings_in(value: Any, *, symbolic: bool = False) -> Iterator[str]:
     """Every string in a property value (mappings' values, lists' items, at any depth), in
     no particular order; with `symbolic`, the text of symbolic values too (a state
@@ -616,7 +619,14 @@ def strings_in(value: Any, *, symbolic: bool = False) -> Iterator[str]:
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
+        kind = type(item)  # the loaders' own types first: no abstract-class check for them
+        if kind is str:
+            yield item
+        elif kind is dict or kind is list or kind is tuple:
+            stack.extend(item.values() if kind is dict else item)
+        elif kind in _SCALARS:
+            continue
+        elif isinstance(item, str):
             yield item
         elif isinstance(item, Symbolic):
             if symbolic:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from boundary.policies import long_term_credentials
 from boundary.policies.long_term_credentials import find_keys, mask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import boundary
 
@@ -49,6 +53,49 @@ def test_find_keys(value: Any, expected: set[str]) -> None:
 )
 def test_find_keys_paired_with_a_key_id(value: Any, expected: set[str]) -> None:
     assert {kind for _, kind, _ in find_keys(value, paired=True)} == expected
+
+
+# Pieces of strings around the prefilter's edges: key ids, a secret, names and separators.
+_PIECES = st.sampled_from(
+    [
+        "AKIAIOSFODNN7EXAMPLE",
+        "ASIAY34FZKBOKMUTVV7A",
+        "akiaiosfodnn7example",
+        SECRET,
+        SECRET[:39],
+        "x",
+        "secret_key",
+        "AWS_SECRET",
+        "SecretAccessKey",
+        "=",
+        ": ",
+        "\n",
+        " ",
+        "/",
+        "'",
+    ]
+)
+_TEXT = st.lists(_PIECES, max_size=4).map("".join)
+_VALUES = st.recursive(
+    _TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["Name", "Value", "SECRET_KEY", "PartnerSecret", "Env", "key"]), inner, max_size=3
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_VALUES, paired=st.booleans())
+def test_the_prefilter_never_hides_a_key(value: Any, paired: bool) -> None:
+    """`find_keys` looks at a value only when its strings could hold a key (one search of
+    them joined); what it finds is what a walk of every string finds."""
+    found = list(find_keys(value, paired=paired))
+    with mock.patch.object(long_term_credentials, "_worth_a_look", lambda _value: True):
+        assert found == list(find_keys(value, paired=paired))
 
 
 _TEXT_SECTIONS = """\
