@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from boundary.graph import queries
 from boundary.graph.permissions import identity_statements_of, is_denied
@@ -8,6 +9,20 @@ from boundary.iam import catalog
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _RISKY_LEVELS = ("Permissions management", "Write")
+
+
+@lru_cache(maxsize=4096)
+def _risky(pattern: str) -> tuple[str, ...]:
+    """The actions of `pattern` that write or manage permissions, most dangerous first
+    (permissions management, then write; by name within a level); kept, as every policy
+    of every file asks again."""
+    cat = catalog()
+    return tuple(
+        sorted(
+            (a for a in cat.expand(pattern) if cat.access_level(a) in _RISKY_LEVELS),
+            key=lambda a: (_RISKY_LEVELS.index(str(cat.access_level(a))), a),
+        )
+    )
 
 
 class WildcardAction(Rule):
@@ -115,11 +130,7 @@ class WildcardAction(Rule):
                         )
                         continue
                     expanded = cat.expand(pattern)
-                    # Most dangerous first: permissions management, then write; by name within a level.
-                    risky = sorted(
-                        (a for a in expanded if cat.access_level(a) in _RISKY_LEVELS),
-                        key=lambda a: (_RISKY_LEVELS.index(str(cat.access_level(a))), a),
-                    )
+                    risky = _risky(pattern)
                     if not risky or _names_one_action(pattern, expanded):
                         continue
                     short = pattern.partition(":")[2]

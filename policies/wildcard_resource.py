@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from boundary.graph import queries
 from boundary.graph.permissions import (
@@ -40,6 +41,18 @@ _TYPE_WIDE_LEVELS = frozenset({"Read", "Write", "Permissions management", "Taggi
 _LOG_DELIVERY = frozenset(
     {"logs:createloggroup", "logs:createlogstream", "logs:putlogevents", "logs:describelogstreams"}
 )
+
+
+@lru_cache(maxsize=4096)
+def _scoped(pattern: str) -> tuple[str, ...]:
+    """The actions of `pattern` that name a resource type, so that `Resource: "*"` widens
+    them, AWS's conventional ones left out; kept, as every policy of every file asks again."""
+    cat = catalog()
+    return tuple(
+        a
+        for a in expand_actions((pattern,))
+        if cat.has_action(a) and not cat.only_wildcard_resource(a) and a.lower() not in _CONVENTIONAL
+    )
 
 
 def _metadata_read(action: str) -> bool:
@@ -139,15 +152,7 @@ class WildcardResource(Rule):
                 if view.statement.not_actions is not None or any(cat.expands_to_all(a) for a in view.actions):
                     scoped = ["(all actions)"]
                 else:
-                    scoped = sorted(
-                        {
-                            a
-                            for a in expand_actions(view.actions)
-                            if cat.has_action(a)
-                            and not cat.only_wildcard_resource(a)
-                            and a.lower() not in _CONVENTIONAL
-                        }
-                    )
+                    scoped = sorted({a for pattern in view.actions for a in _scoped(pattern)})
                 if not scoped:
                     continue
                 severity = None

@@ -421,6 +421,8 @@ class Catalog:
 
     def expands_to_all(self, pattern: str) -> bool:
         """Whether the action pattern matches every action (`*`, `*:*`), without expanding it."""
+        if "*" not in pattern:
+            return False
         service, colon, short = pattern.partition(":")
         if not colon:
             return _glob.tokenize(pattern) == (_glob.STAR,)
