@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, queries
-from boundary.graph.permissions import is_denied, statements_of
+from boundary.graph.permissions import is_denied
 from boundary.iam import access_breadth, catalog, wildcard_match
 from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -87,7 +87,7 @@ class AdminAccess(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        for principal in queries.judged_identities(ctx.graph):
+        for principal in ctx.judged_identities():
             for _, policy, data in ctx.graph.out_edges(principal, data=True):
                 if data.get("kind") != EdgeKind.ATTACHED_POLICY:
                     continue
@@ -125,7 +125,7 @@ class AdminAccess(Rule):
                 queries.deploy_advice(ctx.graph, principal)
                 or "expected the specific actions and resources the workload uses"
             )
-            views = statements_of(ctx.graph, principal)
+            views = ctx.statements_of(principal)
             for view in views:
                 if (
                     view.effect != "Allow"

@@ -92,7 +92,10 @@ class InternetReachableDataWrite(Rule):
         reported: set[tuple[str, str]] = set()
         # Paths through an endpoint first, so a function both behind an open endpoint
         # and publicly invokable is named with its endpoint.
-        found = sorted(paths.paths_from(ctx.graph), key=lambda p: (not _through_endpoint(ctx, p), p.nodes))
+        found = sorted(
+            paths.paths_from(ctx.graph, statements=ctx.statements_of),
+            key=lambda p: (not _through_endpoint(ctx, p), p.nodes),
+        )
         for path in found:
             if not path.writes or not _direct(ctx, path):
                 continue

@@ -149,7 +149,9 @@ class MultiPurposeFunction(Rule):
                     # A `*` grant's own node carries every action of the grant, so the
                     # resources it reaches one by one add no service, and they are of class
                     # full-wildcard, which is not counted: they are not listed.
-                    access_by_role[role] = data_access(ctx.graph, role, every_resource=False)
+                    access_by_role[role] = data_access(
+                        ctx.graph, role, every_resource=False, views=ctx.statements_of(role)
+                    )
                 for target, access in access_by_role[role].items():
                     if target in wiring:
                         continue

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from boundary.graph import queries
-from boundary.graph.permissions import StatementView, allowed_actions, every_of_type, statements_of
+from boundary.graph.permissions import StatementView, allowed_actions, every_of_type
 from boundary.iam import catalog, condition_entries, wildcard_match
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -220,8 +220,8 @@ class PrivilegeEscalation(Rule):
         iam_writes = cat.actions_at_level("iam", "Permissions management")
         iam_writes += _ESCALATING_WRITES
         candidates = {a for _, actions, _ in _COMBINATIONS for a in actions}
-        for principal in queries.judged_identities(ctx.graph):
-            views = [v for v in statements_of(ctx.graph, principal) if not v.aws_managed]
+        for principal in ctx.judged_identities():
+            views = [v for v in ctx.statements_of(principal) if not v.aws_managed]
             if not views:
                 continue
             label = ctx.label(principal)

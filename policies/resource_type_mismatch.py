@@ -9,7 +9,6 @@ from boundary.graph.permissions import (
     action_applies,
     every_of_type,
     ref_instead_of_arn,
-    statements_of,
     written_policies,
 )
 from boundary.iam import PolicyIssue, evaluate, is_full_wildcard, validate_policy
@@ -166,7 +165,7 @@ def _granted_elsewhere(
     for owner in owners:
         views = [
             v
-            for v in statements_of(ctx.graph, owner)
+            for v in ctx.statements_of(owner)
             if v.effect == "Allow" and not (v.policy_id == policy_id and v.index == index)
         ]
         first: StatementView | None = None

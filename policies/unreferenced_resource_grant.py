@@ -137,7 +137,9 @@ class UnreferencedResourceGrant(Rule):
             # One finding per grant: a pattern that matches several unreferenced resources
             # (parameters read by path) is one intended grant, reported once.
             grouped: dict[tuple[Any, ...], list[tuple[str, DataAccess]]] = {}
-            for target, access in data_access(ctx.graph, role, services=_SERVICES, classes=_JUDGED).items():
+            for target, access in data_access(
+                ctx.graph, role, services=_SERVICES, classes=_JUDGED, views=ctx.statements_of(role)
+            ).items():
                 data = ctx.attrs(target)
                 if (
                     data.get("kind") != NodeKind.DATA

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from boundary.graph import queries
-from boundary.graph.permissions import StatementView, allowed_actions, statements_of
+from boundary.graph.permissions import StatementView, allowed_actions
 from boundary.iam import is_full_wildcard, wildcard_match
 from boundary.model import Symbolic
 from boundary.rules import Rule, RuleContext, Severity, Violation
@@ -74,9 +74,7 @@ class UnscopedServiceInvoke(Rule):
             via = ", ".join(ctx.label(c) for c in sorted(users[role]))
             expected = " or ".join(_expected(ctx, api) for api in apis)
             invoking = [
-                v
-                for v in statements_of(ctx.graph, role)
-                if v.effect == "Allow" and allowed_actions([v], [_INVOKE])
+                v for v in ctx.statements_of(role) if v.effect == "Allow" and allowed_actions([v], [_INVOKE])
             ]
             covered: set[str] = set()
             for view in invoking:

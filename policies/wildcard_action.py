@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from boundary.graph import queries
-from boundary.graph.permissions import identity_statements_of, is_denied
+from boundary.graph.permissions import is_denied
 from boundary.iam import catalog
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
@@ -88,12 +88,12 @@ class WildcardAction(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        for principal in queries.judged_identities(ctx.graph):
+        for principal in ctx.judged_identities():
             expected = (
                 queries.deploy_advice(ctx.graph, principal)
                 or "expected the specific actions the workload calls"
             )
-            views = identity_statements_of(ctx.graph, principal)
+            views = ctx.identity_statements_of(principal)
             for view in views:
                 if view.effect != "Allow" or view.aws_managed or is_denied(view, views):
                     continue

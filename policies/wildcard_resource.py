@@ -4,13 +4,11 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from boundary.graph import queries
 from boundary.graph.permissions import (
     TELEMETRY_SERVICES,
     StatementView,
     every_of_type,
     expand_actions,
-    identity_statements_of,
     is_denied,
     statement_data_actions,
 )
@@ -139,8 +137,8 @@ class WildcardResource(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
         cat = catalog()
-        for principal in queries.judged_identities(ctx.graph):
-            views = identity_statements_of(ctx.graph, principal)
+        for principal in ctx.judged_identities():
+            views = ctx.identity_statements_of(principal)
             for view in views:
                 if view.effect != "Allow" or is_denied(view, views):
                     continue

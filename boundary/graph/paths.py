@@ -18,7 +18,7 @@ decides; a grant on compute (`lambda:InvokeFunction`) lets the path go on.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +142,12 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
 class _Reach:
     """The traversal view of the graph: which hops a path may take, with their actions."""
 
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        statements: Callable[[str], Sequence[permissions.StatementView]] | None = None,
+    ) -> None:
+        self._statements = statements
         self.graph = graph
         self._access: dict[str, dict[str, permissions.DataAccess]] = {}
         self.next: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {}
@@ -225,7 +230,8 @@ class _Reach:
     def data_access(self, principal: str) -> dict[str, permissions.DataAccess]:
         found = self._access.get(principal)
         if found is None:
-            found = permissions.data_access(self.graph, principal, levels=_ALL_LEVELS)
+            views = self._statements(principal) if self._statements is not None else None
+            found = permissions.data_access(self.graph, principal, levels=_ALL_LEVELS, views=views)
             self._access[principal] = found
         return found
 
@@ -268,14 +274,21 @@ def _shortest(reach: _Reach, source: str, cutoff: int) -> dict[str, list[str]]:
 
 
 def paths_from(
-    graph: nx.MultiDiGraph, source: str = INTERNET, *, to: str | None = None, cutoff: int = 10
+    graph: nx.MultiDiGraph,
+    source: str = INTERNET,
+    *,
+    to: str | None = None,
+    cutoff: int = 10,
+    statements: Callable[[str], Sequence[permissions.StatementView]] | None = None,
 ) -> list[AccessPath]:
     """Paths from `source` (anyone on the internet by default) to `to`, or to every data
     resource it reaches. From the internet, one shortest path per open entry point
-    (endpoint or public permission) and target; from any other node, one per target."""
+    (endpoint or public permission) and target; from any other node, one per target.
+    `statements` gives a principal's `permissions.statements_of` when the caller keeps
+    them (a rule's `RuleContext.statements_of`)."""
     if source not in graph:
         return []
-    reach = _Reach(graph)
+    reach = _Reach(graph, statements)
     entries = reach.successors(source) if source == INTERNET else [source]
     found: list[AccessPath] = []
     for entry in entries:

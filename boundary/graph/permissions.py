@@ -10,7 +10,7 @@ principal perform, Deny applied" is answered by the one IAM evaluator,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -421,6 +421,7 @@ def data_access(
     levels: frozenset[str] = DATA_ACCESS_LEVELS,
     classes: frozenset[str] | None = None,
     every_resource: bool = True,
+    views: Sequence[StatementView] | None = None,
 ) -> dict[str, DataAccess]:
     """Each node a principal's Allow statements reach with data actions that fit the
     node's resource type, after unconditional Deny statements on every resource.
@@ -435,8 +436,12 @@ def data_access(
     the `*` node: a caller that needs the actions and services reached, not the
     resources a `*` reaches one by one, saves listing them (R roles with `*` in a
     template of T tables are R times T targets).
+
+    `views` are `statements_of(graph, principal)` when the caller has them already
+    (a rule's `RuleContext.statements_of`).
     """
-    views = statements_of(graph, principal)
+    if views is None:
+        views = statements_of(graph, principal)
     denies = evaluate.blanket_denies(v.statement for v in views)
     reached: dict[str, dict[str, Any]] = {}
     for view in views:

@@ -27,6 +27,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 if TYPE_CHECKING:
     import networkx as nx
 
+    from boundary.graph.permissions import StatementView
+
 T = TypeVar("T")
 
 __all__ = [
@@ -151,6 +153,29 @@ class RuleContext:
             ("wiring-of", compute),
             lambda: queries.wiring_of(self.graph, self.model, compute, self.templates_by_path(), glue_of),
         )
+
+    def judged_identities(self) -> tuple[str, ...]:
+        """`queries.judged_identities` of the graph, found once per scan."""
+        from boundary.graph import queries
+
+        return self.memo(("judged-identities",), lambda: tuple(queries.judged_identities(self.graph)))
+
+    def statements_of(self, principal: str) -> list[StatementView]:
+        """`permissions.statements_of` a principal, gathered once per scan (several rules
+        read the statements of every principal); a new list each call."""
+        from boundary.graph import permissions
+
+        return list(
+            self.memo(
+                ("statements-of", principal), lambda: tuple(permissions.statements_of(self.graph, principal))
+            )
+        )
+
+    def identity_statements_of(self, principal: str) -> list[StatementView]:
+        """`permissions.identity_statements_of` a principal, from `statements_of`."""
+        from boundary.graph import permissions
+
+        return [v for v in self.statements_of(principal) if not permissions.is_resource_policy(self.graph, v)]
 
     def attrs(self, node: str) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.graph.nodes[node]
