@@ -51,7 +51,27 @@ Path = tuple["str | int", ...]
 Marks = dict[Path, tuple[int, int]]
 
 # libyaml composes ten times faster than the pure-Python parser; both are safe loaders.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _BaseLoader(_SafeLoader):  # type: ignore[misc]
+    """The safe loader, with a plain scalar whose first character no implicit resolver
+    is registered for (`AWS::...`, `Properties`) tagged a string at once: libyaml calls
+    `resolve` for every scalar, and PyYAML's looks up two resolver lists and builds a
+    third to find none. Every other scalar is resolved as PyYAML does."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if (
+            kind is ScalarNode
+            and implicit[0]
+            and value
+            and value[0] not in self.yaml_implicit_resolvers
+            and None not in self.yaml_implicit_resolvers
+            and not self.yaml_path_resolvers
+        ):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
 
 # Short-form tag (without "!") -> long-form key.
 SHORT_FORMS: Mapping[str, str] = {

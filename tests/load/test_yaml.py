@@ -371,9 +371,64 @@ def test_alias_expansion_is_bounded() -> None:
 
 def test_the_libyaml_loader_is_used_when_present() -> None:
     if getattr(yaml, "__with_libyaml__", False):
-        assert _yaml._BaseLoader is yaml.CSafeLoader
+        assert issubclass(_yaml._BaseLoader, yaml.CSafeLoader)
     else:
-        assert _yaml._BaseLoader is yaml.SafeLoader
+        assert issubclass(_yaml._BaseLoader, yaml.SafeLoader)
+
+
+_SCALARS = [
+    *(chr(c) + "x" for c in range(33, 127)),
+    *(chr(c) for c in range(33, 127)),
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "",
+    " x",
+    "1",
+    "-1",
+    "+1",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1_000",
+    "1.5",
+    "-.5",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1e3",
+    "2024-01-31",
+    "2024-01-31T10:00:00Z",
+    "<<",
+    "=",
+    "AWS::Serverless::Function",
+    "éa",
+    "Ünicode",
+]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_scalars_are_resolved_as_pyyaml_resolves_them(quoted: bool) -> None:
+    """The loader tags a plain scalar that no implicit resolver could match as a string
+    without asking PyYAML's resolver; every scalar reads as PyYAML's safe loader reads it."""
+    for scalar in _SCALARS:
+        text = f"k: {json.dumps(scalar) if quoted else scalar}\n"
+        try:
+            expected = yaml.load(text, Loader=_yaml._SafeLoader)
+        except yaml.YAMLError:
+            continue  # not a plain scalar YAML takes (`&x`, `*x`, `%x`, ...)
+        loader = _yaml._BaseLoader(text)
+        try:
+            assert loader.get_single_data() == expected, scalar
+        finally:
+            loader.dispose()
 
 
 @pytest.mark.corpus
