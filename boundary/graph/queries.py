@@ -58,21 +58,18 @@ Edge = tuple[str, str, dict[str, Any]]
 def nodes_of_kind(graph: nx.MultiDiGraph, *kinds: str) -> Iterator[str]:
     """Nodes whose `kind` is one of `kinds`, in a stable order."""
     wanted = set(kinds)
-    for node in sorted(graph.nodes):
-        if graph.nodes[node].get("kind") in wanted:
-            yield node
+    yield from sorted(node for node, kind in graph.nodes(data="kind") if kind in wanted)
 
 
 def judged_identities(graph: nx.MultiDiGraph) -> Iterator[str]:
     """Roles, users and groups, and the written policies that nothing attaches: every
     holder of identity-policy statements whose grants the rules judge, in a stable order."""
     wanted = {NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP}
-    for node in sorted(graph.nodes):
-        kind = graph.nodes[node].get("kind")
-        if kind in wanted or (
-            kind == NodeKind.POLICY
-            and any(d.get("kind") == EdgeKind.GRANTS for _, _, d in graph.out_edges(node, data=True))
-        ):
+    candidates = {
+        node: kind for node, kind in graph.nodes(data="kind") if kind in wanted or kind == NodeKind.POLICY
+    }
+    for node in sorted(candidates):
+        if candidates[node] in wanted or next(_out(graph, node, EdgeKind.GRANTS), None) is not None:
             yield node
 
 
