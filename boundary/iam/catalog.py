@@ -230,7 +230,7 @@ class _ServiceActions(Mapping[str, ActionInfo]):
 
     def at_levels(self, levels: frozenset[str]) -> tuple[str, ...]:
         """The canonical names of the actions of one of `levels`, sorted."""
-        return tuple(n for n in self.names if self.level(n.partition(":")[2].lower()) in levels)
+        return tuple(sorted(self.name(key) for key in self._raw if self.level(key) in levels))
 
     def find(self, key: str) -> ActionInfo | None:
         """The action of lower-case name `key`, or None (`get` without the `KeyError`)."""
