@@ -16,13 +16,16 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from boundary.load._cache import default_cache_dir
 from boundary.load._errors import SourceError, warning
 from boundary.load._limits import LimitExceeded, budget, limit_hint
 from boundary.load.options import LoadOptions
 from boundary.model import Format, Limits, LoadError, Location, Model, PolicyDocument, Template
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "LoadOptions",
@@ -546,9 +549,7 @@ def _load_beside_pool(
     those pages instead of importing them again. Who loads which file changes
     nothing in the result: each outcome depends on its task alone.
     """
-    import multiprocessing
-    import time
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    import time  # multiprocessing and concurrent.futures only when a pool starts: most scans start none
 
     results: list[_Loaded | None] = [None] * len(jobs)
     read: dict[str, Any] = {}
@@ -571,7 +572,7 @@ def _load_beside_pool(
             if pool is None and probed:
                 spent = time.process_time() - probe_start
                 if spent >= _PROBE_SECONDS and spent / probed * unprobed > _POOL_WORTH:
-                    pool = _pool(workers - 1, multiprocessing)
+                    pool = _pool(workers - 1)
             if pool is not None:
                 while len(pending) < 2 * (workers - 1) and front < back:
                     # smaller chunks as the two ends meet: this process does not wait long
@@ -589,9 +590,12 @@ def _load_beside_pool(
                 else:
                     probed += sizes[back]
                     unprobed -= sizes[back]
-        while pending:
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            collect(finished)
+        if pending:
+            from concurrent.futures import FIRST_COMPLETED, wait
+
+            while pending:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                collect(finished)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -606,7 +610,8 @@ def _size(task: _Task) -> int:
         return 1
 
 
-def _pool(workers: int, multiprocessing: Any) -> Any:
+def _pool(workers: int) -> Any:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork shares what this process has imported: no worker pays that import again.

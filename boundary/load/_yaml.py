@@ -43,12 +43,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from boundary.load._errors import SourceError, warning
 from boundary.load._json import MAX_INT_DIGITS, parse_int
 from boundary.load._limits import LimitExceeded, current_limits, limit_hint
+from boundary.load._marks import JsonLocator, Marks, Path, locate
 from boundary.model import Limits, LoadError
 
-__all__ = ["SHORT_FORMS", "Document", "JsonLocator", "parse_document"]
+__all__ = ["SHORT_FORMS", "Document", "JsonLocator", "json_marks", "parse_document"]
 
-Path = tuple["str | int", ...]
-Marks = dict[Path, tuple[int, int]]
 
 # libyaml composes ten times faster than the pure-Python parser; both are safe loaders.
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -123,46 +122,18 @@ class Document:
     warnings: tuple[LoadError, ...] = ()
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
-        try:
-            key = tuple(path)
-            while True:
-                found = self.marks.get(key)
-                if found is not None:
-                    return found
-                if not key:
-                    return (0, 0)
-                key = key[:-1]
-        except TypeError:  # an unhashable path element: only the root is certain
-            return self.marks.get((), (0, 0))
+        return locate(self.marks, path)
 
 
-class JsonLocator:
-    """`locate(path)` for a JSON file read by another parser (a plan, by the standard
-    decoder): the marks are read from `lines` on the first call only, since a rule asks
-    for a path only when it reports one. Like `Document.locate`, it gives the
-    element's (line, column), or its deepest existing ancestor's, and never raises;
-    (0, 0) when the text is not JSON the marking parser takes."""
-
-    def __init__(self, file: str, lines: Sequence[str]) -> None:
-        self.file = file
-        self.lines = lines
-        self._marks: Marks | None = None
-
-    def __getstate__(self) -> tuple[str, Sequence[str]]:
-        return self.file, self.lines  # the marks are read again where they are needed
-
-    def __setstate__(self, state: tuple[str, Sequence[str]]) -> None:
-        self.file, self.lines = state
-        self._marks = None
-
-    def __call__(self, path: Sequence[str | int]) -> tuple[int, int]:
-        if self._marks is None:
-            unbounded = Limits(max_nodes=10**9, max_depth=10**4)
-            try:
-                _, self._marks = _JsonParser("\n".join(self.lines), self.file, [], unbounded).parse()
-            except (SourceError, LimitExceeded):
-                self._marks = {}
-        return Document(data={}, file=self.file, marks=self._marks).locate(path)
+def json_marks(text: str, file: str) -> Marks:
+    """The marks of a JSON text read without limits (it was read whole by the standard
+    decoder already, within them), or none when the marking parser does not take it."""
+    unbounded = Limits(max_nodes=10**9, max_depth=10**4)
+    try:
+        _, marks = _JsonParser(text, file, [], unbounded).parse()
+    except (SourceError, LimitExceeded):
+        return {}
+    return marks
 
 
 def parse_document(text: str, file: str, limits: Limits | None = None) -> Document:

@@ -23,8 +23,10 @@ print(json.dumps({"code": code, "loaded": sorted({m.split(".")[0] for m in sys.m
 
 
 def test_a_plan_scan_imports_neither_pydantic_nor_the_sam_translator(tmp_path: Path) -> None:
-    """A plan needs no SAM expansion, and the CLI no validation library: typer 0.29
-    validates every option through pydantic (pyproject keeps typer below it)."""
+    """A plan needs no SAM expansion, no YAML (its locations are read with the JSON
+    marking parser, and only when a rule asks for one) and, in a scan this small, no
+    process pool; and the CLI no validation library: typer 0.29 validates every option
+    through pydantic (pyproject keeps typer below it)."""
     out = tmp_path / "findings.json"
     done = subprocess.run(
         [sys.executable, "-c", _SCAN, str(PLAN), str(out)],
@@ -38,3 +40,4 @@ def test_a_plan_scan_imports_neither_pydantic_nor_the_sam_translator(tmp_path: P
     assert json.loads(out.read_text(encoding="utf-8"))["findings"]
     assert "networkx" in result["loaded"]  # the scan ran as far as the graph
     assert not {"pydantic", "pydantic_core", "samtranslator"} & set(result["loaded"])
+    assert not {"yaml", "multiprocessing", "concurrent"} & set(result["loaded"])

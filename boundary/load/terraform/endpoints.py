@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from boundary.load._openapi import schemes_of, security_authorization
 from boundary.load.terraform._shapes import UNKNOWN_TEXT, as_list, as_map, json_object
 from boundary.load.terraform.index import PlanIndex
@@ -210,6 +208,8 @@ class _Endpoints:
             return
         document = json_object(body)
         if document is None:
+            import yaml  # a body in YAML: rare, and PyYAML is not otherwise needed for a plan
+
             try:
                 document = yaml.safe_load(body)
             except (yaml.YAMLError, RecursionError, ValueError):

@@ -15,7 +15,7 @@ from typing import Any
 
 from boundary.load._cfn_types import canonical_type, kind_of
 from boundary.load._errors import SourceError
-from boundary.load._yaml import JsonLocator
+from boundary.load._marks import JsonLocator
 from boundary.load.options import LoadOptions
 from boundary.load.terraform._shapes import UNKNOWN_TEXT, as_list, as_map, as_text
 from boundary.load.terraform.endpoints import collect_endpoints
