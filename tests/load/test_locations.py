@@ -89,3 +89,34 @@ def test_a_plan_locates_key_paths_and_survives_pickling(tmp_path: Path) -> None:
         ("planned_values", "outputs", "url")
     )
     assert template.locate(("variables", "missing")) == template.locate(("variables",))
+
+
+def test_plan_locator_places_every_address_key_where_it_is_written() -> None:
+    """Each resource is placed at its `"address"` key in `resource_changes` (else its
+    first), whatever the order the addresses are asked in."""
+    from boundary.load.terraform.locations import PlanLocator
+
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {"resources": [{"address": f"aws_sqs_queue.q{i}"} for i in range(5)]}
+        },
+        "resource_changes": [{"address": f"aws_sqs_queue.q{i}", "change": {}} for i in (3, 1, 4, 0, 2)]
+        + [{"address": 'aws_s3_bucket.b["a\\"b"]'}],
+    }
+    text = json.dumps(plan, indent=2).replace(
+        '"aws_sqs_queue.q4", "change"', '"aws_sqs_queue.q4",   "change"'
+    )
+    locator = PlanLocator("plan.json", text)
+    changes = text.index('"resource_changes"')
+
+    def expected(address: str) -> tuple[int, int]:
+        key = f'"address": {json.dumps(address)}'
+        at = text.find(key, changes)
+        line_start = text.rfind("\n", 0, at) + 1
+        return text.count("\n", 0, at) + 1, at - line_start + 1
+
+    for address in ['aws_s3_bucket.b["a\\"b"]', *(f"aws_sqs_queue.q{i}" for i in (2, 0, 4, 1, 3))]:
+        found = locator.locate(address)
+        assert (found.line, found.column) == expected(address), address
+    assert locator.locate("aws_sqs_queue.missing").line == 0
