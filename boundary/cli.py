@@ -4,15 +4,16 @@ Start-up matters (pre-commit runs it on every commit), so this module imports
 only typer and click at the top: the pipeline, rich rendering, the rule
 catalog and the report formats are imported inside the commands that use them.
 The choices offered for `--fail-on`, `--severity` and `--category` are spelled
-out here for the same reason; a test checks they match the enums.
+out here for the same reason; a test checks they match the enums. For the same
+reason again, no `from __future__ import annotations`: typer reads the signature
+of every command on each run, and string annotations cost it an `eval` each
+(about 400, 10-20 ms); names imported only for type checking are quoted.
 
 Exit codes (docs/output.md): 0 nothing at or above the threshold, 1 findings,
 2 usage errors and files that could not be loaded, 3 an internal error.
 Whatever goes wrong, the user sees one line, never a traceback
 (`BOUNDARY_DEBUG=1` shows it).
 """
-
-from __future__ import annotations
 
 import difflib
 import enum
@@ -129,9 +130,9 @@ class _Result:
     """A scan result as reported: baseline matches removed, missing paths added as errors."""
 
     findings: tuple[Finding, ...] = ()
-    errors: tuple[LoadError, ...] = ()
+    errors: "tuple[LoadError, ...]" = ()
     files: tuple[str, ...] = ()
-    templates: tuple[Template, ...] = ()
+    templates: "tuple[Template, ...]" = ()
 
 
 def _split_formats(values: Sequence[str] | None) -> list[str]:
@@ -160,7 +161,7 @@ def _parse_params(values: Sequence[str] | None) -> dict[str, str]:
     return params
 
 
-def _unknown_parameters(params: Mapping[str, str], templates: Sequence[Template]) -> bool:
+def _unknown_parameters(params: Mapping[str, str], templates: "Sequence[Template]") -> bool:
     """Say on stderr which `--param` names no loaded template declares (a typo must not
     pass silently: the default value would be scanned instead); whether any."""
     declared = sorted({str(name) for template in templates for name in template.parameters})
@@ -368,7 +369,7 @@ def _unreachable(path: str) -> str | None:
     return None
 
 
-def _reachable(paths: Sequence[str]) -> tuple[list[str], tuple[LoadError, ...]]:
+def _reachable(paths: Sequence[str]) -> "tuple[list[str], tuple[LoadError, ...]]":
     """The paths named on the command line that exist, and one error (the path alone, no
     position) for each that does not. Every command that reads templates uses this."""
     from boundary.model import LoadError
@@ -696,7 +697,7 @@ def scan(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _options(base: ReportOptions, fmt: str, *, tty: bool, to_stdout: bool) -> ReportOptions:
+def _options(base: "ReportOptions", fmt: str, *, tty: bool, to_stdout: bool) -> "ReportOptions":
     from dataclasses import replace
 
     if fmt != "text":
