@@ -232,10 +232,6 @@ class _ServiceActions(Mapping[str, ActionInfo]):
         """The canonical names of the actions of one of `levels`, sorted."""
         return tuple(sorted(self.name(key) for key in self._raw if self.level(key) in levels))
 
-    def find(self, key: str) -> ActionInfo | None:
-        """The action of lower-case name `key`, or None (`get` without the `KeyError`)."""
-        return self[key] if key in self._raw else None
-
     def __contains__(self, key: object) -> bool:
         return key in self._raw
 
@@ -375,26 +371,28 @@ class Catalog:
         """The canonical names of a service's actions, sorted; () for an unknown service."""
         return self._service_actions(service).names
 
-    def action(self, name: str) -> ActionInfo | None:
-        """The action named `service:Action` (any case), or None when it does not exist."""
+    def _entry(self, name: str) -> tuple[_ServiceActions, str] | None:
+        """The service's actions and the lower-case key of the action named `service:Action`
+        (any case), or None when it does not exist."""
         service, colon, short = name.partition(":")
         if not colon or not short:
             return None
-        return self._service_actions(service).find(short.lower())
+        actions, key = self._service_actions(service), short.lower()
+        return (actions, key) if key in actions else None
+
+    def action(self, name: str) -> ActionInfo | None:
+        """The action named `service:Action` (any case), or None when it does not exist."""
+        entry = self._entry(name)
+        return entry[0][entry[1]] if entry else None
 
     def has_action(self, name: str) -> bool:
         """Whether the action named `service:Action` (any case) exists."""
-        service, colon, short = name.partition(":")
-        return bool(colon and short) and short.lower() in self._service_actions(service)
+        return self._entry(name) is not None
 
     def access_level(self, action: str) -> str | None:
         """The normalised access level (one of `ACCESS_LEVELS`), or None for an unknown action."""
-        service, colon, short = action.partition(":")
-        if not colon or not short:
-            return None
-        actions = self._service_actions(service)
-        key = short.lower()
-        return actions.level(key) if key in actions else None
+        entry = self._entry(action)
+        return entry[0].level(entry[1]) if entry else None
 
     def actions_at_level(self, service: str, level: str) -> tuple[str, ...]:
         """The canonical names of a service's actions of one normalised access level
@@ -412,12 +410,8 @@ class Catalog:
 
     def only_wildcard_resource(self, action: str) -> bool:
         """Whether the action names no resource type, so only `Resource: "*"` can grant it."""
-        service, colon, short = action.partition(":")
-        if not colon or not short:
-            return False
-        actions = self._service_actions(service)
-        key = short.lower()
-        return key in actions and actions.without_resource_types(key)
+        entry = self._entry(action)
+        return entry is not None and entry[0].without_resource_types(entry[1])
 
     def expands_to_all(self, pattern: str) -> bool:
         """Whether the action pattern matches every action (`*`, `*:*`), without expanding it."""
@@ -465,9 +459,9 @@ class Catalog:
         services = self.matching_services(service)
         if not _glob.has_wildcard(short):
             for prefix in services:
-                info = self._service_actions(prefix).find(short.lower())
-                if info:
-                    names.append(info.name)
+                actions, key = self._service_actions(prefix), short.lower()
+                if key in actions:
+                    names.append(actions.name(key))
             return tuple(sorted(names))
         # A wildcard action part is matched once per distinct action name, not once per
         # service and action (`*:Get*` asks every service), and only names holding the
