@@ -209,11 +209,7 @@ def _judged(
 def _judged_key(file_key: str, config: Config, classes: Sequence[type[Rule]]) -> str:
     """What one template's findings depend on: its file (`Loaded.keys`), the configuration,
     the rules and the code that runs them (as `_result_key`)."""
-    digest = hashlib.sha256()
-    for part in ("judged-v1", file_key, repr(config), " ".join(cls.meta.id for cls in classes)):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(_rules_fingerprint(classes).encode())
-    return digest.hexdigest()
+    return _findings_key("judged-v1", file_key, config, classes)
 
 
 def _result_key(files_key: str | None, config: Config, classes: Sequence[type[Rule]]) -> str | None:
@@ -223,9 +219,15 @@ def _result_key(files_key: str | None, config: Config, classes: Sequence[type[Ru
     (a user rule's module may read what no key covers)."""
     if files_key is None or not set(classes) <= set(builtin_rules()):
         return None
+    return _findings_key("findings-v1", files_key, config, classes)
+
+
+def _findings_key(kind: str, files_key: str, config: Config, classes: Sequence[type[Rule]]) -> str:
+    """A digest of what findings depend on: `kind` (which result, in which layout), the
+    files' key, the configuration, the rules and the rule pack's files."""
     digest = hashlib.sha256()
     for part in (
-        "findings-v1",
+        kind,
         files_key,
         repr(config),
         " ".join(cls.meta.id for cls in classes),

@@ -354,9 +354,14 @@ def is_resource_policy(graph: nx.MultiDiGraph, view: StatementView) -> bool:
     return view.via == "resource-policy"
 
 
-def identity_statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]:
-    """`statements_of`, without the statements of resource policies that name the principal."""
-    return [view for view in statements_of(graph, principal) if not is_resource_policy(graph, view)]
+def identity_statements_of(
+    graph: nx.MultiDiGraph, principal: str, views: Sequence[StatementView] | None = None
+) -> list[StatementView]:
+    """`statements_of`, without the statements of resource policies that name the principal;
+    `views` are `statements_of(graph, principal)` when the caller has them already."""
+    if views is None:
+        views = statements_of(graph, principal)
+    return [view for view in views if not is_resource_policy(graph, view)]
 
 
 @lru_cache(maxsize=1024)

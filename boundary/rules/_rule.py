@@ -175,7 +175,7 @@ class RuleContext:
         """`permissions.identity_statements_of` a principal, from `statements_of`."""
         from boundary.graph import permissions
 
-        return [v for v in self.statements_of(principal) if not permissions.is_resource_policy(self.graph, v)]
+        return permissions.identity_statements_of(self.graph, principal, self.statements_of(principal))
 
     def attrs(self, node: str) -> Mapping[str, Any]:
         data: Mapping[str, Any] = self.graph.nodes[node]
