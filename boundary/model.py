@@ -304,9 +304,11 @@ class OutsidePrincipal:
 class Policy:
     """A policy and what it applies to.
 
-    `id` is unique in the template: the policy resource id, or
-    `RoleId/PolicyName` for an inline policy, or the ARN of a managed policy
-    that is attached by ARN. `managed_arn` is set for AWS or customer managed
+    `id` is the policy resource id, or `RoleId/PolicyName` for an inline
+    policy, both unique in the template, or the ARN of a managed policy that
+    is attached by ARN: that one comes once per place that attaches it (a
+    role's `ManagedPolicyArns`, a Terraform attachment), each with the
+    `location` of that attachment. `managed_arn` is set for AWS or customer managed
     policies named by ARN; `document` is None when the content is not known
     (an unknown managed policy). `implicit` is set for what the SAM transform
     attached on its own (an event source's execution policy, such as

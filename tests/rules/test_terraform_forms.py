@@ -88,3 +88,31 @@ def test_sources_alone_report_the_invalid_resources_the_plan_reports(
     lost = {r for rule, r in ONLY_WITHOUT_SOURCES.get(name, set()) if rule == name}
     assert own == plan_own - lost, name
     assert not [r for r in own if r.rsplit(".", 1)[-1].startswith("valid_")], name
+
+
+def test_a_managed_policy_attached_twice_is_located_at_each_attachment() -> None:
+    """AdministratorAccess is attached by two resources of the admin-access fixture; the
+    finding on each principal is at its own attachment, not at the first of the two."""
+    folder = FIXTURES / "admin-access"
+    source = (folder / "tf" / "main.tf").read_text().splitlines()
+    expected = {
+        "aws_iam_role.invalid_admin": "aws_iam_role_policy_attachment.admin",
+        "aws_iam_role_policy_attachment.invalid_outside_admin": (
+            "aws_iam_role_policy_attachment.invalid_outside_admin"
+        ),
+    }
+    for form in ("plan", "sources"):
+        path = folder / ("tfplan.json" if form == "plan" else "tf")
+        found = {
+            f.resource: f.location
+            for f in boundary.analyze([path]).findings
+            if f.rule_name == "admin-access" and "AdministratorAccess attached" in f.message
+        }
+        assert set(found) == set(expected), form
+        for resource, attachment in expected.items():
+            location = found[resource]
+            if form == "plan":
+                assert location.address == attachment, (resource, location)
+            else:
+                kind, name = attachment.split(".")
+                assert source[location.line - 1] == f'resource "{kind}" "{name}" {{', (resource, location)

@@ -202,8 +202,10 @@ class _Policies:
             "group": ("aws_iam_group",),
         }
         customer = self._customer_attachments
-        managed: dict[str, tuple[list[str], Instance]] = {}
-        outside: dict[str, list[OutsidePrincipal]] = {}  # policy address or managed ARN -> principals
+        # (managed ARN, the instance attaching it) -> principals: an AWS managed policy is one
+        # node of the graph, and each attachment keeps its own location, as in CloudFormation
+        managed: dict[tuple[str, str], tuple[list[str], Instance]] = {}
+        outside: dict[str | tuple[str, str], list[OutsidePrincipal]] = {}  # policy address or managed key
 
         def attach(instance: Instance, principals: list[str], others: list[OutsidePrincipal]) -> None:
             if not principals and not others:
@@ -214,8 +216,8 @@ class _Policies:
                 outside.setdefault(policy, []).extend(others)
             arn = instance.values.get("policy_arn")
             if not policies and isinstance(arn, str) and arn.startswith("arn:"):
-                managed.setdefault(arn, ([], instance))[0].extend(principals)
-                outside.setdefault(arn, []).extend(others)
+                managed.setdefault((arn, instance.address), ([], instance))[0].extend(principals)
+                outside.setdefault((arn, instance.address), []).extend(others)
 
         for instance in self.index.instances.values():
             t, values = instance.type, instance.values
@@ -280,21 +282,24 @@ class _Policies:
                 managed_arn=arn if isinstance(arn, str) else None,
                 outside=outside.get(instance.address, ()),
             )
-        for arn in sorted(managed):
-            principals, first = managed[arn]
+        for place in sorted(managed):
+            arn = place[0]
+            principals, attachment = managed[place]
             self._policy(
-                first,
+                attachment,
                 PolicyKind.IDENTITY,
                 None,
                 sorted(set(principals)),
                 policy_id=arn,
                 name=arn.rsplit("/", 1)[-1],
                 managed_arn=arn,
-                outside=outside.get(arn, ()),
+                outside=outside.get(place, ()),
             )
         return self.policies
 
-    def _role_policies(self, role: Instance, managed: dict[str, tuple[list[str], Instance]]) -> None:
+    def _role_policies(
+        self, role: Instance, managed: dict[tuple[str, str], tuple[list[str], Instance]]
+    ) -> None:
         values = role.values
         if "assume_role_policy" in values:
             self._policy(
@@ -324,7 +329,7 @@ class _Policies:
                 continue
             customer = self.index.match_value(arn, ("aws_iam_policy",))
             if not customer:
-                managed.setdefault(arn, ([], role))[0].append(role.address)
+                managed.setdefault((arn, role.address), ([], role))[0].append(role.address)
         # customer policies named by reference in managed_policy_arns attach like attachments do
         for policy in self.index.targets(role, ("managed_policy_arns",), ("aws_iam_policy",)):
             self._customer_attachments.setdefault(policy, []).append(role.address)
