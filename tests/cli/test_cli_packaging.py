@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from boundary.cli import app
 from boundary.findings import Category
 
 from .conftest import ROOT
@@ -46,6 +49,50 @@ def test_hook_runs_the_scan_on_json_and_yaml(hook: dict[str, Any]) -> None:
 )
 def test_hook_picks_template_like_files(hook: dict[str, Any], path: str, picked: bool) -> None:
     assert bool(re.search(hook["files"], path)) is picked
+
+
+@pytest.fixture(scope="module")
+def terraform_hook() -> dict[str, Any]:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (only,) = [h for h in hooks if h["id"] == "boundary-terraform"]
+    return dict(only)
+
+
+@pytest.mark.parametrize(
+    ("path", "picked"),
+    [
+        ("main.tf", True),
+        ("infra/modules/api/lambda.tf", True),
+        ("terraform.tfvars", False),
+        ("infra/main.tf.json", False),  # JSON configuration syntax: not read by boundary
+        ("tfplan.json", False),  # the plan hook's
+        ("notes/tf.md", False),
+    ],
+)
+def test_terraform_hook_picks_tf_files(terraform_hook: dict[str, Any], path: str, picked: bool) -> None:
+    assert terraform_hook["entry"] == "boundary scan" and terraform_hook["pass_filenames"] is True
+    assert bool(re.search(terraform_hook["files"], path)) is picked
+
+
+def test_terraform_hook_scans_each_folder_of_the_staged_files_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit names every staged `.tf` file: the scan reads the folder that holds them
+    once, as a configuration, and finds what a scan of the folder finds."""
+    folder = tmp_path / "infra"
+    folder.mkdir()
+    fixture = ROOT / "tests" / "rules" / "fixtures" / "admin-access" / "tf" / "main.tf"
+    (folder / "main.tf").write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "variables.tf").write_text('variable "unused" {\n  default = "x"\n}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    by_files = CliRunner().invoke(
+        app, ["scan", "--no-progress", "--no-cache", "-f", "json", "infra/main.tf", "infra/variables.tf"]
+    )
+    by_folder = CliRunner().invoke(app, ["scan", "--no-progress", "--no-cache", "-f", "json", "infra"])
+    assert by_files.exit_code == by_folder.exit_code == 1, by_files.output
+    files, whole = json.loads(by_files.stdout), json.loads(by_folder.stdout)
+    assert files["summary"]["files"] == 1
+    assert files["findings"] and files["findings"] == whole["findings"]
 
 
 def _output_doc() -> str:
