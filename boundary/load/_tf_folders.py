@@ -62,7 +62,7 @@ def record_dependencies(folder: str, sources: Any) -> None:
         record_read(os.path.join(folder, name))
     if sources is None:
         return
-    for module_folder in sorted(sources.configuration._modules):
+    for module_folder in sources.configuration.module_folders():
         record_folder(module_folder)
     for file in sorted(sources.files):
         record_read(file)

@@ -55,7 +55,7 @@ PLAN_ADVICE = (
 
 def folders_read(sources: ConfigSources) -> set[str]:
     """Every folder the configuration read: its root and the local modules it calls."""
-    return set(sources.configuration._modules)
+    return set(sources.configuration.module_folders())
 
 
 def matches_plan(sources: ConfigSources, plan: Mapping[str, Any]) -> bool:

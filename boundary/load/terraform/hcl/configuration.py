@@ -96,6 +96,10 @@ class Configuration:
                 self.tfvars_written[attr_name] = attr
         return values
 
+    def module_folders(self) -> tuple[str, ...]:
+        """Every folder read as a module: the root and the local modules it calls, sorted."""
+        return tuple(sorted(self._modules))
+
     def files(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
         for module in self._modules.values():
