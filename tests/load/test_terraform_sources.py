@@ -22,7 +22,7 @@ from boundary.model import PolicyKind, Symbolic, Template
 from boundary.report import ReportOptions, render
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "sources"
-FOLDERS = ("first_deploy", "update", "modules_for_each", "provider_keys")
+FOLDERS = ("first_deploy", "update", "modules_for_each", "provider_keys", "dynamic_statements")
 
 
 def _alone(tmp_path: Path, folder: str) -> Path:
@@ -135,6 +135,46 @@ def test_findings_point_at_the_block_and_the_policy_attribute(tmp_path: Path) ->
     admin = next(f for f in result.findings if f.rule_name == "admin-access")
     assert admin.location.line == _line(main, 'resource "aws_iam_policy" "unattached_admin"') + 2
     assert all(f.location.file == str(main) for f in result.findings)
+
+
+def test_statements_of_dynamic_blocks_are_at_their_content_in_both_forms(tmp_path: Path) -> None:
+    """Terraform renders `dynamic "statement"` blocks in place, one statement per item,
+    among the plain ones. Each statement is at its block, with the plan and its sources
+    and with the sources alone; where a dynamic block iterates over values known only
+    after apply, the statement after it is still at its own block (placed from the end)
+    and the dynamic block's own statement, which only the plan counts, at the document."""
+    folder = SOURCES / "dynamic_statements"
+    main = folder / "main.tf"
+    content = _line(main, "    content {")
+    expected = {
+        "aws_iam_role_policy.ledger": [
+            ("Publish", _line(main, 'sid       = "Publish"') - 1),
+            ("LedgerFares", content),
+            ("LedgerMiles", content),
+            ("AnyObject", _line(main, 'sid       = "AnyObject"') - 1),
+        ],
+    }
+    refunds_document = _line(main, 'data "aws_iam_policy_document" "refunds"')
+    any_queue = _line(main, 'sid       = "AnyQueue"') - 1
+    for form, result in (
+        ("plan+sources", boundary.analyze([folder / "plan.json"])),
+        ("sources", boundary.analyze([folder], exclude=["plan.json"])),
+    ):
+        (template,) = result.templates
+        ledger = _policy(template, "aws_iam_role_policy.ledger").document
+        assert ledger is not None
+        placed = [(s.sid, s.location.line if s.location else 0) for s in ledger.statements]
+        assert placed == expected["aws_iam_role_policy.ledger"], form
+        refunds = _policy(template, "aws_iam_role_policy.refunds").document
+        assert refunds is not None
+        lines = {s.sid: s.location.line if s.location else 0 for s in refunds.statements}
+        assert lines["AnyQueue"] == any_queue, form
+        if form == "plan+sources":  # the plan knows the dynamic block made one statement
+            assert lines[None] == refunds_document, form
+        else:  # the sources alone cannot tell what it makes: no statement stands for it
+            assert None not in lines, form
+        finding = next(f for f in result.findings if f.resource == "aws_iam_role.refunds")
+        assert (finding.rule_name, finding.location.line) == ("wildcard-action", any_queue), form
 
 
 def test_update_plan_knows_the_policies_and_the_sources_agree(tmp_path: Path) -> None:
@@ -403,3 +443,25 @@ resource "aws_lambda_function" "worker" {
     assert waiting == {
         "aws_lambda_function.worker": ("aws_iam_role.fn", "aws_sqs_queue.jobs[0]", "aws_sqs_queue.jobs[1]")
     }
+
+
+@pytest.mark.parametrize(
+    ("blocks", "count", "placed"),
+    [
+        ("ABC", 3, "ABC"),  # every block known: one statement each
+        ("A?C", 2, "AC"),  # the unknown dynamic made none (the sources' own rendering)
+        ("A?C", 4, "A..C"),  # it made two (the plan counted them)
+        ("A?B?C", 5, "A...C"),  # between two unknown ones nothing is placed
+        ("AB?C", 2, "AB"),  # fewer statements than known blocks: the leading ones only
+        ("?", 3, "..."),
+    ],
+)
+def test_statements_are_placed_around_dynamic_blocks_of_unknown_size(
+    blocks: str, count: int, placed: str
+) -> None:
+    from boundary.load.terraform.policies import _placed
+    from boundary.model import Location
+
+    where = {name: Location("main.tf", line, 1) for line, name in enumerate("ABC", start=1)}
+    got = _placed([None if b == "?" else where[b] for b in blocks], count)
+    assert got == [None if p == "." else where[p] for p in placed]

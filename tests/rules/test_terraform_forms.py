@@ -90,6 +90,26 @@ def test_sources_alone_report_the_invalid_resources_the_plan_reports(
     assert not [r for r in own if r.rsplit(".", 1)[-1].startswith("valid_")], name
 
 
+def test_with_sources_the_plan_and_the_sources_alone_place_a_finding_alike(
+    forms: tuple[str, dict[str, boundary.ScanResult]],
+) -> None:
+    """A finding both forms give is at the same line of the same `.tf` file: a policy the
+    plan renders from a policy document data source is read at that data source's
+    statement blocks, as the sources alone read it."""
+    name, results = forms
+    placed = {
+        form: {
+            (f.rule_name, f.resource, f.key): (f.location.file, f.location.line)
+            for f in results[form].findings
+        }
+        for form in ("plan+sources", "sources")
+    }
+    shared = placed["plan+sources"].keys() & placed["sources"].keys()
+    assert shared or not any(placed.values()), name  # unused-permission's need an activity log
+    moved = {key for key in shared if placed["plan+sources"][key] != placed["sources"][key]}
+    assert not moved, (name, sorted(moved))
+
+
 def test_a_managed_policy_attached_twice_is_located_at_each_attachment() -> None:
     """AdministratorAccess is attached by two resources of the admin-access fixture; the
     finding on each principal is at its own attachment, not at the first of the two."""

@@ -26,7 +26,15 @@ from boundary.load.terraform._shapes import (
 from boundary.load.terraform.index import PlanIndex
 from boundary.load.terraform.instances import Instance
 from boundary.load.terraform.sources import ConfigurationSources
-from boundary.model import OutsidePrincipal, Policy, PolicyDocument, PolicyKind, ResourceKind, Symbolic
+from boundary.model import (
+    Location,
+    OutsidePrincipal,
+    Policy,
+    PolicyDocument,
+    PolicyKind,
+    ResourceKind,
+    Symbolic,
+)
 
 __all__ = ["collect_policies"]
 
@@ -54,6 +62,10 @@ class _Policies:
         location = self.index.location(instance, path)
         if isinstance(value, str):
             parsed = json_object(value)
+            if isinstance(parsed, Mapping) and self.sources is not None:
+                written = self._rendered_from(instance, path, parsed)
+                if written is not None:
+                    return written
             return normalize_policy(parsed if isinstance(parsed, Mapping) else value, location)
         if isinstance(value, Mapping):
             return normalize_policy(value, location)
@@ -73,6 +85,20 @@ class _Policies:
             return self._policy_data_source(rebuilt.references)
         return None
 
+    def _rendered_from(
+        self, instance: Instance, path: Sequence[str | int], parsed: Mapping[str, Any]
+    ) -> PolicyDocument | None:
+        """With the sources, a policy the plan knows that is the JSON of a policy document
+        data source the attribute refers to (`policy = data.aws_iam_policy_document.x.json`)
+        is read as that data source's document: its statements are located at their
+        `statement` blocks, as when the plan does not know it yet."""
+        for address in self.index.resolver.references_at(instance, path):
+            source = self.index.instances.get(address)
+            if source is not None and source.type == "aws_iam_policy_document":
+                if json_object(source.values.get("json")) == parsed:
+                    return self.data_document(source)
+        return None
+
     def _policy_data_source(self, refs: Iterable[str]) -> PolicyDocument | None:
         for address in refs:
             source = self.index.instances.get(address)
@@ -85,10 +111,12 @@ class _Policies:
             return self._documents[source.address]
         self._documents[source.address] = None  # a cycle reads as unknown
         location = self.index.location(source)
-        where = self.sources.block_lines(source.address, "statement") if self.sources is not None else []
+        blocks = self.sources.block_lines(source.address, "statement") if self.sources is not None else []
         parsed = json_object(source.values.get("json"))
         if isinstance(parsed, Mapping):
-            document: PolicyDocument | None = normalize_policy(parsed, location, where)
+            statements = parsed.get("Statement")
+            count = len(statements) if isinstance(statements, list) else 1
+            document: PolicyDocument | None = normalize_policy(parsed, location, _placed(blocks, count))
         else:
             # `json` is unknown when any input is: render it the way the provider will,
             # source documents first, then this one's statements, then the overrides.
@@ -107,7 +135,8 @@ class _Policies:
             plain = not as_list(source.values.get("source_policy_documents")) and not as_list(
                 source.values.get("override_policy_documents")
             )
-            document = normalize_policy(raw, location, where if plain else ())
+            where = _placed(blocks, len(merged)) if plain else []
+            document = normalize_policy(raw, location, where)
         self._documents[source.address] = document
         return document
 
@@ -438,6 +467,22 @@ def _values_of(block: Mapping[str, Any], key: str) -> Any:
     if isinstance(value, str) and value:
         return value
     return None
+
+
+def _placed(blocks: Sequence[Location | None], count: int) -> list[Location | None]:
+    """The block of each of a document's `count` statements, from `block_lines`. A None
+    there is a `dynamic` block whose number of statements is known only at plan time
+    (the plan may count them, the sources alone cannot): the statements before the first
+    one are placed from the start, those after the last one from the end, and those
+    between are left to the document's location (None)."""
+    if None not in blocks:
+        return list(blocks)
+    first = blocks.index(None)
+    last = len(blocks) - 1 - list(reversed(blocks)).index(None)
+    head, tail = list(blocks[:first]), list(blocks[last + 1 :])
+    if len(head) + len(tail) > count:
+        return head[:count]
+    return [*head, *([None] * (count - len(head) - len(tail))), *tail]
 
 
 def _statement_from_block(block: Any) -> dict[str, Any]:

@@ -110,16 +110,30 @@ class ConfigSources:
                 continue
         return Location(block.file, block.line, block.column, address=address)
 
-    def block_lines(self, address: str, block_type: str) -> list[Location]:
-        """The location of each nested block of one type (`statement`) of a resource."""
+    def block_lines(self, address: str, block_type: str) -> list[Location | None]:
+        """The location of each nested block of one type (`statement`) of a resource, in
+        the order the provider sees them: a `dynamic` block of that type stands for each
+        block it makes, at its `content`, and is one None when how many it makes is
+        known only at plan time."""
         found = self._find(address)
         if found is None:
             return []
-        return [
-            Location(b.file, b.line, b.column, address=address)
-            for b in found[0].blocks
-            if b.type == block_type
-        ]
+        block, scope = found
+        locations: list[Location | None] = []
+        for inner in block.blocks:
+            if inner.type == block_type:
+                locations.append(Location(inner.file, inner.line, inner.column, address=address))
+            elif inner.type == "dynamic" and inner.labels and inner.labels[0] == block_type:
+                count = self.configuration.evaluator.dynamic_count(inner, scope)
+                if count is None:
+                    locations.append(None)
+                    continue
+                content = next((b for b in inner.blocks if b.type == "content"), inner)
+                locations.extend(
+                    Location(content.file, content.line, content.column, address=address)
+                    for _ in range(count)
+                )
+        return locations
 
     def document(self, address: str, path: Sequence[str | int], known: Callable[[str], list[str]]) -> Any:
         """The policy at `path` (`("policy",)`, `("inline_policy", 0, "policy")`) rebuilt from

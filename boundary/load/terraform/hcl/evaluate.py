@@ -167,6 +167,14 @@ class Evaluator:
                 items.append(self.block_value(inner, scope))
         return out
 
+    def dynamic_count(self, block: Block, scope: Scope) -> int | None:
+        """How many blocks a `dynamic` block makes where it stands (what `block_value`
+        puts in its place); None when its `for_each` is not known offline."""
+        made = self._dynamic(block, scope)
+        if len(made) == 1 and isinstance(made[0], Symbolic):
+            return None
+        return len(made)
+
     def _dynamic(self, block: Block, scope: Scope) -> list[Any]:
         iterator = block.labels[0]
         if "iterator" in block.attrs:
