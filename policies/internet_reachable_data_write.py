@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from boundary.graph import EdgeKind, NodeKind, paths, queries
-from boundary.iam import catalog
+from boundary.iam import catalog, condition_entries, evaluate
+from boundary.model import Location, Statement
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 
@@ -22,6 +23,16 @@ class InternetReachableDataWrite(Rule):
     writes tables, not queues), and read-only access is not reported here.
     Paths that pass through another data resource (a topic that triggers a
     second function) are shown by `boundary paths`, not reported.
+
+    The shortest such path has no function in it: a resource policy (a bucket,
+    queue, topic or secret policy) that lets anyone (`Principal: "*"` or
+    `{"AWS": "*"}`) write to the resource itself. It is reported on the
+    resource, at the statement, unless a condition ties the statement to a
+    source, an account, an organization, a VPC or VPC endpoint, an address
+    range (`aws:SourceIp`) or the account's S3 access points
+    (`s3:DataAccessPointAccount`), or a Deny to anyone outside those covers
+    the action. Public read (a website bucket's `s3:GetObject`) is not a
+    write and is not reported.
 
     An open endpoint of a PRIVATE REST API is reached through VPC endpoints
     only: the finding names the API and says who can reach it instead of
@@ -72,6 +83,20 @@ class InternetReachableDataWrite(Rule):
               ApiId: !Ref BookingApi   # with a JWT or Lambda authorizer as default
     ```
 
+    For a resource policy, name who may write, or tie `*` to your network:
+    ```yaml
+    ReceiptsPolicy:
+      Type: AWS::S3::BucketPolicy
+      Properties:
+        Bucket: !Ref ReceiptsBucket
+        PolicyDocument:
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: !GetAtt UploaderRole.Arn }
+              Action: s3:PutObject
+              Resource: !Sub ${ReceiptsBucket.Arn}/*
+    ```
+
     ## References
     - AWS Well-Architected Serverless Lens, SEC1 and SEC2
     - https://docs.aws.amazon.com/wellarchitected/latest/serverless-applications-lens/identity-and-access-management.html
@@ -97,7 +122,12 @@ class InternetReachableDataWrite(Rule):
             key=lambda p: (not _through_endpoint(ctx, p), p.nodes),
         )
         for path in found:
-            if not path.writes or not _direct(ctx, path):
+            if not path.writes:
+                continue
+            if len(path.nodes) == 2:  # the internet straight to the data: its resource policy
+                yield from _public_policy(ctx, path)
+                continue
+            if not _direct(ctx, path):
                 continue
             compute = next(n for n in path.nodes if ctx.attrs(n).get("kind") == NodeKind.COMPUTE)
             if (compute, path.target) in reported:
@@ -121,6 +151,85 @@ class InternetReachableDataWrite(Rule):
                 key=ctx.label(path.target),
                 severity=severity,
             )
+
+
+_WRITE_LEVELS = frozenset({"Write", "Permissions management"})
+# Besides those of `paths.open_to_anyone`: a source address range is not anyone either.
+_SOURCE_IP = frozenset({"aws:sourceip"})
+
+
+def _public_policy(ctx: RuleContext, path: paths.AccessPath) -> Iterator[Violation]:
+    """Each statement of a resource policy that lets anyone (`Principal: "*"`) write to
+    the data resource at the end of `path`, with no condition on who calls or from where."""
+    cat = catalog()
+    target = path.target
+    edges = [
+        data
+        for data in (ctx.graph.get_edge_data(path.source, target) or {}).values()
+        if data.get("kind") == EdgeKind.GRANTS
+        and data.get("via") == "resource-policy"
+        and data.get("statement") is not None
+    ]
+    # `Deny` to anyone unless from a VPC endpoint, an organization, an address range...:
+    # what such a statement covers is open only to those.
+    fences = [d["statement"] for d in edges if d.get("effect") == "Deny" and _fences(d["statement"])]
+    for data in sorted(edges, key=lambda d: (str(d.get("policy")), int(d.get("statement_index", 0)))):
+        statement: Statement = data["statement"]
+        if (
+            data.get("effect") != "Allow"
+            or not paths.open_to_anyone(statement.conditions)
+            or {key.lower() for _, key, _ in condition_entries(statement.conditions)} & _SOURCE_IP
+        ):
+            continue
+        writes = [
+            action
+            for action in path.actions
+            if cat.access_level(action) in _WRITE_LEVELS
+            and evaluate.action_matches(statement, action)
+            and not any(evaluate.action_matches(fence, action) for fence in fences)
+        ]
+        if not writes:
+            continue
+        policy = str(data.get("policy"))
+        index = int(data.get("statement_index", 0))
+        where = (
+            f"statement {statement.sid!r}"
+            if isinstance(statement.sid, str) and statement.sid
+            else f"statement {index}"
+        )
+        yield Violation(
+            node=target,
+            related=(policy,) if policy in ctx.graph else (),
+            message=(
+                f"anyone on the internet can write to {ctx.label(target)}: {where} of its resource policy "
+                f'{ctx.label(policy)} allows {paths.compact_actions(writes)} to Principal "*" with no '
+                "condition on who calls or from where; expected the principals that need it, or a condition "
+                "such as aws:SourceVpce, aws:PrincipalOrgID or aws:SourceArn"
+            ),
+            key=f"public-policy#{ctx.label(policy)}#{index}",
+            location=Location(
+                str(data.get("file") or ""),
+                int(data.get("line") or 0),
+                int(data.get("column") or 0),
+                data.get("address"),
+            ),
+        )
+
+
+def _fences(statement: Statement) -> bool:
+    """Whether a Deny statement to anyone denies every caller but those of a source, an
+    account, an organization or an address range (a negated test of such a key, not
+    `...IfExists`): what it covers is then not open to anyone."""
+    for operator, key, _ in condition_entries(statement.conditions):
+        op = operator.split(":")[-1].lower()
+        name = key.lower()
+        if (
+            "not" in op
+            and not op.endswith("ifexists")
+            and (name in paths.SCOPING_CONDITION_KEYS or name in _SOURCE_IP)
+        ):
+            return True
+    return False
 
 
 def _private_api(ctx: RuleContext, path: paths.AccessPath) -> queries.PrivateApi | None:

@@ -37,24 +37,33 @@ __all__ = [
     "blast_radius",
     "compact_actions",
     "find_node",
+    "open_to_anyone",
     "paths_from",
     "who_can_reach",
 ]
 
 # Condition keys that tie a grant to one source, account or organization: a grant to `*`
-# with one of them is not a grant to anyone on the internet.
+# with one of them is not a grant to anyone on the internet. The S3 access point keys
+# delegate a bucket's access control to the access points of one account (or one
+# access point), whose own policies decide.
 SCOPING_CONDITION_KEYS = frozenset(
     {
         "aws:sourcearn",
         "aws:sourceaccount",
         "aws:sourceowner",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
         "aws:principalorgid",
         "aws:principalorgpaths",
         "aws:principalaccount",
         "aws:principalarn",
+        "aws:principalservicename",
+        "aws:userid",
         "aws:sourcevpc",
         "aws:sourcevpce",
         "lambda:eventsourcetoken",
+        "s3:dataaccesspointaccount",
+        "s3:dataaccesspointarn",
     }
 )
 _ALL_LEVELS = frozenset({"List", "Read", "Write", "Permissions management", "Tagging"})
@@ -200,7 +209,7 @@ class _Reach:
             return kind, ()
         if data.get("via") == "resource-policy" and source != INTERNET:
             return None  # a resource policy naming a service or account: not a hop we can follow
-        if source == INTERNET and not _open_to_anyone(data.get("conditions") or {}):
+        if source == INTERNET and not open_to_anyone(data.get("conditions") or {}):
             return None
         attrs = self.graph.nodes[target]
         if attrs.get("kind") == NodeKind.DATA:
@@ -246,7 +255,7 @@ class _Reach:
         return AccessPath(tuple(nodes), steps, actions, tuple(sorted(level for level in levels if level)))
 
 
-def _open_to_anyone(conditions: Mapping[str, Mapping[str, Any]]) -> bool:
+def open_to_anyone(conditions: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether a grant to `*` stays open with these conditions: none ties it to a source,
     account or organization, and a function URL's permission is for AuthType NONE."""
     for _, key, values in condition_entries(conditions):
