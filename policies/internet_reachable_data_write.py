@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from boundary.graph import EdgeKind, NodeKind, paths, queries
-from boundary.iam import catalog, condition_entries, evaluate
-from boundary.model import Location, Statement
+from boundary.graph import EdgeKind, NodeKind, node_id, paths, permissions, queries
+from boundary.iam import admits_cognito_guests, catalog, condition_entries, evaluate
+from boundary.model import Location, PolicyKind, ResourceKind, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 
@@ -33,6 +34,15 @@ class InternetReachableDataWrite(Rule):
     (`s3:DataAccessPointAccount`), or a Deny to anyone outside those covers
     the action. Public read (a website bucket's `s3:GetObject`) is not a
     write and is not reported.
+
+    A Cognito identity pool that allows unauthenticated identities
+    (`AllowUnauthenticatedIdentities`, `allow_unauthenticated_identities`)
+    gives anyone credentials for its `unauthenticated` role: each data
+    resource that role may write to is reported on the role, when its trust
+    lets unauthenticated identities in (no `cognito-identity.amazonaws.com:amr`
+    test, or one that matches `unauthenticated`). A plan that holds the
+    pool's `roles` map as unknown names its roles but not which is which: a
+    role counts there only when its trust names unauthenticated identities.
 
     An open endpoint of a PRIVATE REST API is reached through VPC endpoints
     only: the finding names the API and says who can reach it instead of
@@ -114,6 +124,7 @@ class InternetReachableDataWrite(Rule):
     """
 
     def evaluate(self, ctx: RuleContext) -> Iterator[Violation]:
+        yield from _guest_writes(ctx)
         reported: set[tuple[str, str]] = set()
         # Paths through an endpoint first, so a function both behind an open endpoint
         # and publicly invokable is named with its endpoint.
@@ -214,6 +225,90 @@ def _public_policy(ctx: RuleContext, path: paths.AccessPath) -> Iterator[Violati
                 data.get("address"),
             ),
         )
+
+
+_IDENTITY_POOLS = frozenset({"AWS::Cognito::IdentityPool", "aws_cognito_identity_pool"})
+_POOL_ROLES = frozenset(
+    {"AWS::Cognito::IdentityPoolRoleAttachment", "aws_cognito_identity_pool_roles_attachment"}
+)
+
+
+def _guest_writes(ctx: RuleContext) -> Iterator[Violation]:
+    """A Cognito identity pool that allows unauthenticated identities hands anyone on the
+    internet credentials for its guest role: each data resource that role may write to."""
+    cat = catalog()
+    for template in ctx.model.templates:
+        resources = template.resources
+        pools = {
+            r.id for r in resources.values() if r.type in _IDENTITY_POOLS and _allows_guests(r.properties)
+        }
+        if not pools:
+            continue
+        for attachment in sorted(
+            (r for r in resources.values() if r.type in _POOL_ROLES), key=lambda r: r.id
+        ):
+            pool = next((p for p in sorted(pools) if p in attachment.references), None)
+            roles = attachment.properties.get("Roles", attachment.properties.get("roles"))
+            # A plan holds the whole `roles` map as unknown when one of its roles is new:
+            # a role it names is the guest role only if its trust asks for guests by name.
+            explicit = isinstance(roles, Symbolic)
+            guest = (
+                roles if explicit else roles.get("unauthenticated") if isinstance(roles, Mapping) else None
+            )
+            if pool is None or guest is None:
+                continue
+            for role in _roles_named(template, guest):
+                node = node_id(template, role)
+                if node not in ctx.graph or not _trusts_guests(template, role, explicit=explicit):
+                    continue
+                access = permissions.data_access(ctx.graph, node, views=ctx.statements_of(node))
+                for target, found in sorted(access.items()):
+                    writes = [a for a in found.actions if cat.access_level(a) in _WRITE_LEVELS]
+                    if not writes or ctx.attrs(target).get("kind") != NodeKind.DATA:
+                        continue
+                    pool_node = node_id(template, pool)
+                    yield Violation(
+                        node=node,
+                        related=tuple(n for n in (pool_node, target) if n in ctx.graph),
+                        message=(
+                            f"anyone on the internet can write to {ctx.label(target)}: identity pool "
+                            f"{ctx.label(pool_node) if pool_node in ctx.graph else pool} gives unauthenticated "
+                            f"(guest) identities credentials for {ctx.label(node)}, which may "
+                            f"{paths.compact_actions(writes)} on it; expected no write or delete access for "
+                            "guests: turn off unauthenticated identities, or give the guest role only what "
+                            "anonymous users need to read"
+                        ),
+                        key=f"guest#{pool}#{ctx.label(target)}",
+                    )
+
+
+def _allows_guests(properties: Mapping[str, Any]) -> bool:
+    value = properties.get(
+        "AllowUnauthenticatedIdentities", properties.get("allow_unauthenticated_identities")
+    )
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _roles_named(template: Template, value: Any) -> list[str]:
+    """The roles of the template a role attachment's value names: by ARN, or by the
+    references of a value known only after apply."""
+    roles = [r for r in template.resources.values() if r.kind is ResourceKind.ROLE]
+    if isinstance(value, Symbolic):
+        return sorted(r.id for r in roles if r.id in value.references)
+    if isinstance(value, str):
+        return sorted(r.id for r in roles if value in r.arns or value == r.id)
+    return []
+
+
+def _trusts_guests(template: Template, role: str, *, explicit: bool = False) -> bool:
+    """Whether the role's trust policy lets unauthenticated Cognito identities in
+    (`boundary.iam.admits_cognito_guests`)."""
+    return any(
+        admits_cognito_guests(statement, explicit=explicit)
+        for policy in template.policies
+        if policy.kind is PolicyKind.TRUST and role in policy.attached_to and policy.document is not None
+        for statement in policy.document.statements
+    )
 
 
 def _fences(statement: Statement) -> bool:

@@ -17,7 +17,7 @@ from boundary.iam.managed import (
     managed_policy,
     managed_policy_names,
 )
-from boundary.iam.trust import DeadCondition, dead_conditions, web_identity_provider
+from boundary.iam.trust import DeadCondition, admits_cognito_guests, dead_conditions, web_identity_provider
 from boundary.iam.validate import CHECKS, CheckInfo, IssueSeverity, PolicyIssue, validate_policy
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ResourceTypeRef",
     "TargetClass",
     "access_breadth",
+    "admits_cognito_guests",
     "catalog",
     "classify",
     "condition_entries",

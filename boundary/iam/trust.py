@@ -34,11 +34,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from boundary.iam.arn import wildcard_match
 from boundary.iam.catalog import catalog
 from boundary.iam.document import condition_entries
 from boundary.model import Statement, Symbolic
 
-__all__ = ["DeadCondition", "dead_conditions", "web_identity_provider"]
+__all__ = [
+    "COGNITO_IDENTITY",
+    "DeadCondition",
+    "admits_cognito_guests",
+    "dead_conditions",
+    "web_identity_provider",
+]
 
 # Claims AWS copies from every OpenID Connect token into the request context.
 _OIDC_CLAIMS = ("aud", "sub", "azp", "amr", "oaud")
@@ -185,3 +192,31 @@ def dead_conditions(statement: Statement) -> Iterator[DeadCondition]:
                         _request(principal_type),
                         provider_claims(provider) if provider else (),
                     )
+
+
+COGNITO_IDENTITY = "cognito-identity.amazonaws.com"
+
+
+def admits_cognito_guests(statement: Statement, *, explicit: bool = False) -> bool:
+    """Whether an Allow statement of a trust policy lets unauthenticated (guest) Cognito
+    identities assume the role: `Federated: cognito-identity.amazonaws.com` (or `*`),
+    and no `cognito-identity.amazonaws.com:amr` test, or one that matches
+    `unauthenticated` (a negated test that excludes it does not). With `explicit`, only
+    a test that names unauthenticated identities counts."""
+    if statement.effect != "Allow" or not statement.principals:
+        return False
+    federated = [v for v in statement.principals.get("Federated", ()) if isinstance(v, str)]
+    if COGNITO_IDENTITY not in federated and "*" not in federated:
+        return False
+    tested = False
+    for operator, key, values in condition_entries(statement.conditions):
+        if key.lower() != f"{COGNITO_IDENTITY}:amr":
+            continue
+        tested = True
+        negated = "not" in operator.split(":")[-1].lower()
+        named = any(wildcard_match(str(v).lower(), "unauthenticated") for v in values if isinstance(v, str))
+        if named and not negated:
+            return True
+        if not explicit and negated and not named:
+            return True  # "not authenticated" (or anything but guests excluded) lets guests in
+    return not tested and not explicit

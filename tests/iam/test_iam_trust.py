@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from boundary.iam import dead_conditions, normalize_statement, web_identity_provider
+from boundary.iam import admits_cognito_guests, dead_conditions, normalize_statement, web_identity_provider
 
 EKS = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB12"
 GITHUB = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
@@ -102,3 +102,47 @@ def test_only_the_principal_whose_request_lacks_the_key_is_dead() -> None:
         {"StringEquals": {"accounts.google.com:aud": "a"}},
     )
     assert found == [("cognito-identity.amazonaws.com", "StringEquals accounts.google.com:aud")]
+
+
+_AMR = "cognito-identity.amazonaws.com:amr"
+
+
+@pytest.mark.parametrize(
+    ("conditions", "explicit", "admitted"),
+    [
+        ({}, False, True),  # no amr test: guests and signed-in identities alike
+        ({}, True, False),  # ... but it does not name guests
+        ({"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool"}}, False, True),
+        ({"ForAnyValue:StringLike": {_AMR: "unauthenticated"}}, True, True),
+        ({"ForAnyValue:StringLike": {_AMR: "unauth*"}}, True, True),
+        ({"ForAnyValue:StringLike": {_AMR: "authenticated"}}, False, False),
+        ({"ForAnyValue:StringNotLike": {_AMR: "unauthenticated"}}, False, False),
+        ({"ForAnyValue:StringNotLike": {_AMR: "authenticated"}}, False, True),
+    ],
+)
+def test_which_trust_lets_cognito_guests_in(
+    conditions: dict[str, Any], explicit: bool, admitted: bool
+) -> None:
+    raw: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    if conditions:
+        raw["Condition"] = conditions
+    assert admits_cognito_guests(normalize_statement(raw), explicit=explicit) is admitted
+
+
+def test_another_provider_or_a_deny_lets_no_cognito_guest_in() -> None:
+    google = {
+        "Effect": "Allow",
+        "Principal": {"Federated": "accounts.google.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    deny = {
+        "Effect": "Deny",
+        "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    assert not admits_cognito_guests(normalize_statement(google))
+    assert not admits_cognito_guests(normalize_statement(deny))
