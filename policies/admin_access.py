@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from boundary.graph import EdgeKind, queries
+from boundary.graph import EdgeKind, location_of, queries
 from boundary.graph.permissions import is_denied
 from boundary.iam import access_breadth, catalog, wildcard_match
-from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 _BREADTH_TEXT = {
@@ -113,12 +112,7 @@ class AdminAccess(Rule):
                             f"{what}{runs_as}; {expected}"
                         ),
                         key=f"managed#{name}",
-                        location=Location(
-                            str(data.get("file") or ""),
-                            int(data.get("line") or 0),
-                            int(data.get("column") or 0),
-                            data.get("address"),
-                        ),
+                        location=location_of(data),
                         severity=Severity.CRITICAL if admin else Severity.HIGH,  # power users: high
                     )
             expected = (

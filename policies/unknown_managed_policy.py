@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from boundary.graph import EdgeKind, NodeKind, queries
+from boundary.graph import EdgeKind, NodeKind, location_of, queries
 from boundary.iam import access_breadth, is_aws_managed_arn
-from boundary.model import Location
 from boundary.rules import Rule, RuleContext, Violation
 
 _PRINCIPALS = (NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP)
@@ -106,14 +105,7 @@ class UnknownManagedPolicy(Rule):
                     message=message,
                     related=(policy,),
                     key=arn if isinstance(arn, str) else f"unknown#{attrs.get('resource') or policy}",
-                    location=Location(
-                        str(data.get("file") or ""),
-                        int(data.get("line") or 0),
-                        int(data.get("column") or 0),
-                        data.get("address"),
-                    )
-                    if data.get("file")
-                    else None,
+                    location=location_of(data) if data.get("file") else None,
                 )
 
 

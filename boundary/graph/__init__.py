@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from boundary.graph import queries
-from boundary.graph._build import INTERNET, EdgeKind, NodeKind, build_graph, node_id
+from boundary.graph._build import INTERNET, EdgeKind, NodeKind, build_graph, location_of, node_id
 
-__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "node_id", "queries"]
+__all__ = ["INTERNET", "EdgeKind", "NodeKind", "build_graph", "location_of", "node_id", "queries"]

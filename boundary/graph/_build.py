@@ -112,6 +112,17 @@ def _location_attrs(location: Location) -> dict[str, Any]:
     }
 
 
+def location_of(attrs: Mapping[str, Any]) -> Location:
+    """The source location a node's or an edge's attributes carry (`file`, `line`,
+    `column`, `address`; what the graph keeps of a `Location`)."""
+    return Location(
+        file=str(attrs.get("file") or ""),
+        line=int(attrs.get("line") or 0),
+        column=int(attrs.get("column") or 0),
+        address=attrs.get("address"),
+    )
+
+
 def build_graph(model: Model) -> nx.MultiDiGraph:
     """Build one resource-permission graph from every template in `model`."""
     import networkx as nx

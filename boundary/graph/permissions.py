@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from boundary.graph import queries
-from boundary.graph._build import every_resource_targets
+from boundary.graph._build import every_resource_targets, location_of
 from boundary.iam import PolicyIssue, catalog, condition_entries, evaluate
 from boundary.iam.arn import Arn, TargetClass, is_full_wildcard
 from boundary.iam.evaluate import expand_actions, literal
@@ -181,12 +181,7 @@ def statements_of(graph: nx.MultiDiGraph, principal: str) -> list[StatementView]
                 managed_arn=data.get("managed_arn"),
                 index=index,
                 statement=statement,
-                location=Location(
-                    file=str(data.get("file") or ""),
-                    line=int(data.get("line") or 0),
-                    column=int(data.get("column") or 0),
-                    address=data.get("address"),
-                ),
+                location=location_of(data),
                 listed=tuple(sorted(set(entry["targets"]))),
                 via=data.get("via"),
                 every_resource=tuple(entry["every"]),
