@@ -5,7 +5,7 @@ from typing import Any
 
 from boundary.graph import EdgeKind, NodeKind, node_id, paths, permissions, queries
 from boundary.iam import admits_cognito_guests, catalog, condition_entries, evaluate
-from boundary.model import Location, PolicyKind, ResourceKind, Statement, Symbolic, Template
+from boundary.model import PolicyKind, ResourceKind, Statement, Symbolic, Template
 from boundary.rules import Rule, RuleContext, Severity, Violation
 
 
@@ -165,8 +165,6 @@ class InternetReachableDataWrite(Rule):
 
 
 _WRITE_LEVELS = frozenset({"Write", "Permissions management"})
-# Besides those of `paths.open_to_anyone`: a source address range is not anyone either.
-_SOURCE_IP = frozenset({"aws:sourceip"})
 
 
 def _public_policy(ctx: RuleContext, path: paths.AccessPath) -> Iterator[Violation]:
@@ -174,57 +172,38 @@ def _public_policy(ctx: RuleContext, path: paths.AccessPath) -> Iterator[Violati
     the data resource at the end of `path`, with no condition on who calls or from where."""
     cat = catalog()
     target = path.target
-    edges = [
-        data
-        for data in (ctx.graph.get_edge_data(path.source, target) or {}).values()
-        if data.get("kind") == EdgeKind.GRANTS
-        and data.get("via") == "resource-policy"
-        and data.get("statement") is not None
+    views = [
+        view
+        for view in ctx.statements_of(path.source)
+        if view.via == "resource-policy" and any(node == target for node, _ in view.listed)
     ]
     # `Deny` to anyone unless from a VPC endpoint, an organization, an address range...:
     # what such a statement covers is open only to those.
-    fences = [d["statement"] for d in edges if d.get("effect") == "Deny" and _fences(d["statement"])]
-    for data in sorted(edges, key=lambda d: (str(d.get("policy")), int(d.get("statement_index", 0)))):
-        statement: Statement = data["statement"]
-        if (
-            data.get("effect") != "Allow"
-            or not paths.open_to_anyone(statement.conditions)
-            or {key.lower() for _, key, _ in condition_entries(statement.conditions)} & _SOURCE_IP
-        ):
+    fences = [v.statement for v in views if v.effect == "Deny" and _fences(v.statement)]
+    for view in views:
+        if view.effect != "Allow" or not paths.open_to_anyone(view.statement.conditions):
             continue
         writes = [
             action
             for action in path.actions
             if cat.access_level(action) in _WRITE_LEVELS
-            and evaluate.action_matches(statement, action)
+            and evaluate.action_matches(view.statement, action)
             and not any(evaluate.action_matches(fence, action) for fence in fences)
         ]
-        if not writes:
-            continue
-        policy = str(data.get("policy"))
-        index = int(data.get("statement_index", 0))
-        where = (
-            f"statement {statement.sid!r}"
-            if isinstance(statement.sid, str) and statement.sid
-            else f"statement {index}"
-        )
-        yield Violation(
-            node=target,
-            related=(policy,) if policy in ctx.graph else (),
-            message=(
-                f"anyone on the internet can write to {ctx.label(target)}: {where} of its resource policy "
-                f'{ctx.label(policy)} allows {paths.compact_actions(writes)} to Principal "*" with no '
-                "condition on who calls or from where; expected the principals that need it, or a condition "
-                "such as aws:SourceVpce, aws:PrincipalOrgID or aws:SourceArn"
-            ),
-            key=f"public-policy#{ctx.label(policy)}#{index}",
-            location=Location(
-                str(data.get("file") or ""),
-                int(data.get("line") or 0),
-                int(data.get("column") or 0),
-                data.get("address"),
-            ),
-        )
+        if writes:
+            yield Violation(
+                node=target,
+                related=(view.policy_node,) if view.policy_node in ctx.graph else (),
+                message=(
+                    f"anyone on the internet can write to {ctx.label(target)}: {view.describe()} allows "
+                    f'{paths.compact_actions(writes)} to Principal "*" with no condition on who calls or from '
+                    "where; expected the principals that need it, or a condition such as aws:SourceVpce, "
+                    "aws:PrincipalOrgID or aws:SourceArn"
+                ),
+                key=view.key,
+                location=view.location,
+                statements=(view.key,),
+            )
 
 
 _IDENTITY_POOLS = frozenset({"AWS::Cognito::IdentityPool", "aws_cognito_identity_pool"})
@@ -318,11 +297,7 @@ def _fences(statement: Statement) -> bool:
     for operator, key, _ in condition_entries(statement.conditions):
         op = operator.split(":")[-1].lower()
         name = key.lower()
-        if (
-            "not" in op
-            and not op.endswith("ifexists")
-            and (name in paths.SCOPING_CONDITION_KEYS or name in _SOURCE_IP)
-        ):
+        if "not" in op and not op.endswith("ifexists") and name in paths.SCOPING_CONDITION_KEYS:
             return True
     return False
 

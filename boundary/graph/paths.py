@@ -42,10 +42,10 @@ __all__ = [
     "who_can_reach",
 ]
 
-# Condition keys that tie a grant to one source, account or organization: a grant to `*`
-# with one of them is not a grant to anyone on the internet. The S3 access point keys
-# delegate a bucket's access control to the access points of one account (or one
-# access point), whose own policies decide.
+# Condition keys that tie a grant to one source, account, organization, network or
+# address range: a grant to `*` with one of them is not a grant to anyone on the
+# internet. The S3 access point keys delegate a bucket's access control to the access
+# points of one account (or one access point), whose own policies decide.
 SCOPING_CONDITION_KEYS = frozenset(
     {
         "aws:sourcearn",
@@ -61,6 +61,7 @@ SCOPING_CONDITION_KEYS = frozenset(
         "aws:userid",
         "aws:sourcevpc",
         "aws:sourcevpce",
+        "aws:sourceip",
         "lambda:eventsourcetoken",
         "s3:dataaccesspointaccount",
         "s3:dataaccesspointarn",
