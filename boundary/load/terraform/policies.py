@@ -63,7 +63,11 @@ class _Policies:
         if isinstance(value, str):
             parsed = json_object(value)
             if isinstance(parsed, Mapping) and self.sources is not None:
-                written = self._rendered_from(instance, path, parsed)
+                # `policy = data.aws_iam_policy_document.x.json`, rendered by the plan: read
+                # as that data source's document, its statements at their `statement`
+                # blocks, as when the plan does not know it yet
+                refs = self.index.resolver.references_at(instance, path)
+                written = self._policy_data_source(refs, rendering=parsed)
                 if written is not None:
                     return written
             return normalize_policy(parsed if isinstance(parsed, Mapping) else value, location)
@@ -85,24 +89,16 @@ class _Policies:
             return self._policy_data_source(rebuilt.references)
         return None
 
-    def _rendered_from(
-        self, instance: Instance, path: Sequence[str | int], parsed: Mapping[str, Any]
+    def _policy_data_source(
+        self, refs: Iterable[str], rendering: Mapping[str, Any] | None = None
     ) -> PolicyDocument | None:
-        """With the sources, a policy the plan knows that is the JSON of a policy document
-        data source the attribute refers to (`policy = data.aws_iam_policy_document.x.json`)
-        is read as that data source's document: its statements are located at their
-        `statement` blocks, as when the plan does not know it yet."""
-        for address in self.index.resolver.references_at(instance, path):
-            source = self.index.instances.get(address)
-            if source is not None and source.type == "aws_iam_policy_document":
-                if json_object(source.values.get("json")) == parsed:
-                    return self.data_document(source)
-        return None
-
-    def _policy_data_source(self, refs: Iterable[str]) -> PolicyDocument | None:
+        """The document of the first policy document data source among `refs`; with
+        `rendering`, of the first whose JSON is that policy."""
         for address in refs:
             source = self.index.instances.get(address)
-            if source is not None and source.type == "aws_iam_policy_document":
+            if source is None or source.type != "aws_iam_policy_document":
+                continue
+            if rendering is None or json_object(source.values.get("json")) == rendering:
                 return self.data_document(source)
         return None
 
