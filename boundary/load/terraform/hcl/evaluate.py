@@ -170,23 +170,29 @@ class Evaluator:
     def dynamic_count(self, block: Block, scope: Scope) -> int | None:
         """How many blocks a `dynamic` block makes where it stands (what `block_value`
         puts in its place); None when its `for_each` is not known offline."""
-        made = self._dynamic(block, scope)
-        if len(made) == 1 and isinstance(made[0], Symbolic):
-            return None
-        return len(made)
+        _, items = self._dynamic_items(block, scope)
+        return None if items is None else len(items)
+
+    def _dynamic_items(self, block: Block, scope: Scope) -> tuple[Any, list[tuple[Any, Any]] | None]:
+        """A `dynamic` block's `for_each` value and the (key, value) pairs it iterates over;
+        None for the pairs when they are not known offline (or the block has no content)."""
+        collection = self.value(block.attrs["for_each"].node, scope) if "for_each" in block.attrs else None
+        if not any(b.type == "content" for b in block.blocks) or not is_known(collection):
+            return collection, None
+        return collection, _items(collection)[:MAX_ITEMS]
 
     def _dynamic(self, block: Block, scope: Scope) -> list[Any]:
+        collection, items = self._dynamic_items(block, scope)
+        if items is None:
+            return [unknown(collection, reason="dynamic block over values unknown at plan time")]
         iterator = block.labels[0]
         if "iterator" in block.attrs:
             found = _flatten(block.attrs["iterator"].node)
             if found is not None:
                 iterator = label(found[0])
-        collection = self.value(block.attrs["for_each"].node, scope) if "for_each" in block.attrs else None
-        content = next((b for b in block.blocks if b.type == "content"), None)
-        if content is None or not is_known(collection):
-            return [unknown(collection, reason="dynamic block over values unknown at plan time")]
+        content = next(b for b in block.blocks if b.type == "content")
         out = []
-        for key, item in _items(collection)[:MAX_ITEMS]:
+        for key, item in items:
             bound = {**scope.bindings, iterator: {"key": key, "value": item}}
             out.append(self.block_value(content, scope.child(bindings=bound)))
         return out
